@@ -106,6 +106,7 @@ struct State {
     d1: Vec<f64>,
     n1: Vec<u32>,
     d2: Vec<f64>,
+    n2: Vec<u32>,
 }
 
 impl Engine {
@@ -187,6 +188,7 @@ impl Engine {
             d1: vec![self.penalty; n],
             n1: vec![NONE; n],
             d2: vec![self.penalty; n],
+            n2: vec![NONE; n],
         };
         self.assign(&mut s);
         s
@@ -195,25 +197,29 @@ impl Engine {
     /// Recomputes nearest and second-nearest open sites (rows are sorted by cost).
     fn assign(&self, s: &mut State) {
         for j in 0..self.weights.len() {
-            let mut d1 = self.penalty;
-            let mut n1 = NONE;
-            let mut d2 = self.penalty;
-            for k in self.row_start[j]..self.row_start[j + 1] {
-                let c = self.row_candidate[k];
-                if s.open[c as usize] {
-                    if n1 == NONE {
-                        n1 = c;
-                        d1 = self.row_cost[k].min(self.penalty);
-                    } else {
-                        d2 = self.row_cost[k].min(self.penalty);
-                        break;
-                    }
+            self.assign_one(s, j);
+        }
+    }
+
+    fn assign_one(&self, s: &mut State, j: usize) {
+        let (mut d1, mut n1, mut d2, mut n2) = (self.penalty, NONE, self.penalty, NONE);
+        for k in self.row_start[j]..self.row_start[j + 1] {
+            let c = self.row_candidate[k];
+            if s.open[c as usize] {
+                if n1 == NONE {
+                    n1 = c;
+                    d1 = self.row_cost[k].min(self.penalty);
+                } else {
+                    n2 = c;
+                    d2 = self.row_cost[k].min(self.penalty);
+                    break;
                 }
             }
-            s.d1[j] = d1;
-            s.n1[j] = n1;
-            s.d2[j] = d2;
         }
+        s.d1[j] = d1;
+        s.n1[j] = n1;
+        s.d2[j] = d2;
+        s.n2[j] = n2;
     }
 
     fn objective(&self, s: &State) -> f64 {
@@ -280,70 +286,138 @@ impl Engine {
         Ok(s)
     }
 
-    /// Best-improvement vertex substitution until no swap improves.
-    fn interchange(&self, mut s: State, control: &Control) -> Result<State, OptimiseError> {
-        let mut slot_of = vec![NONE; self.n_candidates];
-        let mut gain = vec![0.0; self.n_candidates];
-        for _ in 0..10_000 {
-            control.check()?;
-            let slots: Vec<u32> = (0..self.n_candidates)
-                .filter(|&c| s.open[c] && !self.fixed[c])
-                .map(|c| c as u32)
-                .collect();
-            let ns = slots.len();
-            if ns == 0 {
+    /// Adds (`sign` = 1) or removes (`sign` = -1) demand point `j`'s share of the swap
+    /// bookkeeping: `gain[c]` (opening c), `loss[slot]` (closing the site in that slot) and
+    /// `extra[c * ns + slot]` (the correction when both happen).
+    #[allow(clippy::too_many_arguments)]
+    fn contribute(
+        &self,
+        s: &State,
+        j: usize,
+        sign: f64,
+        slot_of: &[u32],
+        ns: usize,
+        gain: &mut [f64],
+        loss: &mut [f64],
+        extra: &mut [f64],
+    ) {
+        let w = sign * self.weights[j];
+        let (d1, d2) = (s.d1[j], s.d2[j]);
+        let slot = if s.n1[j] == NONE {
+            NONE
+        } else {
+            slot_of[s.n1[j] as usize]
+        };
+        if slot != NONE {
+            loss[slot as usize] += w * (d2 - d1);
+        }
+        for k in self.row_start[j]..self.row_start[j + 1] {
+            let cost = self.row_cost[k];
+            let c = self.row_candidate[k] as usize;
+            if cost < d1 {
+                gain[c] += w * (d1 - cost);
+            }
+            if slot != NONE && cost < d2 {
+                extra[c * ns + slot as usize] += w * (d2 - cost.max(d1));
+            } else if cost >= d1 {
                 break;
             }
-            for (k, &c) in slots.iter().enumerate() {
-                slot_of[c as usize] = k as u32;
-            }
-            let mut loss = vec![0.0; ns];
-            let mut extra = vec![0.0; self.n_candidates * ns];
-            for j in 0..self.weights.len() {
-                let n1 = s.n1[j];
-                if n1 == NONE || slot_of[n1 as usize] == NONE {
-                    continue;
+        }
+    }
+
+    /// Best-improvement vertex substitution until no swap improves. The bookkeeping of the
+    /// fast interchange is updated only for the demand points a swap touches, and rebuilt from
+    /// scratch now and then and before stopping, so rounding cannot accumulate.
+    fn interchange(&self, mut s: State, control: &Control) -> Result<State, OptimiseError> {
+        let mut slots: Vec<u32> = (0..self.n_candidates)
+            .filter(|&c| s.open[c] && !self.fixed[c])
+            .map(|c| c as u32)
+            .collect();
+        let ns = slots.len();
+        if ns == 0 {
+            return Ok(s);
+        }
+        let mut slot_of = vec![NONE; self.n_candidates];
+        for (k, &c) in slots.iter().enumerate() {
+            slot_of[c as usize] = k as u32;
+        }
+        let n = self.weights.len();
+        let mut gain = vec![0.0; self.n_candidates];
+        let mut loss = vec![0.0; ns];
+        let mut extra = vec![0.0; self.n_candidates * ns];
+        let mut mark = vec![false; n];
+        let mut touched: Vec<usize> = Vec::new();
+        let mut fresh = false;
+        let mut since_rebuild = usize::MAX;
+        for _ in 0..100_000 {
+            control.check()?;
+            if since_rebuild > 200 {
+                gain.iter_mut().for_each(|g| *g = 0.0);
+                loss.iter_mut().for_each(|g| *g = 0.0);
+                extra.iter_mut().for_each(|g| *g = 0.0);
+                for j in 0..n {
+                    self.contribute(&s, j, 1.0, &slot_of, ns, &mut gain, &mut loss, &mut extra);
                 }
-                let slot = slot_of[n1 as usize] as usize;
-                let w = self.weights[j];
-                let (d1, d2) = (s.d1[j], s.d2[j]);
-                loss[slot] += w * (d2 - d1);
-                for k in self.row_start[j]..self.row_start[j + 1] {
-                    let cost = self.row_cost[k];
-                    if cost >= d2 {
-                        break;
-                    }
-                    let c = self.row_candidate[k] as usize;
-                    if !s.open[c] {
-                        extra[c * ns + slot] += w * (d2 - cost.max(d1));
-                    }
-                }
-            }
-            for (c, g) in gain.iter_mut().enumerate() {
-                *g = if s.open[c] { 0.0 } else { self.add_gain(&s, c) };
+                since_rebuild = 0;
+                fresh = true;
             }
             let mut best = (0.0, NONE, NONE);
             for c in 0..self.n_candidates {
                 if s.open[c] {
                     continue;
                 }
-                for slot in 0..ns {
-                    let profit = gain[c] - loss[slot] + extra[c * ns + slot];
+                let row = &extra[c * ns..(c + 1) * ns];
+                for (slot, e) in row.iter().enumerate() {
+                    let profit = gain[c] - loss[slot] + e;
                     if profit > best.0 {
-                        best = (profit, c as u32, slots[slot]);
+                        best = (profit, c as u32, slot as u32);
                     }
                 }
             }
-            for &c in &slots {
-                slot_of[c as usize] = NONE;
-            }
             let current = self.objective(&s);
             if best.1 == NONE || best.0 <= 1e-10 * (1.0 + current.abs()) {
-                break;
+                if fresh {
+                    break;
+                }
+                // Confirm on exact bookkeeping before stopping.
+                since_rebuild = usize::MAX;
+                continue;
             }
-            s.open[best.1 as usize] = true;
-            s.open[best.2 as usize] = false;
-            self.assign(&mut s);
+            let (c_in, slot) = (best.1 as usize, best.2 as usize);
+            let c_out = slots[slot] as usize;
+            // Demand points whose nearest or second-nearest site can change.
+            touched.clear();
+            let (lo, hi) = (self.col_start[c_in], self.col_start[c_in + 1]);
+            for &j in &self.col_demand[lo..hi] {
+                let j = j as usize;
+                if !mark[j] {
+                    mark[j] = true;
+                    touched.push(j);
+                }
+            }
+            let (lo, hi) = (self.col_start[c_out], self.col_start[c_out + 1]);
+            for &j in &self.col_demand[lo..hi] {
+                let j = j as usize;
+                if !mark[j] && (s.n1[j] == c_out as u32 || s.n2[j] == c_out as u32) {
+                    mark[j] = true;
+                    touched.push(j);
+                }
+            }
+            for &j in &touched {
+                self.contribute(&s, j, -1.0, &slot_of, ns, &mut gain, &mut loss, &mut extra);
+            }
+            s.open[c_in] = true;
+            s.open[c_out] = false;
+            slots[slot] = c_in as u32;
+            slot_of[c_out] = NONE;
+            slot_of[c_in] = slot as u32;
+            for &j in &touched {
+                self.assign_one(&mut s, j);
+                self.contribute(&s, j, 1.0, &slot_of, ns, &mut gain, &mut loss, &mut extra);
+                mark[j] = false;
+            }
+            since_rebuild += 1;
+            fresh = false;
         }
         Ok(s)
     }
