@@ -1,3 +1,4 @@
 //! motcua
 pub mod graph;
 pub mod ingest;
+pub mod optimise;
