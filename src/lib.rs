@@ -1,1 +1,3 @@
 //! motcua
+pub mod boundary;
+pub mod population;
