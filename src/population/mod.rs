@@ -251,6 +251,15 @@ pub enum PopulationError {
     /// A district polygon could not be covered with H3 cells.
     #[error("district {district:?} cannot be tiled with H3 cells: {reason}")]
     Tiling { district: String, reason: String },
+    /// A ward ended up with no cell to hold its people (its district has no cell at all).
+    #[error(
+        "ward {ward:?} in district {district:?} has no H3 cell to hold its {population} people; try a finer resolution"
+    )]
+    WardWithoutCells {
+        ward: String,
+        district: String,
+        population: u64,
+    },
     /// Boundary data needed by the census builder could not be loaded.
     #[error(transparent)]
     Boundary(#[from] crate::boundary::BoundaryError),
