@@ -1,0 +1,930 @@
+//! The `motcua` command line: a thin shell over [`crate::scenario`].
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::json;
+
+use crate::coverage::{Combine, RadiusKind};
+use crate::graph::TravelMode;
+use crate::scenario::{AreaOptions, Evaluation, RuleSpec, Scenario, StudyArea};
+
+const ABOUT: &str = "Checks and plans the reach of public administrative receiving points: \
+who can reach one within 30 minutes of travel or 5 km, and where new points should go.";
+
+const AFTER_HELP: &str = "\
+Examples:
+  motcua coverage                          who is outside 30 min / 5 km in urban Hanoi, by motorbike
+  motcua coverage --mode walk --json       the same on foot, as one JSON object
+  motcua coverage --area hanoi-central     the detailed 2025 roads of central Hanoi
+  motcua coverage --rule and --radius-kind network
+                                           stricter: both 30 min AND 5 km along the roads
+  motcua nearest --lon 105.8342 --lat 21.0278
+                                           the 3 receiving points reached first from there
+  motcua isochrones --minutes 10,20,30     areas reached within 10/20/30 minutes (GeoJSON)
+  motcua optimise --model mclp --add 10    where 10 new points serve the most people
+  motcua serve                             the web app for citizens, planners and leadership
+
+Data: the embedded study areas are real OpenStreetMap roads (© OpenStreetMap contributors,
+ODbL 1.0) and the 2019 census spread on an H3 grid; see data/README.md. Plan the whole city
+with your own extract: --osm hanoi.osm.pbf (e.g. a Geofabrik Vietnam extract cut to Hanoi).";
+
+#[derive(Parser, Debug)]
+#[command(name = "motcua", version, about = ABOUT, after_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// More log lines (-v info, -vv debug); RUST_LOG overrides.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+}
+
+// Parsed once per run: the size of the largest variant costs nothing worth boxing for.
+#[allow(clippy::large_enum_variant)]
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Who can reach a receiving point within the rule (30 min OR 5 km by default), overall and
+    /// per ward and district; writes cells (GeoJSON, Parquet), ward/district tables (CSV) and
+    /// isochrones (GeoJSON) to --out.
+    Coverage(CoverageArgs),
+    /// Areas from which the receiving points are reached within given minutes (GeoJSON).
+    Isochrones(IsochroneArgs),
+    /// The receiving points reached first from a place, with time, distance and route.
+    Nearest(NearestArgs),
+    /// Build the population grid (H3 cells) from the 2019 census placed at ward points.
+    PreparePopulation(PreparePopulationArgs),
+    /// Where new receiving points go (or which desks a consolidation keeps), on the study
+    /// area's travel times — or on any cost matrix you bring (--cost-matrix).
+    Optimise(OptimiseArgs),
+    /// Convert the pre-2025 district map (dvhcvn JSON) to GeoJSON.
+    PrepareBoundaries(PrepareBoundariesArgs),
+}
+
+/// Where the data comes from: an embedded study area, with any part replaced by your file.
+#[derive(Args, Debug, Clone)]
+pub struct AreaArgs {
+    /// Embedded study area: hanoi-urban (2017 roads, wide, the default) or hanoi-central (2025
+    /// roads, detailed, small).
+    #[arg(long, default_value = "hanoi-urban", env = "MOTCUA_AREA")]
+    pub area: String,
+    /// Your own OpenStreetMap extract (.osm.pbf) instead of the area's roads; the study extent
+    /// becomes the extract's bounding box.
+    #[arg(long, value_name = "FILE.pbf")]
+    pub osm: Option<PathBuf>,
+    /// Your own population: point CSV `lon,lat,population`, H3 CSV `h3,population` (Kontur),
+    /// or a GeoTIFF raster (WorldPop).
+    #[arg(long, value_name = "FILE")]
+    pub population: Option<PathBuf>,
+    /// Your own receiving points: CSV `id,name,lon,lat[,kind,opening_hours]` or GeoJSON points.
+    #[arg(long, value_name = "FILE")]
+    pub points: Option<PathBuf>,
+    /// Ward polygons (GeoJSON, property `name`) for the per-ward table.
+    #[arg(long, value_name = "FILE.geojson")]
+    pub boundaries: Option<PathBuf>,
+    /// District polygons (GeoJSON, property `name`) for the per-district table.
+    #[arg(long, value_name = "FILE.geojson")]
+    pub districts: Option<PathBuf>,
+    /// H3 resolution of the population grid (9: cells of ~0.1 km²; 8: ~0.7 km²).
+    #[arg(long, default_value_t = 9, value_parser = clap::value_parser!(u8).range(5..=10))]
+    pub resolution: u8,
+    /// Use peak-hour speeds (the profile's peak factor).
+    #[arg(long)]
+    pub peak: bool,
+    /// Speed profiles folder (motorbike.toml, car.toml, ...) instead of the embedded ones.
+    #[arg(long, value_name = "DIR")]
+    pub profiles: Option<PathBuf>,
+    /// Folder of the embedded data.
+    #[arg(long, value_name = "DIR", env = "MOTCUA_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Where built road graphs are cached (default ~/.cache/motcua).
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Build road graphs afresh and keep no cache.
+    #[arg(long)]
+    pub no_cache: bool,
+}
+
+impl AreaArgs {
+    pub fn options(&self) -> Result<AreaOptions> {
+        let mut o = AreaOptions::default();
+        if let Some(d) = &self.data_dir {
+            o.data_dir = d.clone();
+        }
+        o.cache_dir = if self.no_cache {
+            None
+        } else {
+            self.cache_dir.clone().or(o.cache_dir)
+        };
+        o.peak = self.peak;
+        o.resolution = h3o::Resolution::try_from(self.resolution)
+            .with_context(|| format!("resolution {} is not an H3 resolution", self.resolution))?;
+        o.roads = self.osm.clone();
+        o.population = self.population.clone();
+        o.points = self.points.clone();
+        o.wards = self.boundaries.clone();
+        o.districts = self.districts.clone();
+        o.profiles_dir = self.profiles.clone();
+        Ok(o)
+    }
+
+    pub fn open(&self) -> Result<StudyArea> {
+        let options = self.options()?;
+        let spinner = spinner(format!("Loading study area {}", self.area));
+        let area = StudyArea::open(&self.area, &options);
+        spinner.finish_and_clear();
+        Ok(area?)
+    }
+}
+
+/// The coverage rule and travel mode.
+#[derive(Args, Debug, Clone)]
+pub struct RuleArgs {
+    /// Travel mode: motorbike (how Hanoi moves), car, bicycle, walk.
+    #[arg(long, default_value = "motorbike", value_parser = parse_mode)]
+    pub mode: TravelMode,
+    /// Travel-time limit in minutes.
+    #[arg(long, default_value_t = 30.0)]
+    pub max_minutes: f64,
+    /// Radius limit in kilometres.
+    #[arg(long, default_value_t = 5.0)]
+    pub radius_km: f64,
+    /// How the radius is measured: straight (as the crow flies) or network (along roads).
+    #[arg(long, value_enum, default_value_t = RadiusArg::Straight)]
+    pub radius_kind: RadiusArg,
+    /// How the criteria combine: or (either suffices, the Decision's wording) or and (both).
+    #[arg(long, value_enum, default_value_t = CombineArg::Or)]
+    pub rule: CombineArg,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy)]
+pub enum RadiusArg {
+    Straight,
+    Network,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy)]
+pub enum CombineArg {
+    Or,
+    And,
+}
+
+impl RuleArgs {
+    pub fn spec(&self) -> RuleSpec {
+        RuleSpec {
+            max_minutes: self.max_minutes,
+            radius_km: self.radius_km,
+            radius_kind: match self.radius_kind {
+                RadiusArg::Straight => RadiusKind::Straight,
+                RadiusArg::Network => RadiusKind::Network,
+            },
+            combine: match self.rule {
+                CombineArg::Or => Combine::Or,
+                CombineArg::And => Combine::And,
+            },
+        }
+    }
+
+    pub fn scenario(&self, area: &StudyArea) -> Scenario {
+        Scenario {
+            name: "current receiving points".into(),
+            mode: self.mode,
+            rule: self.spec(),
+            points: area.points().to_vec(),
+        }
+    }
+}
+
+fn parse_mode(s: &str) -> Result<TravelMode, String> {
+    s.parse::<TravelMode>().map_err(|e| e.to_string())
+}
+
+#[derive(Args, Debug)]
+pub struct CoverageArgs {
+    #[command(flatten)]
+    pub area: AreaArgs,
+    #[command(flatten)]
+    pub rule: RuleArgs,
+    /// Output folder.
+    #[arg(long, default_value = "out", value_name = "DIR")]
+    pub out: PathBuf,
+    /// Print the summary as one JSON object on stdout (and nothing else).
+    #[arg(long)]
+    pub json: bool,
+    /// How many of the worst wards to list.
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+}
+
+#[derive(Args, Debug)]
+pub struct IsochroneArgs {
+    #[command(flatten)]
+    pub area: AreaArgs,
+    #[command(flatten)]
+    pub rule: RuleArgs,
+    /// Limits in minutes, comma-separated.
+    #[arg(long, default_value = "10,20,30", value_delimiter = ',')]
+    pub minutes: Vec<u32>,
+    /// Only the union of all points (skip one isochrone per point).
+    #[arg(long)]
+    pub union_only: bool,
+    /// Output folder (writes isochrones.geojson).
+    #[arg(long, default_value = "out", value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct NearestArgs {
+    #[command(flatten)]
+    pub area: AreaArgs,
+    /// Longitude of the place (WGS84).
+    #[arg(long, allow_negative_numbers = true)]
+    pub lon: f64,
+    /// Latitude of the place (WGS84).
+    #[arg(long, allow_negative_numbers = true)]
+    pub lat: f64,
+    /// Travel mode: motorbike, car, bicycle, walk.
+    #[arg(long, default_value = "motorbike", value_parser = parse_mode)]
+    pub mode: TravelMode,
+    /// How many points to list (1-20).
+    #[arg(short, long, default_value_t = 3)]
+    pub k: usize,
+    /// Print the answer as JSON (with route geometries).
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct PreparePopulationArgs {
+    /// Census counts placed at ward points (2019 census).
+    #[arg(long, value_name = "CSV")]
+    pub census: Option<PathBuf>,
+    /// District polygons (GeoJSON) that bound each ward's share.
+    #[arg(long, value_name = "FILE.geojson")]
+    pub districts: Option<PathBuf>,
+    /// Road extracts whose residential streets weight the cells (default: both study areas').
+    #[arg(long = "roads", value_name = "FILE.pbf")]
+    pub roads: Vec<PathBuf>,
+    /// H3 resolution of the grid.
+    #[arg(long, default_value_t = 9, value_parser = clap::value_parser!(u8).range(5..=10))]
+    pub resolution: u8,
+    /// Output CSV `h3,population`.
+    #[arg(long, value_name = "CSV")]
+    pub out: Option<PathBuf>,
+    /// Folder of the embedded data.
+    #[arg(long, value_name = "DIR", env = "MOTCUA_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct OptimiseArgs {
+    #[command(flatten)]
+    pub area: AreaArgs,
+    #[command(flatten)]
+    pub rule: RuleArgs,
+    /// Model: mclp (most people within the rule), pmedian (least total travel time), lscp
+    /// (fewest points covering everyone), pcenter (shortest worst travel time).
+    #[arg(long, default_value = "mclp")]
+    pub model: String,
+    /// New points to add.
+    #[arg(long, default_value_t = 5)]
+    pub add: usize,
+    /// Nested phases instead of one plan, e.g. 5,10,30: each phase keeps the earlier ones.
+    #[arg(long, value_delimiter = ',')]
+    pub phases: Vec<usize>,
+    /// Close ward desks instead of adding points (head office and branches stay).
+    #[arg(long, conflicts_with = "phases")]
+    pub consolidate: bool,
+    /// With --consolidate: how many desks to keep (default: the fewest keeping coverage).
+    #[arg(long)]
+    pub keep: Option<usize>,
+    /// heuristic (greedy + interchange, fast), exact (MIP) or auto (exact within the time
+    /// limit, else the heuristic with the bound reported).
+    #[arg(long, default_value = "auto")]
+    pub solver: String,
+    /// Time limit of the exact solve, in seconds.
+    #[arg(long, default_value_t = 60.0)]
+    pub time_limit: f64,
+    /// Seed of the heuristic (same seed, same answer).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Bring your own matrix: CSV `demand_id,candidate_id,cost` (missing pairs unreachable).
+    #[arg(long, value_name = "CSV", requires = "demand")]
+    pub cost_matrix: Option<PathBuf>,
+    /// With --cost-matrix: CSV `demand_id,weight`.
+    #[arg(long, value_name = "CSV")]
+    pub demand: Option<PathBuf>,
+    /// With --cost-matrix: CSV `candidate_id[,capacity]` (default: candidates in the matrix).
+    #[arg(long, value_name = "CSV")]
+    pub candidates_file: Option<PathBuf>,
+    /// With --cost-matrix: candidate ids already open, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub fixed: Vec<String>,
+    /// With --cost-matrix: number of new facilities.
+    #[arg(long)]
+    pub facilities: Option<usize>,
+    /// With --cost-matrix: coverage radius in the matrix's cost unit.
+    #[arg(long)]
+    pub radius: Option<f64>,
+    /// With --cost-matrix: capacity column of the candidates file.
+    #[arg(long)]
+    pub capacity_column: Option<String>,
+    /// Output folder (suggested points as CSV and GeoJSON, per-ward before/after).
+    #[arg(long, default_value = "out", value_name = "DIR")]
+    pub out: PathBuf,
+    /// Print the result as one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct PrepareBoundariesArgs {
+    /// The dvhcvn JSON of a province (e.g. gis/01.json for Hanoi).
+    #[arg(long, value_name = "JSON")]
+    pub dvhcvn: PathBuf,
+    /// Output GeoJSON.
+    #[arg(long, value_name = "FILE.geojson")]
+    pub out: PathBuf,
+}
+
+/// Runs the parsed command.
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Coverage(args) => coverage(args),
+        Command::Isochrones(args) => isochrones(args),
+        Command::Nearest(args) => nearest(args),
+        Command::PreparePopulation(args) => prepare_population(args),
+        Command::Optimise(args) => optimise(args),
+        Command::PrepareBoundaries(args) => prepare_boundaries(args),
+    }
+}
+
+fn spinner(message: String) -> ProgressBar {
+    let bar = ProgressBar::new_spinner().with_message(message);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
+}
+
+fn evaluate(area: &StudyArea, scenario: &Scenario) -> Result<Evaluation> {
+    let spinner = spinner(format!(
+        "Building the {} road graph and evaluating",
+        scenario.mode
+    ));
+    let result = area.evaluate(scenario);
+    spinner.finish_and_clear();
+    Ok(result?)
+}
+
+fn coverage(args: CoverageArgs) -> Result<()> {
+    let area = args.area.open()?;
+    let scenario = args.rule.scenario(&area);
+    let eval = evaluate(&area, &scenario)?;
+    let s = &eval.report.summary;
+    let point_ids: Vec<String> = scenario.points.iter().map(|p| p.id.clone()).collect();
+
+    let out = &args.out;
+    crate::export::write_cells_parquet(
+        &out.join("cells.parquet"),
+        &eval.report,
+        &point_ids,
+        area.ward_names(),
+        area.district_names(),
+    )?;
+    crate::export::write_json(
+        &out.join("cells.geojson"),
+        &eval.report.cells_geojson(&point_ids, area.ward_names()),
+    )?;
+    crate::export::write_regions_csv(&out.join("wards.csv"), &eval.report.wards)?;
+    crate::export::write_regions_csv(&out.join("districts.csv"), &eval.report.districts)?;
+    let iso = area.isochrones_geojson(&scenario, &[10, 20, 30], false)?;
+    crate::export::write_json(&out.join("isochrones.geojson"), &iso)?;
+
+    if args.json {
+        let mut summary = serde_json::to_value(s)?;
+        if let Some(o) = summary.as_object_mut() {
+            o.insert("timings_ms".into(), json!(eval.timings_ms));
+            o.insert("area".into(), json!(area.meta().name));
+            o.insert("roads_vintage".into(), json!(area.meta().roads_vintage));
+            o.insert("mode".into(), json!(scenario.mode));
+            o.insert("rule".into(), json!(scenario.rule));
+            o.insert("points_by_kind".into(), json!(eval.points_by_kind));
+            o.insert("off_network_points".into(), json!(eval.off_network_points));
+            o.insert("attribution".into(), json!(area.meta().attribution));
+        }
+        println!("{}", serde_json::to_string(&summary)?);
+        return Ok(());
+    }
+    let meta = area.meta();
+    println!(
+        "motcua coverage — {} · roads of {} · {}",
+        meta.title, meta.roads_vintage, scenario.mode
+    );
+    println!(
+        "Rule: within {} min of travel {} {} km ({})",
+        scenario.rule.max_minutes,
+        match scenario.rule.combine {
+            Combine::Or => "OR",
+            Combine::And => "AND",
+        },
+        scenario.rule.radius_km,
+        match scenario.rule.radius_kind {
+            RadiusKind::Straight => "straight line",
+            RadiusKind::Network => "along the roads",
+        }
+    );
+    println!(
+        "Receiving points: {} ({})",
+        scenario.points.len(),
+        eval.points_by_kind
+            .iter()
+            .map(|(k, n)| format!("{n} {k}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    if !eval.off_network_points.is_empty() {
+        println!(
+            "  {} point(s) lie off the road data and count for the radius only: {}",
+            eval.off_network_points.len(),
+            eval.off_network_points.join(", ")
+        );
+    }
+    println!();
+    let people = |x: f64| group_thousands(x.round() as i64);
+    println!(
+        "  population in the study extent  {:>12}",
+        people(s.population_total)
+    );
+    println!(
+        "  covered                         {:>12}  {:.2} % of people with road data",
+        people(s.population_covered),
+        s.covered_share * 100.0
+    );
+    println!(
+        "  uncovered                       {:>12}",
+        people(s.population_uncovered)
+    );
+    println!(
+        "    beyond {} min                  {:>12}",
+        scenario.rule.max_minutes,
+        people(s.uncovered_by_time)
+    );
+    println!(
+        "    beyond {} km                   {:>12}",
+        scenario.rule.radius_km,
+        people(s.uncovered_by_radius)
+    );
+    println!(
+        "    beyond both                   {:>12}",
+        people(s.uncovered_by_both)
+    );
+    println!(
+        "  no road data                    {:>12}  ({} of them within {} km by straight line)",
+        people(s.population_no_road_data),
+        people(s.population_no_road_data_within_radius),
+        scenario.rule.radius_km
+    );
+    println!(
+        "  travel time                     mean {:.1} min, 95th percentile {:.1} min",
+        s.mean_travel_s / 60.0,
+        s.p95_travel_s / 60.0
+    );
+    println!();
+    println!("Worst wards (2025 boundaries):");
+    for w in eval.report.wards.iter().take(args.top) {
+        println!(
+            "  {:<32} {:>6.1} % covered  {:>9} people uncovered  {:>9} no road data",
+            w.name,
+            w.covered_share * 100.0,
+            people(w.uncovered),
+            people(w.no_road_data)
+        );
+    }
+    println!();
+    println!(
+        "Wrote {} (cells.parquet, cells.geojson, wards.csv, districts.csv, isochrones.geojson)",
+        out.display()
+    );
+    println!("Roads: {}", meta.attribution);
+    Ok(())
+}
+
+fn isochrones(args: IsochroneArgs) -> Result<()> {
+    let area = args.area.open()?;
+    let scenario = args.rule.scenario(&area);
+    let spinner = spinner("Computing isochrones".into());
+    let iso = area.isochrones_geojson(&scenario, &args.minutes, !args.union_only);
+    spinner.finish_and_clear();
+    let iso = iso?;
+    let path = args.out.join("isochrones.geojson");
+    crate::export::write_json(&path, &iso)?;
+    let n = iso["features"].as_array().map_or(0, Vec::len);
+    println!(
+        "Wrote {n} isochrone polygons ({} min, {}) to {}",
+        args.minutes
+            .iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join("/"),
+        scenario.mode,
+        path.display()
+    );
+    println!("Roads: {}", area.meta().attribution);
+    Ok(())
+}
+
+fn nearest(args: NearestArgs) -> Result<()> {
+    let area = args.area.open()?;
+    let answer = area.nearest(args.lon, args.lat, args.mode, args.k, area.points())?;
+    if args.json {
+        println!("{}", serde_json::to_string(&answer)?);
+        return Ok(());
+    }
+    println!(
+        "From ({:.5}, {:.5}) by {} — {} (roads of {})",
+        args.lon,
+        args.lat,
+        args.mode,
+        area.meta().title,
+        area.meta().roads_vintage
+    );
+    if answer.results.is_empty() {
+        println!("No receiving point can be reached by road from here.");
+    }
+    for (i, r) in answer.results.iter().enumerate() {
+        let open = match r.open_now {
+            Some(true) => "open now",
+            Some(false) => "closed now",
+            None => "hours unknown",
+        };
+        println!(
+            "{}. {:<55} {:>5.1} min  {:>5.2} km  {}  [{}]{}",
+            i + 1,
+            r.point.name,
+            r.travel_s / 60.0,
+            r.distance_m / 1000.0,
+            open,
+            r.point.opening_hours,
+            if r.point.approximate {
+                "  (location approximate)"
+            } else {
+                ""
+            }
+        );
+    }
+    println!("Roads: {}", area.meta().attribution);
+    Ok(())
+}
+
+fn optimise(args: OptimiseArgs) -> Result<()> {
+    let solver: crate::optimise::Solver = args.solver.parse()?;
+    if let Some(matrix) = &args.cost_matrix {
+        let Some(demand) = &args.demand else {
+            anyhow::bail!("--cost-matrix needs --demand (CSV demand_id,weight)");
+        };
+        let mut run = crate::optimise::io::MatrixRunArgs::new(
+            matrix.clone(),
+            demand.clone(),
+            args.model.parse()?,
+        );
+        run.candidates_file = args.candidates_file.clone();
+        run.fixed = args.fixed.clone();
+        run.facilities = args.facilities;
+        run.radius = args.radius;
+        run.capacity_column = args.capacity_column.clone();
+        run.solver = solver;
+        run.time_limit_s = args.time_limit;
+        run.seed = args.seed;
+        let report = crate::optimise::io::solve_from_files(&run)?;
+        if args.json {
+            println!("{}", serde_json::to_string(&report)?);
+        } else {
+            println!("{}", serde_json::to_string_pretty(&report)?);
+        }
+        return Ok(());
+    }
+    let area = args.area.open()?;
+    let scenario = args.rule.scenario(&area);
+    let bar = ProgressBar::new(1000);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{bar:30}] {percent:>3}% {msg} {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.enable_steady_tick(Duration::from_millis(120));
+    let progress = |f: f64, m: &str| {
+        bar.set_position((f * 1000.0) as u64);
+        bar.set_message(m.to_string());
+    };
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let phases = if args.phases.is_empty() {
+        vec![args.add]
+    } else {
+        args.phases.clone()
+    };
+    let mut plans = Vec::new();
+    let mut current = scenario.clone();
+    let mut placed = 0;
+    for &target in &phases {
+        if target < placed {
+            anyhow::bail!("--phases must grow: {target} comes after {placed}");
+        }
+        let request = crate::scenario::PlacementRequest {
+            model: args.model.clone(),
+            add: target - placed,
+            consolidate: args.consolidate,
+            keep: args.keep,
+            seed: args.seed,
+            time_limit_s: args.time_limit,
+            solver,
+        };
+        let mut plan = area.suggest(&current, &request, &progress, &cancel)?;
+        for (i, s) in plan.added.iter_mut().enumerate() {
+            s.point.id = format!("new-{}", placed + i + 1);
+        }
+        placed = target;
+        current.points.retain(|p| !plan.removed.contains(&p.id));
+        current
+            .points
+            .extend(plan.added.iter().map(|a| a.point.clone()));
+        plans.push((target, plan));
+    }
+    bar.finish_and_clear();
+
+    let added: Vec<&crate::scenario::SuggestedPoint> =
+        plans.iter().flat_map(|(_, p)| &p.added).collect();
+    write_points(
+        &args.out.join("suggested_points.csv"),
+        &args.out.join("suggested_points.geojson"),
+        &added,
+    )?;
+    let before = area.evaluate(&scenario)?;
+    let after = area.evaluate(&current)?;
+    write_ward_comparison(&args.out.join("wards_before_after.csv"), &before, &after)?;
+    if args.json {
+        let out = json!({
+            "area": area.meta().name,
+            "model": args.model,
+            "phases": plans.iter().map(|(t, p)| json!({"points": t, "plan": p})).collect::<Vec<_>>(),
+            "covered_before": before.report.summary.population_covered,
+            "covered_after": after.report.summary.population_covered,
+            "covered_share_before": before.report.summary.covered_share,
+            "covered_share_after": after.report.summary.covered_share,
+        });
+        println!("{}", serde_json::to_string(&out)?);
+        return Ok(());
+    }
+    let people = |x: f64| group_thousands(x.round() as i64);
+    println!(
+        "motcua optimise — {} · roads of {} · {} · model {}",
+        area.meta().title,
+        area.meta().roads_vintage,
+        scenario.mode,
+        args.model
+    );
+    for (target, plan) in &plans {
+        if phases.len() > 1 {
+            println!("\nPhase with {target} new points:");
+        }
+        for (i, a) in plan.added.iter().enumerate() {
+            println!(
+                "  {:>2}. ({:.5}, {:.5}) {:<40} {}",
+                i + 1,
+                a.point.lon,
+                a.point.lat,
+                a.point.address.clone().unwrap_or_default(),
+                a.explanation
+            );
+        }
+        if !plan.removed.is_empty() {
+            println!(
+                "  close {} desks: {}",
+                plan.removed.len(),
+                plan.removed.join(", ")
+            );
+        }
+        println!(
+            "  covered {} → {} people · solver {} · objective {:.0}{} · matrix {:.1} s, solve {:.1} s",
+            people(plan.covered_before),
+            people(plan.covered_after),
+            plan.solver,
+            plan.objective,
+            plan.gap
+                .map_or(String::new(), |g| format!(" (gap {:.2} %)", g * 100.0)),
+            plan.matrix_s,
+            plan.solve_s
+        );
+    }
+    println!(
+        "\nCoverage: {:.2} % → {:.2} % of people with road data",
+        before.report.summary.covered_share * 100.0,
+        after.report.summary.covered_share * 100.0
+    );
+    println!(
+        "Wrote {} (suggested_points.csv, suggested_points.geojson, wards_before_after.csv)",
+        args.out.display()
+    );
+    println!("Roads: {}", area.meta().attribution);
+    Ok(())
+}
+
+fn write_points(
+    csv_path: &std::path::Path,
+    geojson_path: &std::path::Path,
+    added: &[&crate::scenario::SuggestedPoint],
+) -> Result<()> {
+    crate::export::write_atomically(csv_path, |w| {
+        let mut out = csv::Writer::from_writer(w);
+        let encode = |e: csv::Error| crate::export::ExportError::Encode {
+            path: csv_path.to_path_buf(),
+            message: e.to_string(),
+        };
+        out.write_record([
+            "id",
+            "name",
+            "kind",
+            "lon",
+            "lat",
+            "opening_hours",
+            "approximate",
+            "address",
+            "adds_population",
+            "explanation",
+        ])
+        .map_err(encode)?;
+        for a in added {
+            let p = &a.point;
+            out.write_record([
+                p.id.clone(),
+                p.name.clone(),
+                p.kind.as_str().to_string(),
+                format!("{:.6}", p.lon),
+                format!("{:.6}", p.lat),
+                p.opening_hours.clone(),
+                p.approximate.to_string(),
+                p.address.clone().unwrap_or_default(),
+                format!("{:.0}", a.adds_population),
+                a.explanation.clone(),
+            ])
+            .map_err(encode)?;
+        }
+        out.flush()
+            .map_err(|source| crate::export::ExportError::Io {
+                path: csv_path.to_path_buf(),
+                source,
+            })
+    })?;
+    let features: Vec<serde_json::Value> = added
+        .iter()
+        .map(|a| {
+            json!({
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [a.point.lon, a.point.lat]},
+                "properties": {"id": a.point.id, "name": a.point.name, "kind": a.point.kind,
+                               "adds_population": a.adds_population.round(), "explanation": a.explanation},
+            })
+        })
+        .collect();
+    crate::export::write_json(
+        geojson_path,
+        &json!({"type": "FeatureCollection", "features": features}),
+    )?;
+    Ok(())
+}
+
+fn write_ward_comparison(
+    path: &std::path::Path,
+    before: &Evaluation,
+    after: &Evaluation,
+) -> Result<()> {
+    let after_by_name: std::collections::HashMap<&str, &crate::coverage::RegionStats> = after
+        .report
+        .wards
+        .iter()
+        .map(|w| (w.name.as_str(), w))
+        .collect();
+    crate::export::write_atomically(path, |w| {
+        let encode = |e: csv::Error| crate::export::ExportError::Encode {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        };
+        let mut out = csv::Writer::from_writer(w);
+        out.write_record([
+            "ward",
+            "population",
+            "covered_before",
+            "covered_after",
+            "share_before",
+            "share_after",
+        ])
+        .map_err(encode)?;
+        for b in &before.report.wards {
+            let a = after_by_name.get(b.name.as_str()).copied().unwrap_or(b);
+            out.write_record([
+                b.name.clone(),
+                format!("{:.0}", b.population),
+                format!("{:.0}", b.covered),
+                format!("{:.0}", a.covered),
+                format!("{:.4}", b.covered_share),
+                format!("{:.4}", a.covered_share),
+            ])
+            .map_err(encode)?;
+        }
+        out.flush()
+            .map_err(|source| crate::export::ExportError::Io {
+                path: path.to_path_buf(),
+                source,
+            })
+    })?;
+    Ok(())
+}
+
+fn prepare_population(args: PreparePopulationArgs) -> Result<()> {
+    let data = args
+        .data_dir
+        .clone()
+        .unwrap_or_else(crate::scenario::default_data_dir);
+    let census = args
+        .census
+        .unwrap_or_else(|| data.join("population/hanoi_population_2019_ward_points.csv"));
+    let districts = args
+        .districts
+        .unwrap_or_else(|| data.join("boundaries/hanoi_districts_2019.geojson"));
+    let roads = if args.roads.is_empty() {
+        StudyArea::available_areas(&data)
+            .iter()
+            .map(|a| data.join("areas").join(a).join("roads.osm.pbf"))
+            .filter(|p| p.is_file())
+            .collect()
+    } else {
+        args.roads
+    };
+    let out = args.out.unwrap_or_else(|| {
+        data.join(format!(
+            "population/hanoi_population_2019_h3r{}.csv",
+            args.resolution
+        ))
+    });
+    let resolution = h3o::Resolution::try_from(args.resolution)?;
+    let spinner = spinner("Reading road extracts".into());
+    let mut lines = Vec::new();
+    for path in &roads {
+        let osm = crate::ingest::read_pbf(path)?;
+        lines.extend(osm.ways.iter().filter_map(|w| {
+            Some(crate::population::prepare::RoadLine {
+                highway: w.tag("highway")?.to_string(),
+                coords: w
+                    .nodes
+                    .iter()
+                    .filter_map(|&id| osm.node(id))
+                    .map(|n| (n.lon, n.lat))
+                    .collect(),
+            })
+        }));
+    }
+    spinner.set_message("Spreading the census over H3 cells");
+    let options = crate::population::prepare::PrepareOptions {
+        resolution,
+        ..Default::default()
+    };
+    let summary =
+        crate::population::prepare::prepare_population(&census, &districts, &lines, &options, &out);
+    spinner.finish_and_clear();
+    let s = summary?;
+    println!(
+        "{} people from {} wards ({} at their ward point, {} spread over their district) on {} populated H3 cells; {} cells crossed by weighted roads ({:.0} km)",
+        group_thousands(s.total_population as i64),
+        s.wards,
+        s.wards_at_points,
+        s.wards_spread_over_district,
+        s.populated_cells,
+        s.cells_with_roads,
+        s.weighted_road_length_m / 1000.0
+    );
+    println!("Wrote {}", out.display());
+    Ok(())
+}
+
+fn prepare_boundaries(args: PrepareBoundariesArgs) -> Result<()> {
+    let summary = crate::boundary::dvhcvn_to_geojson(&args.dvhcvn, &args.out)?;
+    println!("{summary:?}");
+    println!("Wrote {}", args.out.display());
+    Ok(())
+}
+
+/// 1234567 → "1,234,567".
+pub fn group_thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}

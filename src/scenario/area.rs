@@ -1,0 +1,665 @@
+//! A loaded study area and the questions asked of it.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use h3o::Resolution;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::point::read_points;
+use super::search::{Place, SearchIndex};
+use super::{ReceivingPoint, Scenario, ScenarioError, hours};
+use crate::boundary::Regions;
+use crate::coverage::{CellInput, CoverageReport, PointLocation, PreparedCells};
+use crate::graph::{RoadGraph, SnapIndex, SpeedProfile, TravelMode, cache};
+use crate::ingest::OsmData;
+use crate::routing::{self, Attachment, Direction, Metric, isochrone, nearest};
+
+/// The manifest `data/areas/<name>/area.toml`. Paths are relative to it.
+#[derive(Clone, Debug, Deserialize)]
+struct Manifest {
+    name: String,
+    title: String,
+    title_vi: String,
+    roads: PathBuf,
+    roads_vintage: String,
+    roads_note: String,
+    receiving_points: PathBuf,
+    population: PathBuf,
+    wards: PathBuf,
+    districts: PathBuf,
+    extent: [f64; 4],
+}
+
+/// What a user sees about the area: its name, age of its roads, where it is, whose data it is.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct AreaMeta {
+    pub name: String,
+    pub title: String,
+    pub title_vi: String,
+    pub roads_vintage: String,
+    pub roads_note: String,
+    pub bbox: [f64; 4],
+    pub center: [f64; 2],
+    pub attribution: String,
+}
+
+/// The OpenStreetMap attribution every output carries (ODbL 1.0 requires it).
+pub const OSM_ATTRIBUTION: &str =
+    "© OpenStreetMap contributors, ODbL 1.0 (openstreetmap.org/copyright)";
+
+/// How to open an area: where data lives and which parts a user replaced with their own files.
+#[derive(Clone, Debug)]
+pub struct AreaOptions {
+    pub data_dir: PathBuf,
+    /// Where built road graphs are cached; `None` disables the cache.
+    pub cache_dir: Option<PathBuf>,
+    /// Use peak-hour speeds.
+    pub peak: bool,
+    /// H3 resolution of the population grid (9 by default: cells of about 0.1 km²).
+    pub resolution: Resolution,
+    pub roads: Option<PathBuf>,
+    pub population: Option<PathBuf>,
+    pub points: Option<PathBuf>,
+    pub wards: Option<PathBuf>,
+    pub districts: Option<PathBuf>,
+    pub profiles_dir: Option<PathBuf>,
+}
+
+impl Default for AreaOptions {
+    fn default() -> Self {
+        AreaOptions {
+            data_dir: super::default_data_dir(),
+            cache_dir: default_cache_dir(),
+            peak: false,
+            resolution: Resolution::Nine,
+            roads: None,
+            population: None,
+            points: None,
+            wards: None,
+            districts: None,
+            profiles_dir: None,
+        }
+    }
+}
+
+/// `$XDG_CACHE_HOME/motcua`, else `~/.cache/motcua`.
+pub fn default_cache_dir() -> Option<PathBuf> {
+    std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .map(|d| d.join("motcua"))
+}
+
+/// The road graph of one travel mode with everything evaluations reuse.
+pub struct ModeNetwork {
+    pub graph: RoadGraph,
+    pub index: SnapIndex,
+    pub profile: SpeedProfile,
+    pub cells: PreparedCells,
+    pub cache: cache::CacheStatus,
+    pub build_ms: f64,
+}
+
+/// A coverage evaluation with what the reports print beside it.
+#[derive(Clone, Debug)]
+pub struct Evaluation {
+    pub report: CoverageReport,
+    pub timings_ms: BTreeMap<String, f64>,
+    pub points_by_kind: BTreeMap<String, usize>,
+    /// Receiving points farther than the snapping limit from any usable road: they count for
+    /// the radius only.
+    pub off_network_points: Vec<String>,
+}
+
+/// Points whose isochrones are drawn together: id, name and the attached points.
+type IsochroneGroup<'a> = (String, String, Vec<(usize, &'a Attachment)>);
+
+/// One receiving point reached from a citizen's position.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct NearestResult {
+    pub point: ReceivingPoint,
+    pub travel_s: f64,
+    pub distance_m: f64,
+    /// Open at this moment (Hanoi time); null when the hours are unknown.
+    pub open_now: Option<bool>,
+    /// The route, (lon, lat) pairs from the citizen to the point.
+    pub route: Vec<[f64; 2]>,
+}
+
+/// The answer to "where is my nearest receiving point?".
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct NearestAnswer {
+    pub origin: [f64; 2],
+    pub snap_distance_m: f64,
+    #[schema(value_type = String)]
+    pub mode: TravelMode,
+    pub results: Vec<NearestResult>,
+}
+
+/// One loaded study area.
+pub struct StudyArea {
+    meta: AreaMeta,
+    roads_path: PathBuf,
+    points: Vec<ReceivingPoint>,
+    cells: Vec<CellInput>,
+    ward_names: Vec<String>,
+    district_names: Vec<String>,
+    wards_geojson: Value,
+    roads_geojson: Value,
+    search: SearchIndex,
+    options: AreaOptions,
+    networks: Mutex<HashMap<TravelMode, Arc<ModeNetwork>>>,
+    load_ms: f64,
+}
+
+/// Citizens further than this from any road are told they are outside the area.
+const MAX_CITIZEN_SNAP_M: f64 = 1_000.0;
+
+impl StudyArea {
+    /// Names of the areas under `data_dir/areas`.
+    pub fn available_areas(data_dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(data_dir.join("areas"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| e.path().join("area.toml").is_file())
+            .filter_map(|e| e.file_name().to_str().map(str::to_string))
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// Loads the area called `name` (its manifest under `data_dir/areas/<name>/area.toml`),
+    /// with the user's own files taking the place of the parts they name.
+    pub fn open(name: &str, options: &AreaOptions) -> Result<StudyArea, ScenarioError> {
+        let started = Instant::now();
+        let dir = options.data_dir.join("areas").join(name);
+        let manifest_path = dir.join("area.toml");
+        if !manifest_path.is_file() {
+            return Err(ScenarioError::UnknownArea {
+                name: name.to_string(),
+                available: Self::available_areas(&options.data_dir),
+            });
+        }
+        let text = std::fs::read_to_string(&manifest_path).map_err(|source| ScenarioError::Io {
+            path: manifest_path.display().to_string(),
+            source,
+        })?;
+        let manifest: Manifest = toml::from_str(&text).map_err(|e| ScenarioError::Manifest {
+            path: manifest_path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        let pick = |own: &Option<PathBuf>, embedded: &Path| {
+            own.clone().unwrap_or_else(|| dir.join(embedded))
+        };
+        let roads_path = pick(&options.roads, &manifest.roads);
+
+        let osm = crate::ingest::read_pbf(&roads_path)?;
+        // With the user's own roads, the study extent is where those roads are.
+        let extent = match (&options.roads, osm.bbox()) {
+            (Some(_), Some(b)) => b,
+            _ => manifest.extent,
+        };
+        let points = read_points(&pick(&options.points, &manifest.receiving_points))?;
+        let grid = crate::population::load_population(
+            &pick(&options.population, &manifest.population),
+            options.resolution,
+        )?;
+        let wards = Regions::from_geojson_file(&pick(&options.wards, &manifest.wards), "name")?;
+        let districts =
+            Regions::from_geojson_file(&pick(&options.districts, &manifest.districts), "name")?;
+
+        let inside = |lon: f64, lat: f64| {
+            lon >= extent[0] && lon <= extent[2] && lat >= extent[1] && lat <= extent[3]
+        };
+        let cells: Vec<CellInput> = grid
+            .cells
+            .iter()
+            .filter_map(|c| {
+                let ll = h3o::LatLng::from(c.cell);
+                let (lon, lat) = (ll.lng(), ll.lat());
+                inside(lon, lat).then(|| CellInput {
+                    cell: c.cell,
+                    population: c.population,
+                    lon,
+                    lat,
+                    ward: wards.locate(lon, lat).map(|r| r.index()),
+                    district: districts.locate(lon, lat).map(|r| r.index()),
+                })
+            })
+            .collect();
+        if cells.is_empty() {
+            return Err(ScenarioError::InvalidRequest(format!(
+                "no populated cell lies inside the study extent {extent:?}; does the population file cover the roads?"
+            )));
+        }
+        let ward_names: Vec<String> = wards.names().map(str::to_string).collect();
+        let district_names: Vec<String> = districts.names().map(str::to_string).collect();
+        let wards_geojson = regions_geojson_within(&wards, extent);
+        let search = SearchIndex::new(&osm, &wards, &districts, &points);
+        let roads_geojson = basemap_roads(&osm);
+        let meta = AreaMeta {
+            name: manifest.name,
+            title: manifest.title,
+            title_vi: manifest.title_vi,
+            roads_vintage: manifest.roads_vintage,
+            roads_note: manifest.roads_note,
+            bbox: extent,
+            center: [(extent[0] + extent[2]) / 2.0, (extent[1] + extent[3]) / 2.0],
+            attribution: OSM_ATTRIBUTION.to_string(),
+        };
+        Ok(StudyArea {
+            meta,
+            roads_path,
+            points,
+            cells,
+            ward_names,
+            district_names,
+            wards_geojson,
+            roads_geojson,
+            search,
+            options: options.clone(),
+            networks: Mutex::new(HashMap::new()),
+            load_ms: started.elapsed().as_secs_f64() * 1e3,
+        })
+    }
+
+    pub fn meta(&self) -> &AreaMeta {
+        &self.meta
+    }
+
+    /// Time spent opening the area, in milliseconds.
+    pub fn load_ms(&self) -> f64 {
+        self.load_ms
+    }
+
+    pub fn points(&self) -> &[ReceivingPoint] {
+        &self.points
+    }
+
+    pub fn ward_names(&self) -> &[String] {
+        &self.ward_names
+    }
+
+    pub fn district_names(&self) -> &[String] {
+        &self.district_names
+    }
+
+    /// The population cells inside the study extent.
+    pub fn cells(&self) -> &[CellInput] {
+        &self.cells
+    }
+
+    /// The area as it is today: its receiving points, the Centre's rule, by motorbike.
+    pub fn baseline(&self) -> Scenario {
+        Scenario {
+            name: "baseline".into(),
+            mode: TravelMode::Motorbike,
+            rule: super::RuleSpec::default(),
+            points: self.points.clone(),
+        }
+    }
+
+    /// The road graph of `mode`, built (or read from the cache) on first use.
+    pub fn network(&self, mode: TravelMode) -> Result<Arc<ModeNetwork>, ScenarioError> {
+        if let Some(n) = self.lock_networks().get(&mode) {
+            return Ok(n.clone());
+        }
+        let started = Instant::now();
+        let profile = match &self.options.profiles_dir {
+            Some(dir) => SpeedProfile::load(&dir.join(format!("{mode}.toml")))?,
+            None => SpeedProfile::embedded(mode),
+        };
+        let (graph, status) = cache::load_or_build(
+            &self.roads_path,
+            &profile,
+            self.options.peak,
+            self.options.cache_dir.as_deref(),
+        )?;
+        let index = SnapIndex::new(&graph);
+        let cells = PreparedCells::new(
+            &graph,
+            &index,
+            self.cells.clone(),
+            self.ward_names.clone(),
+            self.district_names.clone(),
+            profile.access_speed_kmh(),
+            crate::coverage::DEFAULT_MAX_SNAP_M,
+        );
+        let network = Arc::new(ModeNetwork {
+            graph,
+            index,
+            profile,
+            cells,
+            cache: status,
+            build_ms: started.elapsed().as_secs_f64() * 1e3,
+        });
+        self.lock_networks().insert(mode, network.clone());
+        Ok(network)
+    }
+
+    fn lock_networks(&self) -> std::sync::MutexGuard<'_, HashMap<TravelMode, Arc<ModeNetwork>>> {
+        // A panic while holding the lock cannot leave the map half-written (insert is atomic
+        // from the map's point of view), so a poisoned lock is safe to keep using.
+        self.networks.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Who is served under the scenario's rule, cell by cell and summed.
+    pub fn evaluate(&self, scenario: &Scenario) -> Result<Evaluation, ScenarioError> {
+        scenario.validate()?;
+        let network = self.network(scenario.mode)?;
+        let rule = scenario.rule.to_rule(scenario.mode);
+        let locations: Vec<PointLocation> = scenario
+            .points
+            .iter()
+            .map(|p| PointLocation {
+                lon: p.lon,
+                lat: p.lat,
+            })
+            .collect();
+        let report = network
+            .cells
+            .evaluate(&network.graph, &network.index, &locations, &rule);
+        let mut timings_ms = BTreeMap::new();
+        timings_ms.insert("load".to_string(), self.load_ms);
+        timings_ms.insert("graph".to_string(), network.build_ms);
+        timings_ms.insert("search".to_string(), report.search_ms);
+        timings_ms.insert("aggregate".to_string(), report.aggregate_ms);
+        let mut points_by_kind = BTreeMap::new();
+        for p in &scenario.points {
+            *points_by_kind
+                .entry(p.kind.as_str().to_string())
+                .or_insert(0) += 1;
+        }
+        let off_network_points = scenario
+            .points
+            .iter()
+            .filter(|p| {
+                Attachment::new(
+                    &network.graph,
+                    &network.index,
+                    p.lon,
+                    p.lat,
+                    network.profile.access_speed_kmh(),
+                    rule.max_snap_m,
+                )
+                .is_none()
+            })
+            .map(|p| p.id.clone())
+            .collect();
+        Ok(Evaluation {
+            report,
+            timings_ms,
+            points_by_kind,
+            off_network_points,
+        })
+    }
+
+    fn attach_citizen(
+        &self,
+        network: &ModeNetwork,
+        lon: f64,
+        lat: f64,
+        mode: TravelMode,
+    ) -> Result<Attachment, ScenarioError> {
+        super::check_coordinates(lon, lat).map_err(ScenarioError::InvalidRequest)?;
+        Attachment::new(
+            &network.graph,
+            &network.index,
+            lon,
+            lat,
+            network.profile.access_speed_kmh(),
+            MAX_CITIZEN_SNAP_M,
+        )
+        .ok_or_else(|| {
+            let distance = network
+                .index
+                .snap(&network.graph, lon, lat, f64::INFINITY)
+                .map_or("far".to_string(), |s| {
+                    format!("{:.1} km", s.distance_m / 1000.0)
+                });
+            ScenarioError::OffNetwork {
+                lon,
+                lat,
+                mode,
+                area: self.meta.name.clone(),
+                distance,
+                max_m: MAX_CITIZEN_SNAP_M,
+            }
+        })
+    }
+
+    /// The `k` receiving points reached first from (lon, lat) by `mode`, with routes.
+    pub fn nearest(
+        &self,
+        lon: f64,
+        lat: f64,
+        mode: TravelMode,
+        k: usize,
+        points: &[ReceivingPoint],
+    ) -> Result<NearestAnswer, ScenarioError> {
+        if k == 0 || k > 20 {
+            return Err(ScenarioError::InvalidRequest(format!(
+                "k is {k}; ask for 1 to 20 nearest points"
+            )));
+        }
+        let network = self.network(mode)?;
+        let origin = self.attach_citizen(&network, lon, lat, mode)?;
+        let destinations: Vec<Option<Attachment>> = points
+            .iter()
+            .map(|p| {
+                Attachment::new(
+                    &network.graph,
+                    &network.index,
+                    p.lon,
+                    p.lat,
+                    network.profile.access_speed_kmh(),
+                    crate::coverage::DEFAULT_MAX_SNAP_M,
+                )
+            })
+            .collect();
+        let reached = nearest::k_nearest(&network.graph, &origin, &destinations, k);
+        let results = reached
+            .into_iter()
+            .map(|r| {
+                let point = points[r.destination].clone();
+                let mut route: Vec<[f64; 2]> = vec![[lon, lat]];
+                route.extend(r.route.iter().map(|&(x, y)| [x, y]));
+                route.push([point.lon, point.lat]);
+                route.dedup();
+                NearestResult {
+                    open_now: hours::is_open_now(&point.opening_hours),
+                    point,
+                    travel_s: r.travel_s,
+                    distance_m: r.length_m,
+                    route,
+                }
+            })
+            .collect();
+        Ok(NearestAnswer {
+            origin: [lon, lat],
+            snap_distance_m: origin.snap.distance_m,
+            mode,
+            results,
+        })
+    }
+
+    /// Isochrones at the given minutes for all points together and, with `per_point`, for each
+    /// point, as GeoJSON (a MultiPolygon feature per point and limit; `point_id` "all" for the
+    /// union).
+    pub fn isochrones_geojson(
+        &self,
+        scenario: &Scenario,
+        minutes: &[u32],
+        per_point: bool,
+    ) -> Result<Value, ScenarioError> {
+        scenario.validate()?;
+        let mut minutes: Vec<u32> = minutes.to_vec();
+        minutes.sort_unstable();
+        minutes.dedup();
+        if minutes.is_empty() || minutes.iter().any(|&m| m == 0 || m > 180) {
+            return Err(ScenarioError::InvalidRequest(format!(
+                "isochrone minutes {minutes:?}: give one or more whole minutes from 1 to 180"
+            )));
+        }
+        let network = self.network(scenario.mode)?;
+        let max_s = f64::from(*minutes.last().unwrap_or(&30)) * 60.0;
+        let graph = &network.graph;
+        let attached: Vec<Option<Attachment>> = scenario
+            .points
+            .iter()
+            .map(|p| {
+                Attachment::new(
+                    graph,
+                    &network.index,
+                    p.lon,
+                    p.lat,
+                    network.profile.access_speed_kmh(),
+                    crate::coverage::DEFAULT_MAX_SNAP_M,
+                )
+            })
+            .collect();
+        let search = |which: &[(usize, &Attachment)]| {
+            let seeds: Vec<_> = which
+                .iter()
+                .flat_map(|&(i, a)| routing::seeds_towards(graph, a, i as u32))
+                .collect();
+            let times = routing::multi_source(
+                &network.cells.search,
+                &seeds,
+                Direction::ToSources,
+                Metric::Time,
+                Some(max_s),
+            );
+            isochrone::cell_times(graph, &times, max_s)
+        };
+        let all: Vec<(usize, &Attachment)> = attached
+            .iter()
+            .enumerate()
+            .filter_map(|(i, a)| a.as_ref().map(|a| (i, a)))
+            .collect();
+        let mut groups: Vec<IsochroneGroup> =
+            vec![("all".into(), "All receiving points".into(), all.clone())];
+        for &(i, a) in all.iter().filter(|_| per_point) {
+            let p = &scenario.points[i];
+            groups.push((p.id.clone(), p.name.clone(), vec![(i, a)]));
+        }
+        let features: Vec<Value> = groups
+            .par_iter()
+            .flat_map_iter(|(id, name, which)| {
+                let cells = search(which);
+                minutes
+                    .iter()
+                    .rev()
+                    .map(|&m| {
+                        let poly = isochrone::polygon(&cells, f64::from(m) * 60.0);
+                        json!({
+                            "type": "Feature",
+                            "geometry": multipolygon_json(&poly),
+                            "properties": {"point_id": id, "point_name": name, "minutes": m,
+                                           "mode": scenario.mode.to_string()},
+                        })
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        Ok(
+            json!({"type": "FeatureCollection", "attribution": OSM_ATTRIBUTION, "features": features}),
+        )
+    }
+
+    /// Wards, districts, streets and receiving points whose names match `query`, ignoring case
+    /// and Vietnamese diacritics.
+    pub fn search(&self, query: &str, limit: usize) -> Vec<Place> {
+        self.search.find(query, limit)
+    }
+
+    /// The area's roads for a basemap drawn without any tile server.
+    pub fn basemap_roads(&self) -> &Value {
+        &self.roads_geojson
+    }
+
+    /// The 2025 wards touching the study extent.
+    pub fn basemap_wards(&self) -> &Value {
+        &self.wards_geojson
+    }
+}
+
+pub(crate) fn multipolygon_json(poly: &geo::MultiPolygon) -> Value {
+    let ring = |ls: &geo::LineString| -> Vec<[f64; 2]> {
+        ls.coords()
+            .map(|c| [(c.x * 1e6).round() / 1e6, (c.y * 1e6).round() / 1e6])
+            .collect()
+    };
+    let polygons: Vec<Vec<Vec<[f64; 2]>>> = poly
+        .iter()
+        .map(|p| {
+            std::iter::once(ring(p.exterior()))
+                .chain(p.interiors().iter().map(ring))
+                .collect()
+        })
+        .collect();
+    json!({"type": "MultiPolygon", "coordinates": polygons})
+}
+
+/// The regions whose bounding box meets `extent`, as GeoJSON polygons named by `name`.
+fn regions_geojson_within(regions: &Regions, extent: [f64; 4]) -> Value {
+    use geo::BoundingRect;
+    let features: Vec<Value> = regions
+        .regions()
+        .iter()
+        .filter(|r| {
+            r.shape.bounding_rect().is_some_and(|b| {
+                b.min().x <= extent[2]
+                    && b.max().x >= extent[0]
+                    && b.min().y <= extent[3]
+                    && b.max().y >= extent[1]
+            })
+        })
+        .map(|r| {
+            json!({
+                "type": "Feature",
+                "geometry": multipolygon_json(&r.shape),
+                "properties": {"name": r.name, "code": r.code()},
+            })
+        })
+        .collect();
+    json!({"type": "FeatureCollection", "features": features})
+}
+
+/// Road lines by class (major, minor, path) with names, coordinates rounded to about a metre.
+fn basemap_roads(osm: &OsmData) -> Value {
+    let features: Vec<Value> = osm
+        .ways
+        .iter()
+        .filter_map(|w| {
+            let class = match w.tag("highway")? {
+                "motorway" | "motorway_link" | "trunk" | "trunk_link" | "primary"
+                | "primary_link" | "secondary" | "secondary_link" | "tertiary"
+                | "tertiary_link" => "major",
+                "footway" | "path" | "pedestrian" | "steps" | "cycleway" | "track"
+                | "bridleway" => "path",
+                _ => "minor",
+            };
+            let coords: Vec<[f64; 2]> = w
+                .nodes
+                .iter()
+                .filter_map(|&id| osm.node(id))
+                .map(|n| [(n.lon * 1e5).round() / 1e5, (n.lat * 1e5).round() / 1e5])
+                .collect();
+            (coords.len() >= 2).then(|| {
+                json!({
+                    "type": "Feature",
+                    "geometry": {"type": "LineString", "coordinates": coords},
+                    "properties": {"class": class, "name": w.tag("name")},
+                })
+            })
+        })
+        .collect();
+    json!({"type": "FeatureCollection", "attribution": OSM_ATTRIBUTION, "features": features})
+}

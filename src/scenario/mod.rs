@@ -1,0 +1,187 @@
+//! Named sets of receiving points with a coverage rule and a travel mode, evaluated on a study
+//! area: the one entry point that the command line and the web server share.
+//!
+//! A [`StudyArea`] is loaded once (roads, population, wards and districts, current receiving
+//! points); its per-mode road graphs are built on first use and kept. A [`Scenario`] is plain
+//! data — what a planner edits and saves — and every question (coverage, nearest point,
+//! isochrones, placement suggestions) is a method of the area taking a scenario or its points.
+
+mod area;
+pub mod hours;
+mod placement;
+mod point;
+mod search;
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+pub use area::{
+    AreaMeta, AreaOptions, Evaluation, ModeNetwork, NearestAnswer, NearestResult, StudyArea,
+};
+pub use placement::{PlacementPlan, PlacementProblem, PlacementRequest, SuggestedPoint};
+pub use point::{PointKind, ReceivingPoint, check_coordinates, read_points, validate_points};
+pub use search::{Place, fold_vietnamese};
+
+use crate::coverage::{Combine, CoverageRule, DEFAULT_MAX_SNAP_M, RadiusKind};
+use crate::graph::TravelMode;
+
+/// The coverage rule as people state it: minutes and kilometres.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RuleSpec {
+    pub max_minutes: f64,
+    pub radius_km: f64,
+    #[serde(default)]
+    pub radius_kind: RadiusKind,
+    #[serde(default)]
+    pub combine: Combine,
+}
+
+impl Default for RuleSpec {
+    /// The Centre's promise: 30 minutes of travel or 5 km.
+    fn default() -> Self {
+        RuleSpec {
+            max_minutes: 30.0,
+            radius_km: 5.0,
+            radius_kind: RadiusKind::Straight,
+            combine: Combine::Or,
+        }
+    }
+}
+
+impl RuleSpec {
+    pub fn validate(&self) -> Result<(), ScenarioError> {
+        if !(self.max_minutes.is_finite()
+            && self.max_minutes > 0.0
+            && self.max_minutes <= 24.0 * 60.0)
+        {
+            return Err(ScenarioError::InvalidRule(format!(
+                "max_minutes is {}; expected a number of minutes above 0 and at most 1440",
+                self.max_minutes
+            )));
+        }
+        if !(self.radius_km.is_finite() && self.radius_km >= 0.0 && self.radius_km <= 500.0) {
+            return Err(ScenarioError::InvalidRule(format!(
+                "radius_km is {}; expected kilometres from 0 to 500",
+                self.radius_km
+            )));
+        }
+        Ok(())
+    }
+
+    pub fn to_rule(self, mode: TravelMode) -> CoverageRule {
+        CoverageRule {
+            max_travel_s: self.max_minutes * 60.0,
+            max_radius_m: self.radius_km * 1000.0,
+            radius_kind: self.radius_kind,
+            combine: self.combine,
+            mode,
+            max_snap_m: DEFAULT_MAX_SNAP_M,
+        }
+    }
+}
+
+/// A placement of receiving points to evaluate: what a planner edits and saves.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Scenario {
+    pub name: String,
+    #[schema(value_type = String, example = "motorbike")]
+    pub mode: TravelMode,
+    pub rule: RuleSpec,
+    pub points: Vec<ReceivingPoint>,
+}
+
+impl Scenario {
+    pub fn validate(&self) -> Result<(), ScenarioError> {
+        self.rule.validate()?;
+        if self.points.is_empty() {
+            return Err(ScenarioError::InvalidRequest(
+                "the scenario has no receiving points; add at least one".into(),
+            ));
+        }
+        validate_points(&self.points, &format!("scenario {:?}", self.name))
+    }
+}
+
+/// Everything that can go wrong between a request and an answer.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("study area manifest {path}: {message}")]
+    Manifest { path: String, message: String },
+    #[error("unknown study area {name:?}; available: {}", available.join(", "))]
+    UnknownArea {
+        name: String,
+        available: Vec<String>,
+    },
+    #[error("{path}, line {line}: {message}")]
+    PointsFile {
+        path: String,
+        line: usize,
+        message: String,
+    },
+    #[error("{origin}, point {index}: {message}")]
+    InvalidPoint {
+        origin: String,
+        index: usize,
+        message: String,
+    },
+    #[error("{origin}: point id {id:?} is used twice; ids must be unique")]
+    DuplicatePointId { origin: String, id: String },
+    #[error("coverage rule: {0}")]
+    InvalidRule(String),
+    #[error("{0}")]
+    InvalidRequest(String),
+    #[error(
+        "({lon}, {lat}) is {distance} from the nearest road usable by {mode} in the {area} road data (limit {max_m:.0} m); pick a place inside the study area"
+    )]
+    OffNetwork {
+        lon: f64,
+        lat: f64,
+        mode: TravelMode,
+        area: String,
+        distance: String,
+        max_m: f64,
+    },
+    #[error(transparent)]
+    Ingest(#[from] crate::ingest::IngestError),
+    #[error(transparent)]
+    Graph(#[from] crate::graph::GraphError),
+    #[error(transparent)]
+    Population(#[from] crate::population::PopulationError),
+    #[error(transparent)]
+    Boundary(#[from] crate::boundary::BoundaryError),
+    #[error(transparent)]
+    Optimise(#[from] crate::optimise::OptimiseError),
+    #[error("the run was cancelled")]
+    Cancelled,
+}
+
+impl ScenarioError {
+    /// True when the caller's input is at fault (a 4xx answer), false for faults of the data or
+    /// the program (a 500 answer).
+    pub fn is_user_error(&self) -> bool {
+        matches!(
+            self,
+            ScenarioError::UnknownArea { .. }
+                | ScenarioError::PointsFile { .. }
+                | ScenarioError::InvalidPoint { .. }
+                | ScenarioError::DuplicatePointId { .. }
+                | ScenarioError::InvalidRule(_)
+                | ScenarioError::InvalidRequest(_)
+                | ScenarioError::OffNetwork { .. }
+                | ScenarioError::Optimise(_)
+                | ScenarioError::Cancelled
+        )
+    }
+}
+
+/// Where the embedded data lives: the repository's `data/` folder.
+pub fn default_data_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data")
+}

@@ -1,0 +1,451 @@
+//! Placement suggestions: where new receiving points serve the most people, and which desks a
+//! consolidation keeps, built on [`crate::optimise`] with travel-time matrices from the area's
+//! road graph.
+//!
+//! Demand is every populated cell the road data reaches (weight: people). Candidate sites are
+//! the centres of those cells plus the scenario's own points. A pair enters the matrix when the
+//! travel time is within the cut-off; under the OR rule with a straight-line radius, a pair
+//! within the radius also counts as covered (its cost is set to the time limit), so the models
+//! optimise the rule the report checks.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::AtomicBool;
+
+use rstar::RTree;
+use rstar::primitives::GeomWithData;
+use serde::Serialize;
+
+use super::area::StudyArea;
+use super::{PointKind, ReceivingPoint, Scenario, ScenarioError};
+use crate::coverage::{Combine, RadiusKind};
+use crate::graph::haversine_m;
+use crate::optimise::{
+    CandidateIndex, Consolidation, Control, CostEntry, DemandGroups, DemandIndex, GroupIndex,
+    Model, Problem, ProblemSpec, Solution, SolveOptions, Solver,
+};
+use crate::routing::{Attachment, Metric, matrix};
+
+/// What a planner asks the optimiser.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlacementRequest {
+    /// `mclp` (most people covered), `pmedian` (least total travel time), `lscp` (fewest
+    /// points covering everyone reachable) or `pcenter` (shortest worst travel time).
+    pub model: String,
+    /// How many new points to add (ignored by `lscp`).
+    pub add: usize,
+    /// Close ward desks instead of adding points: keep `keep` of them (or, without it, the
+    /// fewest that keep coverage where it is). Head offices and branches always stay.
+    pub consolidate: bool,
+    pub keep: Option<usize>,
+    pub seed: u64,
+    pub time_limit_s: f64,
+    pub solver: Solver,
+}
+
+impl Default for PlacementRequest {
+    fn default() -> Self {
+        PlacementRequest {
+            model: "mclp".into(),
+            add: 5,
+            consolidate: false,
+            keep: None,
+            seed: 0,
+            time_limit_s: 20.0,
+            solver: Solver::Heuristic,
+        }
+    }
+}
+
+/// A new point the optimiser proposes, with what it adds.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct SuggestedPoint {
+    pub point: ReceivingPoint,
+    /// People covered by this point and by no other (what closing it again would lose).
+    pub adds_population: f64,
+    /// "Adds 12,400 people in Láng and Ô Chợ Dừa".
+    pub explanation: String,
+}
+
+/// The optimiser's answer.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct PlacementPlan {
+    pub model: String,
+    pub added: Vec<SuggestedPoint>,
+    /// Ids of points a consolidation would close.
+    pub removed: Vec<String>,
+    /// People covered under the scenario's rule before and after the change.
+    pub covered_before: f64,
+    pub covered_after: f64,
+    pub objective: f64,
+    pub bound: Option<f64>,
+    pub gap: Option<f64>,
+    pub solve_s: f64,
+    pub matrix_s: f64,
+    pub solver: String,
+}
+
+/// The placement problem of a scenario, before a model is chosen.
+pub struct PlacementProblem {
+    pub problem: Problem,
+    /// Candidate index → the point it would be (existing points keep theirs).
+    pub sites: Vec<ReceivingPoint>,
+    /// Candidate indices of the scenario's own points.
+    pub existing: Vec<usize>,
+    pub time_limit_s: f64,
+    pub matrix_s: f64,
+}
+
+const POINT_PREFIX: &str = "point:";
+const CELL_PREFIX: &str = "cell:";
+
+impl StudyArea {
+    /// Builds the demand × candidate matrix for `scenario`: travel times up to `cutoff_s`
+    /// (plus straight-line coverage under the OR rule when `coverage_semantics`), existing
+    /// points as candidates fixed open unless `consolidating`.
+    pub fn placement_problem(
+        &self,
+        scenario: &Scenario,
+        cutoff_s: f64,
+        coverage_semantics: bool,
+        consolidating: bool,
+        progress: &(dyn Fn(f64, &str) + Sync),
+    ) -> Result<PlacementProblem, ScenarioError> {
+        let started = std::time::Instant::now();
+        let network = self.network(scenario.mode)?;
+        let graph = &network.graph;
+        let access = network.profile.access_speed_kmh();
+        let max_snap = crate::coverage::DEFAULT_MAX_SNAP_M;
+        let cells = &network.cells;
+        // Demand: populated cells the roads reach.
+        let demand: Vec<usize> = (0..cells.cells.len())
+            .filter(|&i| cells.attachments[i].is_some())
+            .collect();
+        if demand.is_empty() {
+            return Err(ScenarioError::InvalidRequest(
+                "no populated cell of the study area is reached by the road data".into(),
+            ));
+        }
+        let mut sites: Vec<ReceivingPoint> = Vec::new();
+        let mut site_attachments: Vec<Option<Attachment>> = Vec::new();
+        let mut existing = Vec::new();
+        for p in &scenario.points {
+            existing.push(sites.len());
+            site_attachments.push(Attachment::new(
+                graph,
+                &network.index,
+                p.lon,
+                p.lat,
+                access,
+                max_snap,
+            ));
+            sites.push(p.clone());
+        }
+        if !consolidating {
+            for &i in &demand {
+                let c = &cells.cells[i];
+                site_attachments.push(cells.attachments[i]);
+                let ward = c.ward.and_then(|w| cells.ward_names.get(w)).cloned();
+                sites.push(ReceivingPoint {
+                    id: format!("{CELL_PREFIX}{}", c.cell),
+                    name: match &ward {
+                        Some(w) => format!("Điểm tiếp nhận mới — {w}"),
+                        None => "Điểm tiếp nhận mới".to_string(),
+                    },
+                    kind: PointKind::FlexiblePoint,
+                    lon: c.lon,
+                    lat: c.lat,
+                    opening_hours: "Mo-Fr 08:00-17:00; Sa 08:00-12:00".into(),
+                    approximate: true,
+                    address: ward,
+                });
+            }
+        }
+        let demand_attachments: Vec<Option<Attachment>> =
+            demand.iter().map(|&i| cells.attachments[i]).collect();
+        let total = site_attachments.len();
+        let done = std::sync::atomic::AtomicUsize::new(0);
+        let tick = || {
+            let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            if n.is_multiple_of(64) || n == total {
+                progress(0.6 * n as f64 / total as f64, "travel-time matrix");
+            }
+        };
+        let rows = matrix::reach_by_candidate(
+            graph,
+            &site_attachments,
+            &demand_attachments,
+            Metric::Time,
+            cutoff_s,
+            &tick,
+        );
+
+        let mut costs: Vec<CostEntry> = Vec::new();
+        let mut seen: HashMap<(u32, u32), usize> = HashMap::new();
+        for (c, row) in rows.iter().enumerate() {
+            for &(d, t) in row {
+                seen.insert((d, c as u32), costs.len());
+                costs.push(CostEntry {
+                    demand: DemandIndex(d),
+                    candidate: CandidateIndex(c as u32),
+                    cost: t,
+                });
+            }
+        }
+        let rule = scenario.rule.to_rule(scenario.mode);
+        if coverage_semantics
+            && rule.combine == Combine::Or
+            && rule.radius_kind == RadiusKind::Straight
+        {
+            // Pairs within the radius by straight line are covered whatever the travel time.
+            let cos0 = cells.cells[demand[0]].lat.to_radians().cos();
+            let local_xy = |lon: f64, lat: f64| [lon * M_PER_DEG * cos0, lat * M_PER_DEG];
+            let tree: RTree<GeomWithData<[f64; 2], u32>> = RTree::bulk_load(
+                demand
+                    .iter()
+                    .enumerate()
+                    .map(|(d, &i)| {
+                        GeomWithData::new(
+                            local_xy(cells.cells[i].lon, cells.cells[i].lat),
+                            d as u32,
+                        )
+                    })
+                    .collect(),
+            );
+            for (c, site) in sites.iter().enumerate() {
+                let r2 = (rule.max_radius_m * 1.01).powi(2);
+                for hit in tree.locate_within_distance(local_xy(site.lon, site.lat), r2) {
+                    let cell = &cells.cells[demand[hit.data as usize]];
+                    if haversine_m((site.lon, site.lat), (cell.lon, cell.lat)) > rule.max_radius_m {
+                        continue;
+                    }
+                    match seen.get(&(hit.data, c as u32)) {
+                        Some(&k) => costs[k].cost = costs[k].cost.min(rule.max_travel_s),
+                        None => {
+                            seen.insert((hit.data, c as u32), costs.len());
+                            costs.push(CostEntry {
+                                demand: DemandIndex(hit.data),
+                                candidate: CandidateIndex(c as u32),
+                                cost: rule.max_travel_s,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        let groups = DemandGroups {
+            names: cells
+                .ward_names
+                .iter()
+                .cloned()
+                .chain(["(no ward)".to_string()])
+                .collect(),
+            of_demand: demand
+                .iter()
+                .map(|&i| GroupIndex(cells.cells[i].ward.unwrap_or(cells.ward_names.len()) as u32))
+                .collect(),
+        };
+        let spec = ProblemSpec {
+            demand_ids: demand
+                .iter()
+                .map(|&i| cells.cells[i].cell.to_string())
+                .collect(),
+            weights: demand.iter().map(|&i| cells.cells[i].population).collect(),
+            candidate_ids: sites
+                .iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    if i < existing.len() {
+                        format!("{POINT_PREFIX}{}", s.id)
+                    } else {
+                        s.id.clone()
+                    }
+                })
+                .collect(),
+            costs,
+            fixed: if consolidating {
+                scenario
+                    .points
+                    .iter()
+                    .filter(|p| matches!(p.kind, PointKind::HeadOffice | PointKind::Branch))
+                    .map(|p| format!("{POINT_PREFIX}{}", p.id))
+                    .collect()
+            } else {
+                scenario
+                    .points
+                    .iter()
+                    .map(|p| format!("{POINT_PREFIX}{}", p.id))
+                    .collect()
+            },
+            capacities: None,
+            groups: Some(groups),
+        };
+        let problem = Problem::new(spec)?;
+        Ok(PlacementProblem {
+            problem,
+            sites,
+            existing,
+            time_limit_s: rule.max_travel_s,
+            matrix_s: started.elapsed().as_secs_f64(),
+        })
+    }
+
+    /// Suggests new points (or a consolidation) for `scenario` and says what each adds.
+    pub fn suggest(
+        &self,
+        scenario: &Scenario,
+        request: &PlacementRequest,
+        progress: &(dyn Fn(f64, &str) + Sync),
+        cancel: &AtomicBool,
+    ) -> Result<PlacementPlan, ScenarioError> {
+        scenario.validate()?;
+        let model_name = request.model.to_ascii_lowercase();
+        let t = scenario.rule.max_minutes * 60.0;
+        let coverage = matches!(model_name.as_str(), "mclp" | "lscp");
+        // p-median and p-center look at travel times beyond the limit too (up to twice it).
+        let cutoff = if coverage { t } else { 2.0 * t };
+        progress(0.0, "building the travel-time matrix");
+        let pp =
+            self.placement_problem(scenario, cutoff, coverage, request.consolidate, progress)?;
+        if cancel.load(std::sync::atomic::Ordering::Relaxed) {
+            return Err(ScenarioError::Cancelled);
+        }
+        let options = SolveOptions {
+            solver: request.solver,
+            time_limit_s: request.time_limit_s,
+            seed: request.seed,
+            ..SolveOptions::default()
+        };
+        let scaled = |f: f64, m: &str| progress(0.6 + 0.35 * f, m);
+        let control = Control {
+            progress: Some(&scaled),
+            cancel: Some(cancel),
+        };
+        let solution: Solution = if request.consolidate {
+            let desks: Vec<String> = scenario
+                .points
+                .iter()
+                .filter(|p| !matches!(p.kind, PointKind::HeadOffice | PointKind::Branch))
+                .map(|p| format!("{POINT_PREFIX}{}", p.id))
+                .collect();
+            let target = match request.keep {
+                Some(k) => Consolidation::Keep(k),
+                None => Consolidation::KeepCoverage,
+            };
+            crate::optimise::consolidate(&pp.problem, &desks, t, target, &options, &control)?
+        } else {
+            let model = match model_name.as_str() {
+                "mclp" => Model::Mclp {
+                    p: request.add,
+                    radius: t,
+                },
+                "pmedian" => Model::PMedian {
+                    p: request.add,
+                    unassigned_cost: Some(cutoff),
+                },
+                "pcenter" => Model::PCenter { p: request.add },
+                "lscp" => Model::Lscp {
+                    radius: t,
+                    target: crate::optimise::CoverageTarget::AllDemand,
+                },
+                other => {
+                    return Err(ScenarioError::InvalidRequest(format!(
+                        "unknown model {other:?}; use mclp, pmedian, lscp or pcenter"
+                    )));
+                }
+            };
+            crate::optimise::solve(&pp.problem, &model, &options, &control)?
+        };
+        progress(0.95, "checking the plan against the coverage rule");
+
+        let selected: Vec<usize> = solution.selected.iter().map(|c| c.index()).collect();
+        let ward_of_demand: Vec<Option<usize>> = {
+            let network = self.network(scenario.mode)?;
+            let cells = &network.cells;
+            (0..cells.cells.len())
+                .filter(|&i| cells.attachments[i].is_some())
+                .map(|i| cells.cells[i].ward)
+                .collect()
+        };
+        let ward_names = self.ward_names().to_vec();
+        let mut added = Vec::new();
+        for site in &solution.sites {
+            let i = site.candidate.index();
+            if i < pp.existing.len() {
+                continue;
+            }
+            // Wards of the people this site serves, most first.
+            let mut by_ward: BTreeMap<usize, f64> = BTreeMap::new();
+            for (d, a) in solution.assignment.iter().enumerate() {
+                if *a == Some(site.candidate)
+                    && let Some(w) = ward_of_demand.get(d).copied().flatten()
+                {
+                    *by_ward.entry(w).or_default() += pp.problem.weights()[d];
+                }
+            }
+            let mut wards: Vec<(usize, f64)> = by_ward.into_iter().collect();
+            wards.sort_by(|a, b| b.1.total_cmp(&a.1));
+            let names: Vec<&str> = wards
+                .iter()
+                .take(2)
+                .filter_map(|(w, _)| ward_names.get(*w).map(String::as_str))
+                .collect();
+            let mut point = pp.sites[i].clone();
+            point.id = format!("new-{}", added.len() + 1);
+            added.push(SuggestedPoint {
+                explanation: format!(
+                    "adds {} people{}",
+                    crate::cli::group_thousands(site.marginal_weight.round() as i64),
+                    if names.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" in {}", names.join(" and "))
+                    }
+                ),
+                adds_population: site.marginal_weight,
+                point,
+            });
+        }
+        let removed: Vec<String> = if request.consolidate {
+            pp.existing
+                .iter()
+                .filter(|&&i| !selected.contains(&i))
+                .map(|&i| pp.sites[i].id.clone())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let before = self.evaluate(scenario)?.report.summary.population_covered;
+        let mut after_scenario = scenario.clone();
+        after_scenario.points.retain(|p| !removed.contains(&p.id));
+        after_scenario
+            .points
+            .extend(added.iter().map(|a| a.point.clone()));
+        let after = self
+            .evaluate(&after_scenario)?
+            .report
+            .summary
+            .population_covered;
+        progress(1.0, "done");
+        Ok(PlacementPlan {
+            model: if request.consolidate {
+                "consolidate".into()
+            } else {
+                model_name
+            },
+            added,
+            removed,
+            covered_before: before,
+            covered_after: after,
+            objective: solution.objective,
+            bound: solution.bound,
+            gap: solution.gap,
+            solve_s: solution.solve_s,
+            matrix_s: pp.matrix_s,
+            solver: format!("{:?}", solution.solver).to_lowercase(),
+        })
+    }
+}
+
+/// Metres per degree of latitude, for the local projection of radius queries (candidates are
+/// checked again with great-circle distances, so the projection only has to be close).
+const M_PER_DEG: f64 = 111_195.0;

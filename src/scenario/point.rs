@@ -1,0 +1,301 @@
+//! Receiving points and the files they come in.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::ScenarioError;
+
+/// What kind of place receives residents' applications.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum PointKind {
+    /// The Public Administrative Service Centre's head office.
+    HeadOffice,
+    /// One of the Centre's branches.
+    Branch,
+    /// A ward's one-stop desk ("Bộ phận Một cửa").
+    WardDesk,
+    /// A flexible receiving point (mobile desk, post office counter...).
+    FlexiblePoint,
+}
+
+impl PointKind {
+    pub const ALL: [PointKind; 4] = [
+        PointKind::HeadOffice,
+        PointKind::Branch,
+        PointKind::WardDesk,
+        PointKind::FlexiblePoint,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PointKind::HeadOffice => "head_office",
+            PointKind::Branch => "branch",
+            PointKind::WardDesk => "ward_desk",
+            PointKind::FlexiblePoint => "flexible_point",
+        }
+    }
+}
+
+impl std::str::FromStr for PointKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let norm = s.trim().to_ascii_lowercase().replace([' ', '-'], "_");
+        PointKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == norm)
+            .ok_or_else(|| {
+                format!(
+                    "unknown kind {s:?}: expected head_office, branch, ward_desk or flexible_point"
+                )
+            })
+    }
+}
+
+/// A place where residents can hand in and collect administrative papers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ReceivingPoint {
+    pub id: String,
+    pub name: String,
+    pub kind: PointKind,
+    pub lon: f64,
+    pub lat: f64,
+    /// OpenStreetMap `opening_hours` syntax, e.g. `Mo-Fr 08:00-17:00; Sa 08:00-12:00` or `24/7`.
+    #[serde(default)]
+    pub opening_hours: String,
+    /// True when the location stands in for an address that was not geocoded.
+    #[serde(default)]
+    pub approximate: bool,
+    #[serde(default)]
+    pub address: Option<String>,
+}
+
+/// Checks what every set of points must satisfy, wherever it came from.
+pub fn validate_points(points: &[ReceivingPoint], origin: &str) -> Result<(), ScenarioError> {
+    let mut seen = HashSet::new();
+    for (i, p) in points.iter().enumerate() {
+        if p.id.trim().is_empty() {
+            return Err(ScenarioError::InvalidPoint {
+                origin: origin.to_string(),
+                index: i + 1,
+                message: "the id is empty".into(),
+            });
+        }
+        if !seen.insert(p.id.as_str()) {
+            return Err(ScenarioError::DuplicatePointId {
+                origin: origin.to_string(),
+                id: p.id.clone(),
+            });
+        }
+        check_coordinates(p.lon, p.lat).map_err(|message| ScenarioError::InvalidPoint {
+            origin: origin.to_string(),
+            index: i + 1,
+            message: format!("point {:?}: {message}", p.id),
+        })?;
+    }
+    Ok(())
+}
+
+/// A longitude/latitude pair a person could have meant.
+pub fn check_coordinates(lon: f64, lat: f64) -> Result<(), String> {
+    if !lon.is_finite() || !(-180.0..=180.0).contains(&lon) {
+        return Err(format!("longitude {lon} is outside -180..180"));
+    }
+    if !lat.is_finite() || !(-90.0..=90.0).contains(&lat) {
+        return Err(format!("latitude {lat} is outside -90..90"));
+    }
+    Ok(())
+}
+
+/// Reads points from a CSV (`id,name,lon,lat[,kind,opening_hours,approximate,address]`) or a
+/// GeoJSON FeatureCollection of Points (properties `id`, `name`, `kind`, ...), by extension.
+pub fn read_points(path: &Path) -> Result<Vec<ReceivingPoint>, ScenarioError> {
+    let label = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
+        path: label.clone(),
+        source,
+    })?;
+    if text.trim().is_empty() {
+        return Err(ScenarioError::PointsFile {
+            path: label,
+            line: 0,
+            message:
+                "the file is empty; expected a header `id,name,lon,lat` and one point per line"
+                    .into(),
+        });
+    }
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let points = if ext == "geojson" || ext == "json" {
+        points_from_geojson(&text, &label)?
+    } else {
+        points_from_csv(&text, &label)?
+    };
+    if points.is_empty() {
+        return Err(ScenarioError::PointsFile {
+            path: label,
+            line: 0,
+            message: "no receiving points in the file".into(),
+        });
+    }
+    validate_points(&points, &label)?;
+    Ok(points)
+}
+
+fn points_from_csv(text: &str, label: &str) -> Result<Vec<ReceivingPoint>, ScenarioError> {
+    let err = |line: usize, message: String| ScenarioError::PointsFile {
+        path: label.to_string(),
+        line,
+        message,
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let headers = reader.headers().map_err(|e| err(1, e.to_string()))?.clone();
+    let col = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
+    let required = ["id", "name", "lon", "lat"];
+    let missing: Vec<&str> = required
+        .iter()
+        .copied()
+        .filter(|c| col(c).is_none())
+        .collect();
+    if !missing.is_empty() {
+        return Err(err(
+            1,
+            format!(
+                "missing column(s) {}; the header must name at least id,name,lon,lat (found: {})",
+                missing.join(", "),
+                headers.iter().collect::<Vec<_>>().join(",")
+            ),
+        ));
+    }
+    let (id, name, lon, lat) = (col("id"), col("name"), col("lon"), col("lat"));
+    let (kind, hours, approx, address) = (
+        col("kind"),
+        col("opening_hours"),
+        col("approximate"),
+        col("address"),
+    );
+    let mut points = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let line = i + 2;
+        let record = record.map_err(|e| err(line, e.to_string()))?;
+        let field = |c: Option<usize>| c.and_then(|c| record.get(c)).unwrap_or("").to_string();
+        let number = |c: Option<usize>, what: &str| -> Result<f64, ScenarioError> {
+            let raw = field(c);
+            match raw.parse::<f64>() {
+                Ok(v) if v.is_finite() => Ok(v),
+                _ => Err(err(
+                    line,
+                    format!("field {what} is {raw:?}; expected a decimal number"),
+                )),
+            }
+        };
+        let kind = match kind.map(|_| field(kind)).filter(|k| !k.is_empty()) {
+            Some(k) => k
+                .parse()
+                .map_err(|m: String| err(line, format!("field kind: {m}")))?,
+            None => PointKind::FlexiblePoint,
+        };
+        let approximate = match field(approx).to_ascii_lowercase().as_str() {
+            "" | "false" | "0" | "no" => false,
+            "true" | "1" | "yes" => true,
+            other => {
+                return Err(err(
+                    line,
+                    format!("field approximate is {other:?}; expected true or false"),
+                ));
+            }
+        };
+        let address = Some(field(address)).filter(|a| !a.is_empty());
+        points.push(ReceivingPoint {
+            id: field(id),
+            name: field(name),
+            kind,
+            lon: number(lon, "lon")?,
+            lat: number(lat, "lat")?,
+            opening_hours: field(hours),
+            approximate,
+            address,
+        });
+        let p = points.last().map(|p| (p.lon, p.lat)).unwrap_or_default();
+        check_coordinates(p.0, p.1).map_err(|m| err(line, m))?;
+    }
+    Ok(points)
+}
+
+fn points_from_geojson(text: &str, label: &str) -> Result<Vec<ReceivingPoint>, ScenarioError> {
+    let err = |message: String| ScenarioError::PointsFile {
+        path: label.to_string(),
+        line: 0,
+        message,
+    };
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| err(format!("not valid JSON: {e}")))?;
+    let features = value
+        .get("features")
+        .and_then(|f| f.as_array())
+        .ok_or_else(|| {
+            err("expected a GeoJSON FeatureCollection with a `features` array".into())
+        })?;
+    let mut points = Vec::with_capacity(features.len());
+    for (i, f) in features.iter().enumerate() {
+        let ferr = |m: &str| err(format!("feature {i}: {m}"));
+        let geometry = f.get("geometry").ok_or_else(|| ferr("has no geometry"))?;
+        if geometry.get("type").and_then(|t| t.as_str()) != Some("Point") {
+            return Err(ferr("geometry is not a Point"));
+        }
+        let coords = geometry
+            .get("coordinates")
+            .and_then(|c| c.as_array())
+            .filter(|c| c.len() >= 2)
+            .ok_or_else(|| ferr("Point without [lon, lat] coordinates"))?;
+        let (lon, lat) = match (coords[0].as_f64(), coords[1].as_f64()) {
+            (Some(lon), Some(lat)) => (lon, lat),
+            _ => return Err(ferr("coordinates are not numbers")),
+        };
+        let props = f.get("properties").cloned().unwrap_or_default();
+        let text_prop = |k: &str| {
+            props.get(k).map(|v| match v {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+        };
+        let id = text_prop("id").ok_or_else(|| ferr("has no `id` property"))?;
+        let kind = match text_prop("kind") {
+            Some(k) => k.parse().map_err(|m: String| ferr(&m))?,
+            None => PointKind::FlexiblePoint,
+        };
+        points.push(ReceivingPoint {
+            name: text_prop("name").unwrap_or_else(|| id.clone()),
+            id,
+            kind,
+            lon,
+            lat,
+            opening_hours: text_prop("opening_hours").unwrap_or_default(),
+            approximate: props
+                .get("approximate")
+                .and_then(|a| a.as_bool())
+                .unwrap_or(false),
+            address: text_prop("address"),
+        });
+    }
+    Ok(points)
+}

@@ -1,0 +1,226 @@
+//! The `motcua` binary as a user meets it: bad input gets one clear line naming the file, the
+//! line or field and what was expected, and a non-zero exit; good input writes its outputs.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn motcua(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_motcua"))
+        .args(args)
+        .env(
+            "XDG_CACHE_HOME",
+            std::env::temp_dir().join("motcua-cli-tests"),
+        )
+        .output()
+        .expect("the binary runs")
+}
+
+/// Runs and expects failure with `needle` in the one-line error.
+fn fails_with(args: &[&str], needles: &[&str]) {
+    let out = motcua(args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success(),
+        "expected failure for {args:?}; stderr: {stderr}"
+    );
+    assert!(
+        !stderr.contains("panicked"),
+        "a panic reached the user: {stderr}"
+    );
+    for needle in needles {
+        assert!(
+            stderr.contains(needle),
+            "stderr of {args:?} lacks {needle:?}:\n{stderr}"
+        );
+    }
+}
+
+fn data(rel: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("data")
+        .join(rel)
+        .display()
+        .to_string()
+}
+
+struct Scratch(tempfile::TempDir);
+
+impl Scratch {
+    fn new() -> Self {
+        Scratch(tempfile::tempdir().expect("temp dir"))
+    }
+    fn file(&self, name: &str, contents: &[u8]) -> String {
+        let p: PathBuf = self.0.path().join(name);
+        std::fs::write(&p, contents).expect("write fixture");
+        p.display().to_string()
+    }
+    fn path(&self) -> String {
+        self.0.path().display().to_string()
+    }
+}
+
+#[test]
+fn truncated_pbf_is_named() {
+    let s = Scratch::new();
+    let real = std::fs::read(data("areas/hanoi-urban/roads.osm.pbf")).expect("embedded roads");
+    let cut = s.file("cut.osm.pbf", &real[..real.len() / 2]);
+    fails_with(
+        &["coverage", "--osm", &cut, "--out", &s.path()],
+        &["cut.osm.pbf"],
+    );
+}
+
+#[test]
+fn empty_pbf_is_named() {
+    let s = Scratch::new();
+    let empty = s.file("empty.osm.pbf", b"");
+    fails_with(
+        &["coverage", "--osm", &empty, "--out", &s.path()],
+        &["empty.osm.pbf", "empty"],
+    );
+}
+
+#[test]
+fn points_csv_without_coordinates_names_the_missing_columns() {
+    let s = Scratch::new();
+    let points = s.file("points.csv", b"id,name\na,Desk A\n");
+    fails_with(
+        &["coverage", "--points", &points, "--out", &s.path()],
+        &["points.csv", "line 1", "lon, lat"],
+    );
+}
+
+#[test]
+fn non_numeric_and_nan_coordinates_name_line_and_field() {
+    let s = Scratch::new();
+    let points = s.file(
+        "points.csv",
+        b"id,name,lon,lat\na,Desk A,105.85,21.03\nb,Desk B,east,21.03\n",
+    );
+    fails_with(
+        &["coverage", "--points", &points, "--out", &s.path()],
+        &["line 3", "lon", "decimal number"],
+    );
+    let nan = s.file("nan.csv", b"id,name,lon,lat\na,Desk A,105.85,NaN\n");
+    fails_with(
+        &["coverage", "--points", &nan, "--out", &s.path()],
+        &["nan.csv", "line 2", "lat"],
+    );
+}
+
+#[test]
+fn out_of_range_coordinates_are_rejected() {
+    let s = Scratch::new();
+    let points = s.file("points.csv", b"id,name,lon,lat\na,Desk A,205.85,21.03\n");
+    fails_with(
+        &["coverage", "--points", &points, "--out", &s.path()],
+        &["line 2", "longitude 205.85"],
+    );
+    fails_with(
+        &["nearest", "--lon", "105.85", "--lat", "95"],
+        &["latitude 95"],
+    );
+}
+
+#[test]
+fn a_place_far_outside_the_road_data_is_told_so() {
+    fails_with(
+        &["nearest", "--lon", "106.7", "--lat", "10.78"],
+        &["nearest road usable by motorbike", "hanoi-urban"],
+    );
+}
+
+#[test]
+fn duplicate_point_ids_are_rejected() {
+    let s = Scratch::new();
+    let points = s.file(
+        "points.csv",
+        b"id,name,lon,lat\na,Desk A,105.85,21.03\na,Desk B,105.84,21.02\n",
+    );
+    fails_with(
+        &["coverage", "--points", &points, "--out", &s.path()],
+        &["\"a\" is used twice"],
+    );
+}
+
+#[test]
+fn negative_population_is_rejected() {
+    let s = Scratch::new();
+    let pop = s.file(
+        "pop.csv",
+        b"lon,lat,population\n105.85,21.03,100\n105.84,21.02,-5\n",
+    );
+    fails_with(
+        &["coverage", "--population", &pop, "--out", &s.path()],
+        &["pop.csv:3", "-5", "negative"],
+    );
+}
+
+#[test]
+fn unknown_h3_index_is_rejected() {
+    let s = Scratch::new();
+    let pop = s.file("pop.csv", b"h3,population\nnot-a-cell,100\n");
+    fails_with(
+        &["coverage", "--population", &pop, "--out", &s.path()],
+        &["pop.csv:2", "not-a-cell", "H3 cell index"],
+    );
+}
+
+#[test]
+fn unknown_area_lists_the_known_ones() {
+    fails_with(
+        &["coverage", "--area", "saigon"],
+        &["saigon", "hanoi-central", "hanoi-urban"],
+    );
+}
+
+#[test]
+fn coverage_json_has_the_documented_keys_and_writes_outputs() {
+    let s = Scratch::new();
+    let out = motcua(&["coverage", "--json", "--out", &s.path()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("one JSON object on stdout");
+    for key in [
+        "population_total",
+        "population_covered",
+        "population_uncovered",
+        "population_no_road_data",
+        "covered_share",
+        "mean_travel_s",
+        "p95_travel_s",
+        "cells",
+    ] {
+        assert!(v[key].is_number(), "{key} missing in {v}");
+    }
+    for stage in ["load", "graph", "search", "aggregate"] {
+        assert!(v["timings_ms"][stage].is_number(), "timing {stage} missing");
+    }
+    for file in [
+        "cells.parquet",
+        "cells.geojson",
+        "wards.csv",
+        "districts.csv",
+        "isochrones.geojson",
+    ] {
+        let p = s.0.path().join(file);
+        assert!(
+            p.metadata().map(|m| m.len() > 0).unwrap_or(false),
+            "{file} not written"
+        );
+    }
+}
+
+#[test]
+fn help_teaches_with_examples() {
+    let out = motcua(&["--help"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    assert!(
+        text.contains("Examples:") && text.contains("motcua coverage") && text.contains("ODbL")
+    );
+}
