@@ -1,1 +1,4 @@
 //! motcua
+pub mod coverage;
+pub mod graph;
+pub mod scenario;
