@@ -2,3 +2,4 @@
 pub mod coverage;
 pub mod graph;
 pub mod scenario;
+pub mod server;
