@@ -299,9 +299,10 @@ async fn openapi_json() -> Response {
     area::json_bytes(DOCUMENT.clone())
 }
 
+/// Unknown path under /api/v1 (the nested router sees the path without its prefix).
 async fn api_not_found(uri: axum::http::Uri) -> ApiError {
     ApiError::not_found(format!(
-        "no API endpoint at {}; the endpoints are listed in /api/v1/openapi.json",
+        "no API endpoint at /api/v1{}; the endpoints are listed in /api/v1/openapi.json",
         uri.path()
     ))
 }
@@ -390,7 +391,10 @@ pub async fn serve(config: ServeConfig) -> Result<(), ServerError> {
     print_coverage_summary(Arc::clone(&area)).await;
 
     if !web_dir.join("index.html").is_file() {
-        tracing::warn!(web_dir = %web_dir.display(), "no index.html in the web folder; only the API is served");
+        println!(
+            "no index.html in {}: only the API is served (set the web folder to serve the app)",
+            web_dir.display()
+        );
     }
     let options = StateOptions {
         web_dir: Some(web_dir),
@@ -438,9 +442,9 @@ async fn print_coverage_summary(area: Arc<StudyArea>) {
         Ok(Ok((baseline, evaluation))) => {
             let s = &evaluation.report.summary;
             println!(
-                "coverage: {:.1} % of the {:.0} people with road data are within {} min or {} km ({}) of one of {} receiving points by {}; {:.0} people have no road data",
+                "coverage: {:.1} % of the {} people with road data are within {} min or {} km ({}) of one of {} receiving points by {}; {} people have no road data",
                 s.covered_share * 100.0,
-                s.population_covered + s.population_uncovered,
+                thousands(s.population_covered + s.population_uncovered),
                 baseline.rule.max_minutes,
                 baseline.rule.radius_km,
                 match baseline.rule.combine {
@@ -449,12 +453,25 @@ async fn print_coverage_summary(area: Arc<StudyArea>) {
                 },
                 baseline.points.len(),
                 baseline.mode,
-                s.population_no_road_data,
+                thousands(s.population_no_road_data),
             );
         }
         Ok(Err(e)) => tracing::warn!(error = %e, "cannot evaluate the baseline coverage"),
         Err(e) => tracing::warn!(error = %e, "the baseline coverage evaluation failed"),
     }
+}
+
+/// A head count with thousands separators, e.g. 3,300,000.
+fn thousands(people: f64) -> String {
+    let digits = format!("{:.0}", people.max(0.0));
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 async fn shutdown_signal() {
@@ -569,6 +586,14 @@ mod tests {
         assert_eq!(rfc3339_utc(UNIX_EPOCH), "1970-01-01T00:00:00Z");
         let t = UNIX_EPOCH + std::time::Duration::from_secs(1_709_210_096);
         assert_eq!(rfc3339_utc(t), "2024-02-29T12:34:56Z");
+    }
+
+    #[test]
+    fn head_counts_get_separators() {
+        assert_eq!(thousands(0.0), "0");
+        assert_eq!(thousands(999.4), "999");
+        assert_eq!(thousands(1000.0), "1,000");
+        assert_eq!(thousands(3_300_000.0), "3,300,000");
     }
 
     #[test]
