@@ -1010,3 +1010,78 @@ async fn unknown_routes_and_methods_answer_in_json() {
     assert!(reply.status.is_client_error(), "{}", reply.status);
     assert!(reply.json()["error"]["code"].is_string());
 }
+
+#[tokio::test]
+async fn every_documented_operation_is_routed() {
+    let fx = Fixture::new();
+    let app = fx.app();
+    let doc = get(&app, "/api/v1/openapi.json").await.json();
+    let paths = doc["paths"].as_object().expect("paths");
+    let mut checked = 0;
+    for (path, operations) in paths {
+        let uri = path
+            .replace("{id}", "baseline")
+            .replace("{run_id}", "r_0000000000000000");
+        for method in operations.as_object().expect("operations").keys() {
+            let request = Request::builder()
+                .method(method.to_uppercase().as_str())
+                .uri(&uri)
+                .body(Body::empty())
+                .expect("request");
+            let reply = send(&app, request).await;
+            assert_ne!(
+                reply.status,
+                StatusCode::METHOD_NOT_ALLOWED,
+                "{method} {uri} is documented but not routed"
+            );
+            assert!(
+                !reply.text().contains("no API endpoint"),
+                "{method} {uri} is documented but not routed"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 20, "only {checked} operations documented");
+}
+
+#[tokio::test]
+async fn cors_is_closed_unless_configured() {
+    let fx = Fixture::new();
+    let preflight = |origin: &'static str| {
+        Request::options("/api/v1/scenarios")
+            .header(header::ORIGIN, origin)
+            .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+            .header(
+                header::ACCESS_CONTROL_REQUEST_HEADERS,
+                "authorization,content-type",
+            )
+            .body(Body::empty())
+            .expect("request")
+    };
+    let closed = fx.app();
+    let reply = send(&closed, preflight("http://localhost:5173")).await;
+    assert!(
+        !reply
+            .headers
+            .contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+    );
+
+    let store = ScenarioStore::open_in(&fx.data_dir(), AREA).expect("store");
+    let options = StateOptions {
+        cors_origins: vec![header::HeaderValue::from_static("http://localhost:5173")],
+        ..StateOptions::default()
+    };
+    let open = app(AppState::new(area(), store, TOKEN.to_string(), options));
+    let reply = send(&open, preflight("http://localhost:5173")).await;
+    assert!(reply.status.is_success(), "{}", reply.status);
+    assert_eq!(
+        reply.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN],
+        "http://localhost:5173"
+    );
+    let reply = send(&open, preflight("http://elsewhere.example")).await;
+    assert!(
+        !reply
+            .headers
+            .contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+    );
+}

@@ -8,10 +8,15 @@
 //! ```no_run
 //! use motcua::server::{ServeConfig, run};
 //! let config = ServeConfig { port: 8080, ..ServeConfig::default() };
-//! run(config).expect("the server stopped with an error");
+//! if let Err(e) = run(config) {
+//!     eprintln!("motcua serve: {e}");
+//! }
 //! ```
+//!
+//! The CLI embeds [`ServeArgs`] for the flags and calls `run(args.into_config())`.
 
 mod area;
+mod args;
 mod dto;
 mod error;
 mod extract;
@@ -38,6 +43,7 @@ use utoipa::OpenApi;
 
 use crate::scenario::{AreaOptions, ScenarioError, StudyArea};
 
+pub use args::ServeArgs;
 pub use error::{ApiError, ErrorBody, ErrorCode, ErrorDetail};
 pub use openapi::ApiDoc;
 pub use optimise::RunRegistry;

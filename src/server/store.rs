@@ -268,7 +268,7 @@ impl ScenarioStore {
 
     /// Saves a new scenario under a fresh random id, at version 1.
     pub fn create(&self, scenario: &Scenario) -> Result<StoredScenario, StoreError> {
-        let (rule_json, points_json) = encode(scenario)?;
+        let (mode, rule_json, points_json) = encode(scenario)?;
         let mut conn = self.conn()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         // A collision of 64 random bits is vanishingly rare; retry rather than fail if it happens.
@@ -285,7 +285,7 @@ impl ScenarioStore {
                 "INSERT INTO scenarios (id, area, name, version, mode, rule_json, points_json, created_at, updated_at)
                  VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, {NOW_SQL}, {NOW_SQL})"
             ),
-            params![id, self.area, scenario.name, scenario.mode.to_string(), rule_json, points_json],
+            params![id, self.area, scenario.name, mode, rule_json, points_json],
         )?;
         let stored = self.get_with(&tx, &id)?;
         tx.commit()?;
@@ -300,7 +300,7 @@ impl ScenarioStore {
         expected_version: i64,
         scenario: &Scenario,
     ) -> Result<StoredScenario, StoreError> {
-        let (rule_json, points_json) = encode(scenario)?;
+        let (mode, rule_json, points_json) = encode(scenario)?;
         let mut conn = self.conn()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let changed = tx.execute(
@@ -311,7 +311,7 @@ impl ScenarioStore {
             ),
             params![
                 scenario.name,
-                scenario.mode.to_string(),
+                mode,
                 rule_json,
                 points_json,
                 id,
@@ -396,7 +396,7 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn encode(scenario: &Scenario) -> Result<(String, String), StoreError> {
+fn encode(scenario: &Scenario) -> Result<(String, String, String), StoreError> {
     let rule = serde_json::to_string(&scenario.rule).map_err(|source| StoreError::Encode {
         field: "rule",
         source,
@@ -405,14 +405,31 @@ fn encode(scenario: &Scenario) -> Result<(String, String), StoreError> {
         field: "points",
         source,
     })?;
-    Ok((rule, points))
+    Ok((mode_name(scenario.mode)?, rule, points))
+}
+
+/// The mode's JSON name ("motorbike"), the same text the API uses.
+fn mode_name(mode: TravelMode) -> Result<String, StoreError> {
+    match serde_json::to_value(mode) {
+        Ok(serde_json::Value::String(name)) => Ok(name),
+        Ok(other) => Err(StoreError::Encode {
+            field: "mode",
+            source: serde::ser::Error::custom(format!("expected a name, got {other}")),
+        }),
+        Err(source) => Err(StoreError::Encode {
+            field: "mode",
+            source,
+        }),
+    }
 }
 
 fn parse_mode(id: &str, mode: &str) -> Result<TravelMode, StoreError> {
-    mode.parse().map_err(|_| StoreError::Corrupt {
-        id: id.to_string(),
-        field: "mode",
-        detail: format!("{mode:?} is not a travel mode"),
+    serde_json::from_value(serde_json::Value::String(mode.to_string())).map_err(|_| {
+        StoreError::Corrupt {
+            id: id.to_string(),
+            field: "mode",
+            detail: format!("{mode:?} is not a travel mode"),
+        }
     })
 }
 
