@@ -38,7 +38,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
 use utoipa::OpenApi;
 
 use crate::scenario::{AreaOptions, ScenarioError, StudyArea};
@@ -167,6 +168,8 @@ struct Shared {
     options: StateOptions,
     started_at: String,
     caches: Caches,
+    /// Permits for whole-area computations (coverage, isochrones, exports).
+    heavy: tokio::sync::Semaphore,
 }
 
 /// Large, unchanging responses serialised once.
@@ -196,6 +199,7 @@ impl AppState {
                 options,
                 started_at: rfc3339_utc(SystemTime::now()),
                 caches: Caches::default(),
+                heavy: tokio::sync::Semaphore::new(heavy_permits()),
             }),
         }
     }
@@ -236,6 +240,29 @@ impl AppState {
     pub(crate) fn caches(&self) -> &Caches {
         &self.shared.caches
     }
+
+    /// Runs a whole-area computation on the blocking pool, at most one per core at a time, so a
+    /// burst of requests queues instead of multiplying memory and thrashing the cores.
+    pub(crate) async fn heavy<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce() -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let _permit = self
+            .shared
+            .heavy
+            .acquire()
+            .await
+            .map_err(ApiError::internal)?;
+        blocking(f).await
+    }
+}
+
+/// One heavy computation per core, and at least two so one slow request cannot block all.
+fn heavy_permits() -> usize {
+    std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .max(2)
 }
 
 /// The whole HTTP application: API, health, static files, error shaping, tracing, CORS.
@@ -280,7 +307,11 @@ pub fn app(state: AppState) -> Router {
     let origins = state.shared.options.cors_origins.clone();
     let mut router = router
         .layer(axum::middleware::map_response(json_errors))
-        .layer(TraceLayer::new_for_http())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
         .with_state(state);
     if !origins.is_empty() {
         router = router.layer(

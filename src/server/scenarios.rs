@@ -335,32 +335,33 @@ async fn evaluate_to_result(
     with_cells: bool,
 ) -> Result<CoverageResult, ApiError> {
     let area = state.area_arc();
-    blocking(move || {
-        let evaluation = area.evaluate(&scenario)?;
-        let meta = area.meta();
-        let cells = with_cells.then(|| {
-            evaluation
-                .report
-                .cells_geojson(&point_ids(&scenario.points))
-        });
-        let Evaluation {
-            report,
-            timings_ms,
-            points_by_kind,
-        } = evaluation;
-        Ok(CoverageResult {
-            summary: SummaryDoc::new(&report.summary, points_by_kind),
-            wards: report.wards,
-            districts: report.districts,
-            area: AreaRef {
-                name: meta.name.clone(),
-                roads_vintage: meta.roads_vintage.clone(),
-            },
-            timings_ms,
-            cells,
+    state
+        .heavy(move || {
+            let evaluation = area.evaluate(&scenario)?;
+            let meta = area.meta();
+            let cells = with_cells.then(|| {
+                evaluation
+                    .report
+                    .cells_geojson(&point_ids(&scenario.points))
+            });
+            let Evaluation {
+                report,
+                timings_ms,
+                points_by_kind,
+            } = evaluation;
+            Ok(CoverageResult {
+                summary: SummaryDoc::new(&report.summary, points_by_kind),
+                wards: report.wards,
+                districts: report.districts,
+                area: AreaRef {
+                    name: meta.name.clone(),
+                    roads_vintage: meta.roads_vintage.clone(),
+                },
+                timings_ms,
+                cells,
+            })
         })
-    })
-    .await
+        .await
 }
 
 fn point_ids(points: &[ReceivingPoint]) -> Vec<String> {
@@ -383,11 +384,12 @@ pub async fn isochrones(
     let minutes = parse_minutes(q.minutes.as_deref())?;
     let stored = load(&state, id).await?;
     let area = state.area_arc();
-    let value = blocking(move || {
-        area.isochrones_geojson(&stored.scenario, &minutes)
-            .map_err(ApiError::from)
-    })
-    .await?;
+    let value = state
+        .heavy(move || {
+            area.isochrones_geojson(&stored.scenario, &minutes)
+                .map_err(ApiError::from)
+        })
+        .await?;
     Ok(Json(value))
 }
 
@@ -444,24 +446,25 @@ pub async fn export(
     let stored = load(&state, id).await?;
     let area = state.area_arc();
     let file_stem = format!("motcua-{}-{}", area.meta().name, stored.id);
-    let (bytes, content_type, extension) = blocking(move || {
-        let evaluation = area.evaluate(&stored.scenario)?;
-        if format == "csv" {
-            Ok((
-                export_csv(&stored.scenario, &evaluation)?,
-                "text/csv; charset=utf-8",
-                "csv",
-            ))
-        } else {
-            let mut value = points_geojson(&stored.scenario.points);
-            value["name"] = json!(stored.scenario.name);
-            value["wards"] =
-                serde_json::to_value(&evaluation.report.wards).map_err(ApiError::internal)?;
-            let bytes = serde_json::to_vec(&value).map_err(ApiError::internal)?;
-            Ok((Bytes::from(bytes), "application/geo+json", "geojson"))
-        }
-    })
-    .await?;
+    let (bytes, content_type, extension) = state
+        .heavy(move || {
+            let evaluation = area.evaluate(&stored.scenario)?;
+            if format == "csv" {
+                Ok((
+                    export_csv(&stored.scenario, &evaluation)?,
+                    "text/csv; charset=utf-8",
+                    "csv",
+                ))
+            } else {
+                let mut value = points_geojson(&stored.scenario.points);
+                value["name"] = json!(stored.scenario.name);
+                value["wards"] =
+                    serde_json::to_value(&evaluation.report.wards).map_err(ApiError::internal)?;
+                let bytes = serde_json::to_vec(&value).map_err(ApiError::internal)?;
+                Ok((Bytes::from(bytes), "application/geo+json", "geojson"))
+            }
+        })
+        .await?;
     let disposition = format!("attachment; filename=\"{file_stem}.{extension}\"");
     Ok((
         [
