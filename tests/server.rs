@@ -1085,3 +1085,107 @@ async fn cors_is_closed_unless_configured() {
             .contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN)
     );
 }
+
+/// Percent-encodes every byte but ASCII letters and digits, so any input makes a valid URI.
+fn encode_all(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .map(|&b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// Whatever a client sends, the answer is never a 5xx and always the API's JSON.
+#[test]
+fn random_input_never_causes_server_errors() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let fx = Fixture::new();
+    let app = fx.app();
+    let mut runner = TestRunner::new(Config {
+        cases: 96,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let strategy = (
+        proptest::collection::vec(any::<u8>(), 0..200),
+        "[a-z_=&.,0-9%-]{0,60}",
+        prop_oneof![
+            Just(r#"{"points":[{"id":"p","name":"P","kind":"branch","lon":1e400,"lat":21}]}"#.to_string()),
+            Just(r#"{"points":[{"id":"p","name":"P","kind":"branch","lon":105.8,"lat":21}],"rule":{"max_minutes":1e308,"radius_km":-0.0}}"#.to_string()),
+            Just(r#"{"name":"","points":null}"#.to_string()),
+            "\\PC{0,80}",
+        ],
+    );
+    runner
+        .run(&strategy, |(bytes, query, text)| {
+            runtime.block_on(async {
+                let requests = vec![
+                    Request::post("/api/v1/evaluate")
+                        .header(header::CONTENT_TYPE, "application/json")
+                        .body(Body::from(bytes.clone()))
+                        .expect("request"),
+                    Request::post("/api/v1/evaluate")
+                        .header(header::CONTENT_TYPE, "application/json")
+                        .body(Body::from(text.clone()))
+                        .expect("request"),
+                    Request::post("/api/v1/optimise")
+                        .header(header::CONTENT_TYPE, "application/json")
+                        .body(Body::from(text.clone()))
+                        .expect("request"),
+                    Request::put("/api/v1/scenarios/s_0000000000000000")
+                        .header(header::CONTENT_TYPE, "application/json")
+                        .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
+                        .body(Body::from(text.clone()))
+                        .expect("request"),
+                    Request::get(format!("/api/v1/nearest?{query}"))
+                        .body(Body::empty())
+                        .expect("request"),
+                    Request::get(format!(
+                        "/api/v1/search?q={}&{query}",
+                        encode_all(text.as_bytes())
+                    ))
+                    .body(Body::empty())
+                    .expect("request"),
+                    Request::get(format!("/api/v1/scenarios/{}", encode_all(&bytes)))
+                        .body(Body::empty())
+                        .expect("request"),
+                    Request::get(format!("/api/v1/scenarios/baseline/isochrones?{query}"))
+                        .body(Body::empty())
+                        .expect("request"),
+                    Request::get(format!("/{}", encode_all(&bytes)))
+                        .body(Body::empty())
+                        .expect("request"),
+                ];
+                for request in requests {
+                    let target = format!("{} {}", request.method(), request.uri());
+                    let reply = send(&app, request).await;
+                    prop_assert!(
+                        !reply.status.is_server_error(),
+                        "{target} gave {}: {}",
+                        reply.status,
+                        reply.text()
+                    );
+                    if !reply.status.is_success() {
+                        prop_assert!(
+                            reply.json()["error"]["code"].is_string(),
+                            "{target}: {}",
+                            reply.text()
+                        );
+                    }
+                }
+                Ok(())
+            })
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+}
