@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::coverage::{Combine, RadiusKind};
 use crate::graph::TravelMode;
-use crate::scenario::{AreaOptions, Evaluation, RuleSpec, Scenario, StudyArea};
+use crate::scenario::{AreaOptions, Evaluation, RuleSpec, Scenario, StudyArea, group_thousands};
 
 const ABOUT: &str = "Checks and plans the reach of public administrative receiving points: \
 who can reach one within 30 minutes of travel or 5 km, and where new points should go.";
@@ -59,6 +59,8 @@ pub enum Command {
     /// Where new receiving points go (or which desks a consolidation keeps), on the study
     /// area's travel times — or on any cost matrix you bring (--cost-matrix).
     Optimise(OptimiseArgs),
+    /// Serve the web app (citizens, planners, leadership) and the JSON API on the embedded data.
+    Serve(crate::server::ServeArgs),
     /// Convert the pre-2025 district map (dvhcvn JSON) to GeoJSON.
     PrepareBoundaries(PrepareBoundariesArgs),
 }
@@ -310,6 +312,10 @@ pub struct OptimiseArgs {
     /// Seed of the heuristic (same seed, same answer).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// Candidate sites: one per H3 cell of this resolution (8: ~0.7 km², answers in seconds;
+    /// 9: every populated cell, slower).
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u8).range(6..=10))]
+    pub candidate_resolution: u8,
     /// Bring your own matrix: CSV `demand_id,candidate_id,cost` (missing pairs unreachable).
     #[arg(long, value_name = "CSV", requires = "demand")]
     pub cost_matrix: Option<PathBuf>,
@@ -357,6 +363,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Nearest(args) => nearest(args),
         Command::PreparePopulation(args) => prepare_population(args),
         Command::Optimise(args) => optimise(args),
+        Command::Serve(args) => Ok(crate::server::run(args.into_config())?),
         Command::PrepareBoundaries(args) => prepare_boundaries(args),
     }
 }
@@ -641,6 +648,7 @@ fn optimise(args: OptimiseArgs) -> Result<()> {
             seed: args.seed,
             time_limit_s: args.time_limit,
             solver,
+            candidate_resolution: h3o::Resolution::try_from(args.candidate_resolution)?,
         };
         let mut plan = area.suggest(&current, &request, &progress, &cancel)?;
         for (i, s) in plan.added.iter_mut().enumerate() {
@@ -914,17 +922,4 @@ fn prepare_boundaries(args: PrepareBoundariesArgs) -> Result<()> {
     println!("{summary:?}");
     println!("Wrote {}", args.out.display());
     Ok(())
-}
-
-/// 1234567 → "1,234,567".
-pub fn group_thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 { format!("-{out}") } else { out }
 }

@@ -37,3 +37,4 @@ pub mod optimise;
 pub mod population;
 pub mod routing;
 pub mod scenario;
+pub mod server;

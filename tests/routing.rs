@@ -269,8 +269,8 @@ fn matrix_matches_single_searches() {
         routing::matrix::reach_by_candidate(&graph, &places, &places, Metric::Time, 1e9, &|| {});
     let mut by_pair = HashMap::new();
     for (c, row) in rows.iter().enumerate() {
-        for &(d, t) in row {
-            by_pair.insert((d as usize, c), t);
+        for r in row {
+            by_pair.insert((r.demand as usize, c), r.travel_s);
         }
     }
     for d in 0..places.len() {

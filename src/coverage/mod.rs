@@ -238,9 +238,12 @@ impl PreparedCells {
                     }
                 }
                 let by_time = travel.is_some_and(|t| t <= rule.max_travel_s);
+                // Without roads the radius can only be measured in a straight line.
                 let by_radius = match rule.radius_kind {
-                    RadiusKind::Straight => straight_m <= rule.max_radius_m,
-                    RadiusKind::Network => network_m.is_some_and(|d| d <= rule.max_radius_m),
+                    RadiusKind::Network if attachment.is_some() => {
+                        network_m.is_some_and(|d| d <= rule.max_radius_m)
+                    }
+                    _ => straight_m <= rule.max_radius_m,
                 };
                 let status = if attachment.is_none() {
                     CellStatus::NoRoadData

@@ -9,9 +9,17 @@ use super::{
 };
 use crate::graph::RoadGraph;
 
-/// For each candidate, the demands that reach it within the cut-off: `(demand index, cost)`,
-/// sorted by demand index. Costs are travel seconds (or metres with [`Metric::Length`]),
-/// including both access legs. A candidate or demand without an attachment reaches nothing.
+/// One demand reaching one candidate: travel time and road length of the best path (best in
+/// the searched metric), both access legs included.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Reach {
+    pub demand: u32,
+    pub travel_s: f64,
+    pub length_m: f64,
+}
+
+/// For each candidate, the demands that reach it within the cut-off (in the searched metric),
+/// sorted by demand index. A candidate or demand without an attachment reaches nothing.
 pub fn reach_by_candidate(
     graph: &RoadGraph,
     candidates: &[Option<Attachment>],
@@ -19,7 +27,7 @@ pub fn reach_by_candidate(
     metric: Metric,
     cutoff: f64,
     on_done: &(dyn Fn() + Sync),
-) -> Vec<Vec<(u32, f64)>> {
+) -> Vec<Vec<Reach>> {
     let search = SearchGraph::new(graph);
     candidates
         .par_iter()
@@ -41,30 +49,37 @@ fn candidate_row(
     demands: &[Option<Attachment>],
     metric: Metric,
     cutoff: f64,
-) -> Vec<(u32, f64)> {
+) -> Vec<Reach> {
     let seeds: Vec<_> = seeds_towards(graph, candidate, 0).collect();
     let times = multi_source(search, &seeds, Direction::ToSources, metric, Some(cutoff));
     let mut row = Vec::new();
     for (d, demand) in demands.iter().enumerate() {
         let Some(demand) = demand else { continue };
-        let via_nodes =
-            cost_to_sources(graph, demand, &times, metric).map(|(t, l, _)| match metric {
-                Metric::Time => t,
-                Metric::Length => l,
-            });
-        let direct = along_shared_segment(graph, demand, candidate).map(|(t, l)| match metric {
-            Metric::Time => t,
-            Metric::Length => l,
-        });
+        let pick = |c: (f64, f64)| match metric {
+            Metric::Time => c.0,
+            Metric::Length => c.1,
+        };
+        let via_nodes = cost_to_sources(graph, demand, &times, metric).map(|(t, l, _)| (t, l));
+        let direct = along_shared_segment(graph, demand, candidate);
         let best = match (via_nodes, direct) {
-            (Some(a), Some(b)) => a.min(b),
+            (Some(a), Some(b)) => {
+                if pick(b) < pick(a) {
+                    b
+                } else {
+                    a
+                }
+            }
             (a, b) => match a.or(b) {
                 Some(c) => c,
                 None => continue,
             },
         };
-        if best <= cutoff {
-            row.push((d as u32, best));
+        if pick(best) <= cutoff {
+            row.push(Reach {
+                demand: d as u32,
+                travel_s: best.0,
+                length_m: best.1,
+            });
         }
     }
     row

@@ -11,12 +11,13 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::AtomicBool;
 
+use h3o::Resolution;
 use rstar::RTree;
 use rstar::primitives::GeomWithData;
 use serde::Serialize;
 
 use super::area::StudyArea;
-use super::{PointKind, ReceivingPoint, Scenario, ScenarioError};
+use super::{PointKind, ReceivingPoint, Scenario, ScenarioError, group_thousands};
 use crate::coverage::{Combine, RadiusKind};
 use crate::graph::haversine_m;
 use crate::optimise::{
@@ -40,6 +41,10 @@ pub struct PlacementRequest {
     pub seed: u64,
     pub time_limit_s: f64,
     pub solver: Solver,
+    /// H3 resolution of candidate sites: one candidate per cell of this resolution, at its most
+    /// populated demand cell. 8 (cells of ~0.7 km², a short walk across) keeps the matrix
+    /// small enough for an answer in seconds; 9 puts a candidate on every populated cell.
+    pub candidate_resolution: Resolution,
 }
 
 impl Default for PlacementRequest {
@@ -52,6 +57,7 @@ impl Default for PlacementRequest {
             seed: 0,
             time_limit_s: 20.0,
             solver: Solver::Heuristic,
+            candidate_resolution: Resolution::Eight,
         }
     }
 }
@@ -108,6 +114,7 @@ impl StudyArea {
         cutoff_s: f64,
         coverage_semantics: bool,
         consolidating: bool,
+        candidate_resolution: Resolution,
         progress: &(dyn Fn(f64, &str) + Sync),
     ) -> Result<PlacementProblem, ScenarioError> {
         let started = std::time::Instant::now();
@@ -141,7 +148,17 @@ impl StudyArea {
             sites.push(p.clone());
         }
         if !consolidating {
+            // One candidate per cell of the candidate resolution: its most populated demand cell.
+            let mut best_child: BTreeMap<h3o::CellIndex, usize> = BTreeMap::new();
             for &i in &demand {
+                let c = &cells.cells[i];
+                let parent = c.cell.parent(candidate_resolution).unwrap_or(c.cell);
+                let entry = best_child.entry(parent).or_insert(i);
+                if c.population > cells.cells[*entry].population {
+                    *entry = i;
+                }
+            }
+            for &i in best_child.values() {
                 let c = &cells.cells[i];
                 site_attachments.push(cells.attachments[i]);
                 let ward = c.ward.and_then(|w| cells.ward_names.get(w)).cloned();
@@ -181,17 +198,34 @@ impl StudyArea {
 
         let mut costs: Vec<CostEntry> = Vec::new();
         let mut seen: HashMap<(u32, u32), usize> = HashMap::new();
+        let rule = scenario.rule.to_rule(scenario.mode);
+        // Under the AND rule a pair counts only when the radius holds too.
+        let and_radius = coverage_semantics && rule.combine == Combine::And;
         for (c, row) in rows.iter().enumerate() {
-            for &(d, t) in row {
-                seen.insert((d, c as u32), costs.len());
+            for r in row {
+                if and_radius {
+                    let within = match rule.radius_kind {
+                        // The length of the fastest path bounds the shortest one from above, so
+                        // this never counts a pair the rule would not.
+                        RadiusKind::Network => r.length_m <= rule.max_radius_m,
+                        RadiusKind::Straight => {
+                            let cell = &cells.cells[demand[r.demand as usize]];
+                            haversine_m((sites[c].lon, sites[c].lat), (cell.lon, cell.lat))
+                                <= rule.max_radius_m
+                        }
+                    };
+                    if !within {
+                        continue;
+                    }
+                }
+                seen.insert((r.demand, c as u32), costs.len());
                 costs.push(CostEntry {
-                    demand: DemandIndex(d),
+                    demand: DemandIndex(r.demand),
                     candidate: CandidateIndex(c as u32),
-                    cost: t,
+                    cost: r.travel_s,
                 });
             }
         }
-        let rule = scenario.rule.to_rule(scenario.mode);
         if coverage_semantics
             && rule.combine == Combine::Or
             && rule.radius_kind == RadiusKind::Straight
@@ -304,8 +338,14 @@ impl StudyArea {
         // p-median and p-center look at travel times beyond the limit too (up to twice it).
         let cutoff = if coverage { t } else { 2.0 * t };
         progress(0.0, "building the travel-time matrix");
-        let pp =
-            self.placement_problem(scenario, cutoff, coverage, request.consolidate, progress)?;
+        let pp = self.placement_problem(
+            scenario,
+            cutoff,
+            coverage,
+            request.consolidate,
+            request.candidate_resolution,
+            progress,
+        )?;
         if cancel.load(std::sync::atomic::Ordering::Relaxed) {
             return Err(ScenarioError::Cancelled);
         }
@@ -358,28 +398,39 @@ impl StudyArea {
         progress(0.95, "checking the plan against the coverage rule");
 
         let selected: Vec<usize> = solution.selected.iter().map(|c| c.index()).collect();
-        let ward_of_demand: Vec<Option<usize>> = {
-            let network = self.network(scenario.mode)?;
-            let cells = &network.cells;
-            (0..cells.cells.len())
-                .filter(|&i| cells.attachments[i].is_some())
-                .map(|i| cells.cells[i].ward)
-                .collect()
-        };
-        let ward_names = self.ward_names().to_vec();
+        let network = self.network(scenario.mode)?;
+        let cells = &network.cells;
+        // Demand index -> cell index (demand is the attached cells, in order).
+        let demand_cells: Vec<usize> = (0..cells.cells.len())
+            .filter(|&i| cells.attachments[i].is_some())
+            .collect();
+        let before = self.evaluate(scenario)?;
+        let ward_names = self.ward_names();
+        let time_model =
+            matches!(model_name.as_str(), "pmedian" | "pcenter") && !request.consolidate;
         let mut added = Vec::new();
         for site in &solution.sites {
             let i = site.candidate.index();
             if i < pp.existing.len() {
                 continue;
             }
-            // Wards of the people this site serves, most first.
+            // Who this site serves: people, their wards, their travel time before and after.
+            let (mut people, mut before_s, mut after_s) = (0.0, 0.0, 0.0);
             let mut by_ward: BTreeMap<usize, f64> = BTreeMap::new();
             for (d, a) in solution.assignment.iter().enumerate() {
-                if *a == Some(site.candidate)
-                    && let Some(w) = ward_of_demand.get(d).copied().flatten()
-                {
-                    *by_ward.entry(w).or_default() += pp.problem.weights()[d];
+                if *a != Some(site.candidate) {
+                    continue;
+                }
+                let w = pp.problem.weights()[d];
+                let cell = demand_cells[d];
+                people += w;
+                before_s += w * before.report.cells[cell].travel_s.unwrap_or(cutoff);
+                after_s += w * pp
+                    .problem
+                    .cost(DemandIndex(d as u32), site.candidate)
+                    .unwrap_or(cutoff);
+                if let Some(ward) = cells.cells[cell].ward {
+                    *by_ward.entry(ward).or_default() += w;
                 }
             }
             let mut wards: Vec<(usize, f64)> = by_ward.into_iter().collect();
@@ -389,18 +440,32 @@ impl StudyArea {
                 .take(2)
                 .filter_map(|(w, _)| ward_names.get(*w).map(String::as_str))
                 .collect();
+            let place = if names.is_empty() {
+                String::new()
+            } else {
+                format!(" in {}", names.join(" and "))
+            };
+            let explanation = if time_model && people > 0.0 {
+                format!(
+                    "serves {} people{place}, cutting their mean travel from {:.1} to {:.1} min",
+                    group_thousands(people.round() as i64),
+                    before_s / people / 60.0,
+                    after_s / people / 60.0
+                )
+            } else {
+                format!(
+                    "adds {} people within the rule{place}",
+                    group_thousands(site.marginal_weight.round() as i64)
+                )
+            };
+            // A covering model with nothing left to cover would propose points that add no one.
+            if !time_model && site.marginal_weight <= 0.0 {
+                continue;
+            }
             let mut point = pp.sites[i].clone();
             point.id = format!("new-{}", added.len() + 1);
             added.push(SuggestedPoint {
-                explanation: format!(
-                    "adds {} people{}",
-                    crate::cli::group_thousands(site.marginal_weight.round() as i64),
-                    if names.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" in {}", names.join(" and "))
-                    }
-                ),
+                explanation,
                 adds_population: site.marginal_weight,
                 point,
             });
@@ -414,7 +479,6 @@ impl StudyArea {
         } else {
             Vec::new()
         };
-        let before = self.evaluate(scenario)?.report.summary.population_covered;
         let mut after_scenario = scenario.clone();
         after_scenario.points.retain(|p| !removed.contains(&p.id));
         after_scenario
@@ -434,7 +498,7 @@ impl StudyArea {
             },
             added,
             removed,
-            covered_before: before,
+            covered_before: before.report.summary.population_covered,
             covered_after: after,
             objective: solution.objective,
             bound: solution.bound,

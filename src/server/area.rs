@@ -1,0 +1,251 @@
+//! Handlers about the loaded study area: health, meta, points, nearest, search, base map.
+
+use std::sync::OnceLock;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::graph::TravelMode;
+use crate::scenario::ReceivingPoint;
+use crate::server::dto::{
+    DefaultRule, HealthResponse, LineString, MetaResponse, NearestItem, NearestOrigin,
+    NearestQuery, NearestResponse, SearchQuery, SearchResponse,
+};
+use crate::server::error::{ApiError, ErrorBody};
+use crate::server::extract::ApiQuery;
+use crate::server::{AppState, blocking, scenarios};
+
+/// Most receiving points a nearest query may ask for.
+pub const MAX_NEAREST_K: usize = 20;
+/// Most results a search may ask for.
+pub const MAX_SEARCH_LIMIT: usize = 50;
+/// Longest search text accepted, in characters.
+const MAX_QUERY_CHARS: usize = 200;
+
+/// Liveness probe.
+#[utoipa::path(get, path = "/health", tag = "area",
+    responses((status = 200, description = "The server is up", body = HealthResponse)))]
+pub async fn health(State(state): State<AppState>) -> Json<HealthResponse> {
+    Json(HealthResponse {
+        status: "ok".into(),
+        area: state.area().meta().name.clone(),
+    })
+}
+
+/// The study area, travel modes and default coverage rule.
+#[utoipa::path(get, path = "/api/v1/meta", tag = "area",
+    responses((status = 200, description = "Area description", body = MetaResponse)))]
+pub async fn meta(State(state): State<AppState>) -> Json<MetaResponse> {
+    let area = state.area();
+    let baseline = area.baseline();
+    Json(MetaResponse {
+        area: area.meta().clone(),
+        modes: TravelMode::ALL.to_vec(),
+        default_rule: DefaultRule {
+            max_minutes: baseline.rule.max_minutes,
+            radius_km: baseline.rule.radius_km,
+            radius_kind: baseline.rule.radius_kind,
+            combine: baseline.rule.combine,
+            mode: baseline.mode,
+        },
+        areas: state.areas().to_vec(),
+    })
+}
+
+/// The area's current receiving points as a GeoJSON FeatureCollection.
+#[utoipa::path(get, path = "/api/v1/points", tag = "area",
+    responses((status = 200, description = "GeoJSON FeatureCollection of Point features", body = Object)))]
+pub async fn points(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let bytes = cached(&state.caches().points, state.clone(), |state| {
+        Ok(points_geojson(&state.area().baseline().points))
+    })
+    .await?;
+    Ok(json_bytes(bytes))
+}
+
+/// Receiving points as GeoJSON Point features; properties as in api.md.
+pub fn points_geojson(points: &[ReceivingPoint]) -> serde_json::Value {
+    let features: Vec<_> = points
+        .iter()
+        .map(|p| {
+            json!({
+                "type": "Feature",
+                "id": p.id,
+                "geometry": {"type": "Point", "coordinates": [p.lon, p.lat]},
+                "properties": {
+                    "id": p.id,
+                    "name": p.name,
+                    "kind": p.kind,
+                    "opening_hours": p.opening_hours,
+                    "approximate": p.approximate,
+                    "address": p.address,
+                }
+            })
+        })
+        .collect();
+    json!({"type": "FeatureCollection", "features": features})
+}
+
+/// The k receiving points fastest to reach from an origin, with routes.
+#[utoipa::path(get, path = "/api/v1/nearest", tag = "area", params(NearestQuery),
+    responses(
+        (status = 200, description = "Points ranked by travel time", body = NearestResponse),
+        (status = 400, description = "Bad coordinates, mode or k", body = ErrorBody),
+        (status = 404, description = "Unknown scenario", body = ErrorBody),
+    ))]
+pub async fn nearest(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<NearestQuery>,
+) -> Result<Json<NearestResponse>, ApiError> {
+    check_lon_lat(q.lon, q.lat)?;
+    let mode = parse_mode(q.mode.as_deref())?;
+    let k = q.k.unwrap_or(3);
+    if k == 0 || k > MAX_NEAREST_K {
+        return Err(ApiError::bad_request(format!(
+            "k = {k} is out of range: ask for 1 to {MAX_NEAREST_K} receiving points"
+        )));
+    }
+    let points = match q.scenario {
+        Some(id) => scenarios::load(&state, id).await?.scenario.points,
+        None => state.area().baseline().points,
+    };
+    let area = state.area_arc();
+    let answer = blocking(move || {
+        area.nearest(q.lon, q.lat, mode, k, &points)
+            .map_err(ApiError::from)
+    })
+    .await?;
+    let mut results: Vec<NearestItem> = answer
+        .results
+        .into_iter()
+        .map(|r| NearestItem {
+            point: r.point,
+            travel_s: r.travel_s,
+            distance_m: r.distance_m,
+            open_now: r.open_now,
+            route: LineString {
+                kind: "LineString",
+                coordinates: r.route,
+            },
+        })
+        .collect();
+    results.sort_by(|a, b| a.travel_s.total_cmp(&b.travel_s));
+    Ok(Json(NearestResponse {
+        origin: NearestOrigin {
+            lon: answer.origin[0],
+            lat: answer.origin[1],
+            snap_distance_m: answer.snap_distance_m,
+        },
+        mode: answer.mode,
+        results,
+    }))
+}
+
+/// Places (wards, districts, streets, receiving points) by name, ignoring case and diacritics.
+#[utoipa::path(get, path = "/api/v1/search", tag = "area", params(SearchQuery),
+    responses(
+        (status = 200, description = "Matching places, best first", body = SearchResponse),
+        (status = 400, description = "Empty or too long query, bad limit", body = ErrorBody),
+    ))]
+pub async fn search(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<SearchQuery>,
+) -> Result<Json<SearchResponse>, ApiError> {
+    let text = q.q.trim().to_string();
+    if text.is_empty() {
+        return Err(ApiError::bad_request(
+            "the search text q is empty: give part of a ward, district, street or point name",
+        ));
+    }
+    if text.chars().count() > MAX_QUERY_CHARS {
+        return Err(ApiError::bad_request(format!(
+            "the search text q is longer than {MAX_QUERY_CHARS} characters"
+        )));
+    }
+    let limit = q.limit.unwrap_or(10);
+    if limit == 0 || limit > MAX_SEARCH_LIMIT {
+        return Err(ApiError::bad_request(format!(
+            "limit = {limit} is out of range: ask for 1 to {MAX_SEARCH_LIMIT} results"
+        )));
+    }
+    let area = state.area_arc();
+    let results = blocking(move || Ok(area.search(&text, limit))).await?;
+    Ok(Json(SearchResponse { results }))
+}
+
+/// The area's roads as GeoJSON LineStrings (property `class`: major, minor or path; `name`).
+#[utoipa::path(get, path = "/api/v1/basemap/roads", tag = "area",
+    responses((status = 200, description = "GeoJSON FeatureCollection", body = Object)))]
+pub async fn basemap_roads(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let bytes = cached(&state.caches().roads, state.clone(), |state| {
+        Ok(state.area().basemap_roads().clone())
+    })
+    .await?;
+    Ok(json_bytes(bytes))
+}
+
+/// The 2025 wards as GeoJSON polygons (property `name`).
+#[utoipa::path(get, path = "/api/v1/basemap/wards", tag = "area",
+    responses((status = 200, description = "GeoJSON FeatureCollection", body = Object)))]
+pub async fn basemap_wards(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let bytes = cached(&state.caches().wards, state.clone(), |state| {
+        Ok(state.area().basemap_wards().clone())
+    })
+    .await?;
+    Ok(json_bytes(bytes))
+}
+
+/// Serialises `make`'s value once per server life, off the async threads.
+async fn cached(
+    slot: &OnceLock<Bytes>,
+    state: AppState,
+    make: impl FnOnce(&AppState) -> Result<serde_json::Value, ApiError> + Send + 'static,
+) -> Result<Bytes, ApiError> {
+    if let Some(bytes) = slot.get() {
+        return Ok(bytes.clone());
+    }
+    let bytes = blocking(move || {
+        let value = make(&state)?;
+        serde_json::to_vec(&value)
+            .map(Bytes::from)
+            .map_err(ApiError::internal)
+    })
+    .await?;
+    Ok(slot.get_or_init(|| bytes).clone())
+}
+
+/// A response of already-serialised JSON.
+pub fn json_bytes(bytes: Bytes) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], bytes).into_response()
+}
+
+/// Checks a WGS84 position given by a client.
+pub fn check_lon_lat(lon: f64, lat: f64) -> Result<(), ApiError> {
+    if !lon.is_finite() || !(-180.0..=180.0).contains(&lon) {
+        return Err(ApiError::bad_request(format!(
+            "lon = {lon} is not a longitude: expected degrees in -180..=180 (WGS84)"
+        )));
+    }
+    if !lat.is_finite() || !(-90.0..=90.0).contains(&lat) {
+        return Err(ApiError::bad_request(format!(
+            "lat = {lat} is not a latitude: expected degrees in -90..=90 (WGS84)"
+        )));
+    }
+    Ok(())
+}
+
+/// Parses an optional travel-mode name; motorbike when absent.
+pub fn parse_mode(mode: Option<&str>) -> Result<TravelMode, ApiError> {
+    match mode {
+        None => Ok(TravelMode::Motorbike),
+        Some(name) => name.parse().map_err(|_| {
+            ApiError::bad_request(format!(
+                "unknown travel mode {name:?}: expected motorbike, car, bicycle or walk"
+            ))
+        }),
+    }
+}

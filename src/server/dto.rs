@@ -1,0 +1,367 @@
+//! Request and response bodies of the JSON API (api.md), with their OpenAPI schemas.
+//!
+//! Domain types from `scenario` and `coverage` are reused where their JSON already matches the
+//! contract; these types only reshape where the API differs (GeoJSON routes, flat summaries).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::coverage::{CoverageSummary, RegionStats};
+use crate::graph::TravelMode;
+use crate::scenario::{AreaMeta, Place, ReceivingPoint, RuleSpec, SuggestedPoint};
+
+/// Names of the travel modes, for the OpenAPI document (the JSON is the lower-case name).
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)]
+#[serde(rename_all = "lowercase")]
+pub enum TravelModeName {
+    Motorbike,
+    Car,
+    Bicycle,
+    Walk,
+}
+
+/// Any JSON object, e.g. a GeoJSON FeatureCollection.
+pub type JsonObject = serde_json::Value;
+
+#[derive(Serialize, ToSchema)]
+pub struct HealthResponse {
+    /// Always "ok" when the server answers.
+    pub status: String,
+    /// The study area loaded.
+    pub area: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DefaultRule {
+    pub max_minutes: f64,
+    pub radius_km: f64,
+    pub radius_kind: crate::coverage::RadiusKind,
+    pub combine: crate::coverage::Combine,
+    #[schema(value_type = TravelModeName)]
+    pub mode: TravelMode,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MetaResponse {
+    pub area: AreaMeta,
+    #[schema(value_type = Vec<TravelModeName>)]
+    pub modes: Vec<TravelMode>,
+    pub default_rule: DefaultRule,
+    /// Study areas this server's data directory holds; the server serves one of them.
+    pub areas: Vec<String>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct NearestQuery {
+    /// Longitude of the origin, WGS84 degrees.
+    pub lon: f64,
+    /// Latitude of the origin, WGS84 degrees.
+    pub lat: f64,
+    /// Travel mode: motorbike (default), car, bicycle or walk.
+    pub mode: Option<String>,
+    /// How many receiving points, 1..=20 (default 3).
+    pub k: Option<usize>,
+    /// Id of a saved scenario whose points to rank instead of the area's current ones.
+    pub scenario: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NearestOrigin {
+    pub lon: f64,
+    pub lat: f64,
+    /// Distance from the origin to the road network where the route starts.
+    pub snap_distance_m: f64,
+}
+
+/// A GeoJSON LineString of [lon, lat] positions.
+#[derive(Serialize, ToSchema)]
+pub struct LineString {
+    #[serde(rename = "type")]
+    #[schema(example = "LineString")]
+    pub kind: &'static str,
+    pub coordinates: Vec<[f64; 2]>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NearestItem {
+    pub point: ReceivingPoint,
+    pub travel_s: f64,
+    pub distance_m: f64,
+    /// Whether the point is open at the server's current local time; null when unknown.
+    pub open_now: Option<bool>,
+    pub route: LineString,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NearestResponse {
+    pub origin: NearestOrigin,
+    #[schema(value_type = TravelModeName)]
+    pub mode: TravelMode,
+    /// Ranked by travel_s, fastest first.
+    pub results: Vec<NearestItem>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchQuery {
+    /// Text to look for; case and Vietnamese diacritics are ignored.
+    pub q: String,
+    /// At most this many results, 1..=50 (default 10).
+    pub limit: Option<usize>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SearchResponse {
+    pub results: Vec<Place>,
+}
+
+/// A saved scenario (or the built-in read-only "baseline").
+#[derive(Serialize, ToSchema)]
+pub struct ScenarioDoc {
+    pub id: String,
+    pub name: String,
+    /// Goes up by one on every update; send it back with PUT.
+    pub version: i64,
+    #[schema(value_type = TravelModeName)]
+    pub mode: TravelMode,
+    pub rule: RuleSpec,
+    pub points: Vec<ReceivingPoint>,
+    pub created_at: String,
+    pub updated_at: String,
+    /// True for the built-in baseline, which cannot be changed or deleted.
+    pub read_only: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ScenarioListItem {
+    pub id: String,
+    pub name: String,
+    pub version: i64,
+    #[schema(value_type = TravelModeName)]
+    pub mode: TravelMode,
+    pub points_count: usize,
+    pub updated_at: String,
+    pub read_only: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ScenarioList {
+    pub scenarios: Vec<ScenarioListItem>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct CreateScenario {
+    pub name: String,
+    /// Default: motorbike.
+    #[schema(value_type = Option<TravelModeName>)]
+    pub mode: Option<TravelMode>,
+    /// Default: 30 minutes or 5 km straight-line.
+    pub rule: Option<RuleSpec>,
+    /// Default: a copy of the baseline's points.
+    pub points: Option<Vec<ReceivingPoint>>,
+}
+
+/// Other fields of a scenario object (id, timestamps) may be sent back and are ignored.
+#[derive(Deserialize, ToSchema)]
+pub struct UpdateScenario {
+    pub name: String,
+    #[schema(value_type = TravelModeName)]
+    pub mode: TravelMode,
+    pub rule: RuleSpec,
+    pub points: Vec<ReceivingPoint>,
+    /// The version this edit was based on; a stale one gives 409.
+    pub version: i64,
+}
+
+/// An unsaved scenario to compute on.
+#[derive(Deserialize, ToSchema)]
+pub struct Draft {
+    /// Default: motorbike.
+    #[schema(value_type = Option<TravelModeName>)]
+    pub mode: Option<TravelMode>,
+    /// Default: 30 minutes or 5 km straight-line.
+    pub rule: Option<RuleSpec>,
+    pub points: Vec<ReceivingPoint>,
+    /// Optional label.
+    pub name: Option<String>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CoverageQuery {
+    /// Also return every H3 cell as a GeoJSON FeatureCollection under "cells".
+    pub cells: Option<bool>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SummaryDoc {
+    pub population_total: f64,
+    pub population_covered: f64,
+    pub population_uncovered: f64,
+    pub population_no_road_data: f64,
+    pub uncovered_by_time: f64,
+    pub uncovered_by_radius: f64,
+    pub uncovered_by_both: f64,
+    /// covered / (covered + uncovered), 0..=1: the share of people with road data.
+    pub covered_share: f64,
+    pub mean_travel_s: f64,
+    pub p95_travel_s: f64,
+    pub cells: usize,
+    pub points_by_kind: BTreeMap<String, usize>,
+}
+
+impl SummaryDoc {
+    pub fn new(s: &CoverageSummary, points_by_kind: BTreeMap<String, usize>) -> SummaryDoc {
+        SummaryDoc {
+            population_total: s.population_total,
+            population_covered: s.population_covered,
+            population_uncovered: s.population_uncovered,
+            population_no_road_data: s.population_no_road_data,
+            uncovered_by_time: s.uncovered_by_time,
+            uncovered_by_radius: s.uncovered_by_radius,
+            uncovered_by_both: s.uncovered_by_both,
+            covered_share: s.covered_share,
+            mean_travel_s: s.mean_travel_s,
+            p95_travel_s: s.p95_travel_s,
+            cells: s.cells,
+            points_by_kind,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AreaRef {
+    pub name: String,
+    pub roads_vintage: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CoverageResult {
+    pub summary: SummaryDoc,
+    /// Worst covered first.
+    pub wards: Vec<RegionStats>,
+    /// Worst covered first.
+    pub districts: Vec<RegionStats>,
+    pub area: AreaRef,
+    pub timings_ms: BTreeMap<String, f64>,
+    /// With `?cells=true`: H3 hexagons as a GeoJSON FeatureCollection.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub cells: Option<JsonObject>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct IsochroneQuery {
+    /// Comma-separated travel-time limits in whole minutes, each 1..=120, at most 6 (default 10,20,30).
+    pub minutes: Option<String>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExportQuery {
+    /// csv (default) or geojson.
+    pub format: Option<String>,
+}
+
+fn default_model() -> String {
+    "mclp".to_string()
+}
+
+fn default_add() -> usize {
+    1
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OptimiseRequest {
+    /// Id of a saved scenario (or "baseline") to start from; give this or `draft`, not both.
+    pub scenario: Option<String>,
+    /// An unsaved scenario to start from.
+    pub draft: Option<Draft>,
+    /// mclp (default), pmedian, lscp or pcenter.
+    #[serde(default = "default_model")]
+    pub model: String,
+    /// How many new points to place (default 1).
+    #[serde(default = "default_add")]
+    pub add: usize,
+    /// Also suggest which existing points could close.
+    #[serde(default)]
+    pub consolidate: bool,
+    /// With consolidate: how many existing points to keep.
+    pub keep: Option<usize>,
+    /// Seed for the randomised parts of the solvers (default 1).
+    pub seed: Option<u64>,
+    /// Solver time limit in seconds, 1..=300 (default 30).
+    pub time_limit_s: Option<f64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RunStarted {
+    pub run_id: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RunState {
+    Running,
+    Done,
+    Failed,
+    Cancelled,
+}
+
+impl RunState {
+    pub fn is_finished(self) -> bool {
+        self != RunState::Running
+    }
+}
+
+/// A suggested point, flattened as the web app draws it.
+#[derive(Clone, Serialize, ToSchema)]
+pub struct SuggestedDoc {
+    pub id: String,
+    pub name: String,
+    pub kind: crate::scenario::PointKind,
+    pub lon: f64,
+    pub lat: f64,
+    pub adds_population: f64,
+    pub explanation: String,
+}
+
+impl From<&SuggestedPoint> for SuggestedDoc {
+    fn from(s: &SuggestedPoint) -> SuggestedDoc {
+        SuggestedDoc {
+            id: s.point.id.clone(),
+            name: s.point.name.clone(),
+            kind: s.point.kind,
+            lon: s.point.lon,
+            lat: s.point.lat,
+            adds_population: s.adds_population,
+            explanation: s.explanation.clone(),
+        }
+    }
+}
+
+#[derive(Clone, Serialize, ToSchema)]
+pub struct RunResult {
+    pub points: Vec<SuggestedDoc>,
+    /// Ids of existing points the plan would close (consolidation only).
+    pub removed: Vec<String>,
+    pub covered_before: f64,
+    pub covered_after: f64,
+    pub objective: f64,
+    pub gap: Option<f64>,
+}
+
+#[derive(Clone, Serialize, ToSchema)]
+pub struct RunStatus {
+    pub status: RunState,
+    /// 0..=1.
+    pub progress: f64,
+    pub message: String,
+    pub result: Option<RunResult>,
+}

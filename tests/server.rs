@@ -1,0 +1,1191 @@
+//! HTTP tests of `motcua serve` without a socket: every endpoint through `app(state).oneshot(..)`,
+//! its success shape and each error shape. Assertions hold for the real study area (they check
+//! invariants such as ranking and ranges, not particular numbers).
+
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use motcua::scenario::{AreaOptions, StudyArea};
+use motcua::server::{AppState, ScenarioStore, StateOptions, app};
+use serde_json::{Value, json};
+use tempfile::TempDir;
+use tower::ServiceExt;
+
+const TOKEN: &str = "test-token-0123456789abcdef";
+const AREA: &str = "hanoi-urban";
+/// An origin in central urban Hanoi (Hoàn Kiếm), inside the road data.
+const ORIGIN: (f64, f64) = (105.8342, 21.0278);
+
+fn area() -> Arc<StudyArea> {
+    static LOADED: OnceLock<Arc<StudyArea>> = OnceLock::new();
+    LOADED
+        .get_or_init(|| {
+            let area = StudyArea::open(AREA, &AreaOptions::default())
+                .unwrap_or_else(|e| panic!("the test study area {AREA} must load: {e}"));
+            Arc::new(area)
+        })
+        .clone()
+}
+
+/// A data directory and a web folder of its own for each test; a file beside the web folder
+/// that must never be served.
+struct Fixture {
+    dir: TempDir,
+}
+
+impl Fixture {
+    fn new() -> Fixture {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let web = dir.path().join("web");
+        std::fs::create_dir_all(&web).expect("web folder");
+        std::fs::write(
+            web.join("index.html"),
+            "<!doctype html><title>motcua test page</title>",
+        )
+        .expect("index.html");
+        std::fs::write(web.join("app.js"), "console.log('motcua');").expect("app.js");
+        std::fs::write(dir.path().join("secret.txt"), "do-not-serve-this").expect("secret file");
+        Fixture { dir }
+    }
+
+    fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    fn state_with(&self, max_running: usize) -> AppState {
+        let store = ScenarioStore::open_in(&self.data_dir(), AREA).expect("scenario store opens");
+        let options = StateOptions {
+            web_dir: Some(self.dir.path().join("web")),
+            max_running_optimisations: max_running,
+            ..StateOptions::default()
+        };
+        AppState::new(area(), store, TOKEN.to_string(), options)
+    }
+
+    fn app(&self) -> Router {
+        app(self.state_with(2))
+    }
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "body is not JSON ({e}): {}",
+                String::from_utf8_lossy(&self.body)
+            )
+        })
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// Asserts the API's error shape with this status and code.
+    fn assert_error(&self, status: StatusCode, code: &str) {
+        assert_eq!(
+            self.status,
+            status,
+            "unexpected status; body: {}",
+            self.text()
+        );
+        let body = self.json();
+        assert_eq!(body["error"]["code"], code, "body: {body}");
+        let message = body["error"]["message"].as_str().unwrap_or_default();
+        assert!(
+            message.len() > 10,
+            "the error message should say what was wrong: {body}"
+        );
+    }
+}
+
+async fn send(app: &Router, request: Request<Body>) -> Reply {
+    let response = app
+        .clone()
+        .oneshot(request)
+        .await
+        .expect("the router never fails");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body is readable")
+        .to_bytes();
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
+
+async fn get(app: &Router, uri: &str) -> Reply {
+    send(app, Request::get(uri).body(Body::empty()).expect("request")).await
+}
+
+async fn send_json(
+    app: &Router,
+    method: &str,
+    uri: &str,
+    token: Option<&str>,
+    body: &Value,
+) -> Reply {
+    let mut builder = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::CONTENT_TYPE, "application/json");
+    if let Some(token) = token {
+        builder = builder.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    send(
+        app,
+        builder.body(Body::from(body.to_string())).expect("request"),
+    )
+    .await
+}
+
+async fn delete(app: &Router, uri: &str, token: Option<&str>) -> Reply {
+    let mut builder = Request::delete(uri);
+    if let Some(token) = token {
+        builder = builder.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    send(app, builder.body(Body::empty()).expect("request")).await
+}
+
+async fn baseline_points(app: &Router) -> Value {
+    let reply = get(app, "/api/v1/scenarios/baseline").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    reply.json()["points"].clone()
+}
+
+async fn create_scenario(app: &Router, name: &str) -> Value {
+    let reply = send_json(
+        app,
+        "POST",
+        "/api/v1/scenarios",
+        Some(TOKEN),
+        &json!({"name": name}),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+    reply.json()
+}
+
+#[tokio::test]
+async fn health_meta_and_openapi() {
+    let fx = Fixture::new();
+    let app = fx.app();
+
+    let health = get(&app, "/health").await;
+    assert_eq!(health.status, StatusCode::OK);
+    assert_eq!(health.json(), json!({"status": "ok", "area": AREA}));
+
+    let meta = get(&app, "/api/v1/meta").await.json();
+    assert_eq!(meta["area"]["name"], AREA);
+    assert_eq!(
+        meta["modes"],
+        json!(["motorbike", "car", "bicycle", "walk"])
+    );
+    assert_eq!(meta["default_rule"]["max_minutes"], 30.0);
+    assert_eq!(meta["default_rule"]["radius_km"], 5.0);
+    assert_eq!(meta["default_rule"]["combine"], "or");
+    assert_eq!(meta["default_rule"]["mode"], "motorbike");
+    let bbox = meta["area"]["bbox"].as_array().expect("bbox");
+    assert_eq!(bbox.len(), 4);
+    assert!(
+        meta["area"]["attribution"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("OpenStreetMap")
+    );
+    assert!(
+        meta["areas"]
+            .as_array()
+            .is_some_and(|a| a.contains(&json!(AREA)))
+    );
+
+    let doc = get(&app, "/api/v1/openapi.json").await;
+    assert_eq!(doc.status, StatusCode::OK);
+    let doc = doc.json();
+    assert!(
+        doc["openapi"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("3.")
+    );
+    for path in [
+        "/api/v1/meta",
+        "/api/v1/nearest",
+        "/api/v1/scenarios/{id}",
+        "/api/v1/evaluate",
+        "/api/v1/optimise/{run_id}/events",
+    ] {
+        assert!(doc["paths"][path].is_object(), "OpenAPI lacks {path}");
+    }
+    assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+}
+
+#[tokio::test]
+async fn points_search_and_basemaps() {
+    let fx = Fixture::new();
+    let app = fx.app();
+
+    let points = get(&app, "/api/v1/points").await.json();
+    assert_eq!(points["type"], "FeatureCollection");
+    let features = points["features"].as_array().expect("features");
+    assert!(!features.is_empty());
+    for f in features {
+        assert_eq!(f["geometry"]["type"], "Point");
+        for key in [
+            "id",
+            "name",
+            "kind",
+            "opening_hours",
+            "approximate",
+            "address",
+        ] {
+            assert!(f["properties"].get(key).is_some(), "point lacks {key}: {f}");
+        }
+    }
+
+    let first_name = features[0]["properties"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let word: String = first_name
+        .split_whitespace()
+        .next()
+        .unwrap_or("a")
+        .to_string();
+    let found = get(
+        &app,
+        &format!("/api/v1/search?q={}&limit=5", urlencode(&word)),
+    )
+    .await;
+    assert_eq!(found.status, StatusCode::OK, "{}", found.text());
+    let results = found.json()["results"]
+        .as_array()
+        .cloned()
+        .expect("results");
+    assert!(results.len() <= 5);
+
+    get(&app, "/api/v1/search?q=%20")
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "bad_request");
+    get(&app, "/api/v1/search")
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "bad_request");
+    get(&app, "/api/v1/search?q=ha&limit=0")
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "bad_request");
+    get(&app, "/api/v1/search?q=ha&limit=999")
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "bad_request");
+
+    for path in ["/api/v1/basemap/roads", "/api/v1/basemap/wards"] {
+        let reply = get(&app, path).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert_eq!(reply.json()["type"], "FeatureCollection");
+        // Served from the cache the second time, identically.
+        assert_eq!(get(&app, path).await.body, reply.body);
+    }
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn nearest_ranks_points_by_travel_time() {
+    let fx = Fixture::new();
+    let app = fx.app();
+    let (lon, lat) = ORIGIN;
+
+    let reply = get(
+        &app,
+        &format!("/api/v1/nearest?lon={lon}&lat={lat}&mode=motorbike&k=3"),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    let body = reply.json();
+    assert_eq!(body["mode"], "motorbike");
+    assert!(
+        body["origin"]["snap_distance_m"]
+            .as_f64()
+            .is_some_and(|d| d >= 0.0)
+    );
+    let results = body["results"].as_array().expect("results");
+    assert!((1..=3).contains(&results.len()), "{body}");
+    let times: Vec<f64> = results
+        .iter()
+        .map(|r| r["travel_s"].as_f64().expect("travel_s"))
+        .collect();
+    assert!(
+        times.windows(2).all(|w| w[0] <= w[1]),
+        "not ranked by travel_s: {times:?}"
+    );
+    for r in results {
+        assert_eq!(r["route"]["type"], "LineString");
+        assert!(r["distance_m"].as_f64().is_some_and(|d| d >= 0.0));
+        assert!(r["point"]["id"].is_string());
+        assert!(r.get("open_now").is_some());
+    }
+
+    // Defaults (motorbike, k = 3) and ranking against a named scenario.
+    let reply = get(
+        &app,
+        &format!("/api/v1/nearest?lon={lon}&lat={lat}&scenario=baseline&k=1"),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.json()["results"].as_array().map(Vec::len), Some(1));
+    let walk = get(
+        &app,
+        &format!("/api/v1/nearest?lon={lon}&lat={lat}&mode=walk"),
+    )
+    .await;
+    assert_eq!(walk.status, StatusCode::OK);
+    assert_eq!(walk.json()["mode"], "walk");
+
+    for bad in [
+        format!("/api/v1/nearest?lon={lon}&lat=95"),
+        format!("/api/v1/nearest?lon=200&lat={lat}"),
+        format!("/api/v1/nearest?lon=abc&lat={lat}"),
+        format!("/api/v1/nearest?lat={lat}"),
+        format!("/api/v1/nearest?lon={lon}&lat={lat}&k=0"),
+        format!("/api/v1/nearest?lon={lon}&lat={lat}&k=21"),
+        format!("/api/v1/nearest?lon={lon}&lat={lat}&k=-1"),
+        format!("/api/v1/nearest?lon={lon}&lat={lat}&mode=plane"),
+        format!("/api/v1/nearest?lon=NaN&lat={lat}"),
+    ] {
+        get(&app, &bad)
+            .await
+            .assert_error(StatusCode::BAD_REQUEST, "bad_request");
+    }
+    get(
+        &app,
+        &format!("/api/v1/nearest?lon={lon}&lat={lat}&scenario=s_0000000000000000"),
+    )
+    .await
+    .assert_error(StatusCode::NOT_FOUND, "not_found");
+}
+
+#[tokio::test]
+async fn scenario_lifecycle_with_versions() {
+    let fx = Fixture::new();
+    let app = fx.app();
+
+    let list = get(&app, "/api/v1/scenarios").await.json();
+    let first = &list["scenarios"][0];
+    assert_eq!(first["id"], "baseline");
+    assert_eq!(first["read_only"], true);
+    let baseline_count = first["points_count"].as_u64().expect("points_count");
+    assert!(baseline_count > 0);
+
+    let created = create_scenario(&app, "Two more desks").await;
+    let id = created["id"].as_str().expect("id").to_string();
+    assert!(id.starts_with("s_"));
+    assert_eq!(created["version"], 1);
+    assert_eq!(created["mode"], "motorbike");
+    assert_eq!(created["rule"]["max_minutes"], 30.0);
+    assert_eq!(
+        created["points"].as_array().map(|p| p.len() as u64),
+        Some(baseline_count)
+    );
+    assert!(
+        created["created_at"]
+            .as_str()
+            .is_some_and(|t| t.ends_with('Z') && t.contains('T'))
+    );
+
+    let fetched = get(&app, &format!("/api/v1/scenarios/{id}")).await;
+    assert_eq!(fetched.status, StatusCode::OK);
+    assert_eq!(fetched.json()["points"], created["points"]);
+
+    let listed = get(&app, "/api/v1/scenarios").await.json();
+    assert!(
+        listed["scenarios"]
+            .as_array()
+            .is_some_and(|s| s.iter().any(|x| x["id"] == id.as_str()))
+    );
+
+    // Edit: drop the last point, switch to car, tighten the rule.
+    let mut points = created["points"].as_array().cloned().expect("points");
+    if points.len() > 1 {
+        points.pop();
+    }
+    let edit = json!({
+        "name": "Fewer desks", "mode": "car", "version": 1, "points": points,
+        "rule": {"max_minutes": 20, "radius_km": 3, "radius_kind": "network", "combine": "and"},
+    });
+    let updated = send_json(
+        &app,
+        "PUT",
+        &format!("/api/v1/scenarios/{id}"),
+        Some(TOKEN),
+        &edit,
+    )
+    .await;
+    assert_eq!(updated.status, StatusCode::OK, "{}", updated.text());
+    let updated = updated.json();
+    assert_eq!(updated["version"], 2);
+    assert_eq!(updated["name"], "Fewer desks");
+    assert_eq!(updated["mode"], "car");
+    assert_eq!(updated["rule"]["combine"], "and");
+    assert_eq!(updated["created_at"], created["created_at"]);
+
+    // Stale version.
+    let stale = send_json(
+        &app,
+        "PUT",
+        &format!("/api/v1/scenarios/{id}"),
+        Some(TOKEN),
+        &edit,
+    )
+    .await;
+    stale.assert_error(StatusCode::CONFLICT, "conflict");
+    assert!(
+        stale.json()["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("version 2")
+    );
+
+    // Coverage, isochrones and export of the saved scenario.
+    let coverage = get(&app, &format!("/api/v1/scenarios/{id}/coverage")).await;
+    assert_eq!(coverage.status, StatusCode::OK, "{}", coverage.text());
+    assert_coverage_result(&coverage.json());
+
+    let deleted = delete(&app, &format!("/api/v1/scenarios/{id}"), Some(TOKEN)).await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    get(&app, &format!("/api/v1/scenarios/{id}"))
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "not_found");
+    delete(&app, &format!("/api/v1/scenarios/{id}"), Some(TOKEN))
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "not_found");
+    send_json(&app, "PUT", &format!("/api/v1/scenarios/{id}"), Some(TOKEN), &json!({
+        "name": "x", "mode": "car", "version": 2, "points": points, "rule": {"max_minutes": 20, "radius_km": 3},
+    }))
+    .await
+    .assert_error(StatusCode::NOT_FOUND, "not_found");
+}
+
+#[tokio::test]
+async fn writes_need_the_token() {
+    let fx = Fixture::new();
+    let app = fx.app();
+    let body = json!({"name": "No token"});
+    send_json(&app, "POST", "/api/v1/scenarios", None, &body)
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "unauthorized");
+    send_json(
+        &app,
+        "POST",
+        "/api/v1/scenarios",
+        Some("wrong-token"),
+        &body,
+    )
+    .await
+    .assert_error(StatusCode::UNAUTHORIZED, "unauthorized");
+    let basic = Request::post("/api/v1/scenarios")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::AUTHORIZATION, format!("Basic {TOKEN}"))
+        .body(Body::from(body.to_string()))
+        .expect("request");
+    send(&app, basic)
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "unauthorized");
+
+    let created = create_scenario(&app, "Mine").await;
+    let id = created["id"].as_str().expect("id");
+    let edit = json!({"name": "x", "mode": "walk", "rule": created["rule"], "points": created["points"], "version": 1});
+    send_json(&app, "PUT", &format!("/api/v1/scenarios/{id}"), None, &edit)
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "unauthorized");
+    delete(&app, &format!("/api/v1/scenarios/{id}"), Some("nope"))
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "unauthorized");
+    // The scenario is untouched.
+    assert_eq!(
+        get(&app, &format!("/api/v1/scenarios/{id}")).await.json()["version"],
+        1
+    );
+}
+
+#[tokio::test]
+async fn baseline_is_read_only() {
+    let fx = Fixture::new();
+    let app = fx.app();
+    let baseline = get(&app, "/api/v1/scenarios/baseline").await.json();
+    assert_eq!(baseline["read_only"], true);
+    let edit = json!({"name": "x", "mode": "car", "rule": baseline["rule"], "points": baseline["points"], "version": baseline["version"]});
+    send_json(
+        &app,
+        "PUT",
+        "/api/v1/scenarios/baseline",
+        Some(TOKEN),
+        &edit,
+    )
+    .await
+    .assert_error(StatusCode::CONFLICT, "conflict");
+    delete(&app, "/api/v1/scenarios/baseline", Some(TOKEN))
+        .await
+        .assert_error(StatusCode::CONFLICT, "conflict");
+    assert_eq!(
+        get(&app, "/api/v1/scenarios/baseline").await.json()["mode"],
+        baseline["mode"]
+    );
+}
+
+#[tokio::test]
+async fn concurrent_updates_never_lose_work() {
+    let fx = Fixture::new();
+    let app = fx.app();
+    let created = create_scenario(&app, "Shared").await;
+    let id = created["id"].as_str().expect("id").to_string();
+    let uri = format!("/api/v1/scenarios/{id}");
+    let edit = |name: &str| json!({"name": name, "mode": "motorbike", "rule": created["rule"], "points": created["points"], "version": 1});
+    let (alice, bob) = (edit("Alice's edit"), edit("Bob's edit"));
+    let (a, b) = tokio::join!(
+        send_json(&app, "PUT", &uri, Some(TOKEN), &alice),
+        send_json(&app, "PUT", &uri, Some(TOKEN), &bob),
+    );
+    let mut statuses = [a.status, b.status];
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [StatusCode::OK, StatusCode::CONFLICT],
+        "a: {} b: {}",
+        a.text(),
+        b.text()
+    );
+    let winner = if a.status == StatusCode::OK {
+        a.json()
+    } else {
+        b.json()
+    };
+    let stored = get(&app, &uri).await.json();
+    assert_eq!(stored["version"], 2);
+    assert_eq!(stored["name"], winner["name"]);
+}
+
+#[tokio::test]
+async fn scenarios_survive_a_restart() {
+    let fx = Fixture::new();
+    let (id, created) = {
+        let app = fx.app();
+        let created = create_scenario(&app, "Kept across restarts").await;
+        (created["id"].as_str().expect("id").to_string(), created)
+    };
+    // The first app and its database connection are dropped; open the file again.
+    let app = fx.app();
+    let again = get(&app, &format!("/api/v1/scenarios/{id}")).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.text());
+    assert_eq!(again.json(), created);
+    assert!(fx.data_dir().join("motcua.sqlite").is_file());
+}
+
+fn assert_coverage_result(body: &Value) {
+    let s = &body["summary"];
+    let share = s["covered_share"].as_f64().expect("covered_share");
+    assert!((0.0..=1.0).contains(&share), "covered_share {share}");
+    let total = s["population_total"].as_f64().expect("population_total");
+    let covered = s["population_covered"]
+        .as_f64()
+        .expect("population_covered");
+    let uncovered = s["population_uncovered"]
+        .as_f64()
+        .expect("population_uncovered");
+    let no_data = s["population_no_road_data"]
+        .as_f64()
+        .expect("population_no_road_data");
+    assert!(total > 0.0);
+    assert!(covered >= 0.0 && uncovered >= 0.0 && no_data >= 0.0);
+    assert!(covered + uncovered <= total * 1.0001 + 1.0, "{s}");
+    for key in ["mean_travel_s", "p95_travel_s", "cells", "points_by_kind"] {
+        assert!(s.get(key).is_some(), "summary lacks {key}");
+    }
+    assert!(body["wards"].is_array());
+    assert!(body["districts"].is_array());
+    assert!(body["area"]["name"].is_string());
+    assert!(body["area"]["roads_vintage"].is_string());
+    assert!(body["timings_ms"].is_object());
+}
+
+#[tokio::test]
+async fn evaluate_drafts_and_reject_bad_ones() {
+    let fx = Fixture::new();
+    let app = fx.app();
+    let points = baseline_points(&app).await;
+    let draft =
+        json!({"mode": "motorbike", "rule": {"max_minutes": 30, "radius_km": 5}, "points": points});
+
+    let reply = send_json(&app, "POST", "/api/v1/evaluate", None, &draft).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    let body = reply.json();
+    assert_coverage_result(&body);
+    assert!(body.get("cells").is_none());
+    let total_kinds: u64 = body["summary"]["points_by_kind"]
+        .as_object()
+        .map(|m| m.values().filter_map(Value::as_u64).sum())
+        .unwrap_or(0);
+    assert_eq!(
+        total_kinds as usize,
+        points.as_array().map(Vec::len).unwrap_or(0)
+    );
+
+    let with_cells = send_json(&app, "POST", "/api/v1/evaluate?cells=true", None, &draft).await;
+    assert_eq!(with_cells.status, StatusCode::OK);
+    let cells = &with_cells.json()["cells"];
+    assert_eq!(cells["type"], "FeatureCollection");
+    if let Some(first) = cells["features"].as_array().and_then(|f| f.first()) {
+        let status = first["properties"]["status"].as_str().unwrap_or_default();
+        assert!(["covered", "uncovered", "no_road_data"].contains(&status));
+    }
+
+    // Malformed JSON, wrong content type, wrong fields, bad values.
+    let raw = Request::post("/api/v1/evaluate")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from("{\"points\": ["))
+        .expect("request");
+    send(&app, raw)
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "bad_request");
+    let text = Request::post("/api/v1/evaluate")
+        .header(header::CONTENT_TYPE, "text/plain")
+        .body(Body::from(draft.to_string()))
+        .expect("request");
+    send(&app, text)
+        .await
+        .assert_error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "bad_request");
+    let none = Request::post("/api/v1/evaluate")
+        .body(Body::from(draft.to_string()))
+        .expect("request");
+    send(&app, none)
+        .await
+        .assert_error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "bad_request");
+
+    let point = |lon: f64, lat: f64| json!({"id": "p", "name": "P", "kind": "branch", "lon": lon, "lat": lat});
+    for bad in [
+        json!({"mode": "motorbike"}),
+        json!({"points": []}),
+        json!({"points": [point(105.85, 121.0)]}),
+        json!({"points": [point(205.0, 21.0)]}),
+        json!({"points": [point(105.85, 21.03), point(105.86, 21.04)]}),
+        json!({"mode": "plane", "points": [point(105.85, 21.03)]}),
+        json!({"points": [{"id": "p", "name": "P", "kind": "castle", "lon": 105.85, "lat": 21.03}]}),
+        json!({"points": [point(105.85, 21.03)], "rule": {"max_minutes": -5, "radius_km": 5}}),
+        json!({"points": [point(105.85, 21.03)], "rule": {"max_minutes": 30, "radius_km": 5, "combine": "xor"}}),
+        json!({"points": "many"}),
+        json!([1, 2, 3]),
+    ] {
+        send_json(&app, "POST", "/api/v1/evaluate", None, &bad)
+            .await
+            .assert_error(StatusCode::BAD_REQUEST, "bad_request");
+    }
+    send_json(&app, "POST", "/api/v1/evaluate?cells=maybe", None, &draft)
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "bad_request");
+
+    // Over 1 MiB.
+    let filler = "x".repeat(1024 * 1024 + 10);
+    let huge = json!({"name": filler, "points": points});
+    send_json(&app, "POST", "/api/v1/evaluate", None, &huge)
+        .await
+        .assert_error(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
+    send_json(&app, "POST", "/api/v1/scenarios", Some(TOKEN), &huge)
+        .await
+        .assert_error(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
+}
+
+#[tokio::test]
+async fn coverage_isochrones_and_export_of_baseline() {
+    let fx = Fixture::new();
+    let app = fx.app();
+
+    let coverage = get(&app, "/api/v1/scenarios/baseline/coverage").await;
+    assert_eq!(coverage.status, StatusCode::OK, "{}", coverage.text());
+    assert_coverage_result(&coverage.json());
+    get(&app, "/api/v1/scenarios/s_0000000000000000/coverage")
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "not_found");
+    get(&app, "/api/v1/scenarios/nope/isochrones")
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "not_found");
+
+    let iso = get(&app, "/api/v1/scenarios/baseline/isochrones?minutes=10,20").await;
+    assert_eq!(iso.status, StatusCode::OK, "{}", iso.text());
+    let iso = iso.json();
+    assert_eq!(iso["type"], "FeatureCollection");
+    for f in iso["features"].as_array().expect("features") {
+        assert!(f["properties"]["minutes"].is_number());
+    }
+    for bad in [
+        "minutes=0",
+        "minutes=abc",
+        "minutes=500",
+        "minutes=1,2,3,4,5,6,7",
+        "minutes=10,,20",
+    ] {
+        get(
+            &app,
+            &format!("/api/v1/scenarios/baseline/isochrones?{bad}"),
+        )
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "bad_request");
+    }
+
+    let csv = get(&app, "/api/v1/scenarios/baseline/export?format=csv").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(
+        csv.headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap_or_default()
+            .starts_with("text/csv")
+    );
+    assert!(
+        csv.headers[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap_or_default()
+            .contains("attachment")
+    );
+    let text = csv.text();
+    assert!(text.starts_with("record,id,name,kind,lon,lat"));
+    assert!(text.lines().any(|l| l.starts_with("point,")));
+
+    let geojson = get(&app, "/api/v1/scenarios/baseline/export?format=geojson").await;
+    assert_eq!(geojson.status, StatusCode::OK);
+    let geojson = geojson.json();
+    assert_eq!(geojson["type"], "FeatureCollection");
+    assert!(geojson["wards"].is_array());
+    get(&app, "/api/v1/scenarios/baseline/export?format=xls")
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "bad_request");
+}
+
+async fn wait_finished(app: &Router, run_id: &str, limit: Duration) -> Value {
+    let start = Instant::now();
+    loop {
+        let reply = get(app, &format!("/api/v1/optimise/{run_id}")).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+        let body = reply.json();
+        let progress = body["progress"].as_f64().expect("progress");
+        assert!((0.0..=1.0).contains(&progress));
+        if body["status"] != "running" {
+            return body;
+        }
+        assert!(
+            start.elapsed() < limit,
+            "run {run_id} still running after {limit:?}: {body}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn optimise_body(add: usize) -> Value {
+    json!({"scenario": "baseline", "draft": null, "model": "mclp", "add": add, "consolidate": false, "time_limit_s": 10})
+}
+
+#[tokio::test]
+async fn optimise_runs_to_a_result_with_events() {
+    let fx = Fixture::new();
+    let app = fx.app();
+    let started = send_json(&app, "POST", "/api/v1/optimise", None, &optimise_body(2)).await;
+    assert_eq!(started.status, StatusCode::ACCEPTED, "{}", started.text());
+    let run_id = started.json()["run_id"]
+        .as_str()
+        .expect("run_id")
+        .to_string();
+    assert!(
+        started.headers[header::LOCATION]
+            .to_str()
+            .unwrap_or_default()
+            .ends_with(&run_id)
+    );
+
+    // The event stream ends with the final status.
+    let events = get(&app, &format!("/api/v1/optimise/{run_id}/events")).await;
+    assert_eq!(events.status, StatusCode::OK);
+    assert!(
+        events.headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap_or_default()
+            .starts_with("text/event-stream")
+    );
+    let last: Value = events
+        .text()
+        .lines()
+        .filter_map(|l| l.strip_prefix("data:"))
+        .filter_map(|d| serde_json::from_str(d.trim()).ok())
+        .next_back()
+        .expect("at least one event");
+    assert_ne!(last["status"], "running");
+
+    let done = wait_finished(&app, &run_id, Duration::from_secs(120)).await;
+    assert_eq!(done["status"], "done", "{done}");
+    assert_eq!(done, last);
+    let result = &done["result"];
+    let added = result["points"].as_array().expect("points");
+    assert!(added.len() <= 2);
+    for p in added {
+        assert!(
+            ["branch", "flexible_point"].contains(&p["kind"].as_str().unwrap_or_default()),
+            "{p}"
+        );
+        assert!(p["lon"].is_number() && p["lat"].is_number() && p["explanation"].is_string());
+    }
+    let before = result["covered_before"].as_f64().expect("covered_before");
+    let after = result["covered_after"].as_f64().expect("covered_after");
+    assert!(
+        after + 1e-9 >= before,
+        "adding points never lowers coverage: {before} -> {after}"
+    );
+
+    // A draft works as a start too.
+    let points = baseline_points(&app).await;
+    let draft = json!({"draft": {"points": points}, "model": "mclp", "add": 1, "time_limit_s": 10});
+    let started = send_json(&app, "POST", "/api/v1/optimise", None, &draft).await;
+    assert_eq!(started.status, StatusCode::ACCEPTED, "{}", started.text());
+    let run_id = started.json()["run_id"]
+        .as_str()
+        .expect("run_id")
+        .to_string();
+    assert_eq!(
+        wait_finished(&app, &run_id, Duration::from_secs(120)).await["status"],
+        "done"
+    );
+}
+
+#[tokio::test]
+async fn optimise_cancel_limits_and_errors() {
+    let fx = Fixture::new();
+    let app = app(fx.state_with(1));
+
+    let first = send_json(&app, "POST", "/api/v1/optimise", None, &optimise_body(3)).await;
+    assert_eq!(first.status, StatusCode::ACCEPTED, "{}", first.text());
+    let run_id = first.json()["run_id"].as_str().expect("run_id").to_string();
+    // One run at a time here: a second one is refused while the first is busy.
+    let second = send_json(&app, "POST", "/api/v1/optimise", None, &optimise_body(1)).await;
+    let first_now = get(&app, &format!("/api/v1/optimise/{run_id}"))
+        .await
+        .json();
+    if first_now["status"] == "running" || second.status != StatusCode::ACCEPTED {
+        second.assert_error(StatusCode::CONFLICT, "conflict");
+    }
+
+    let cancelled = delete(&app, &format!("/api/v1/optimise/{run_id}"), None).await;
+    assert_eq!(cancelled.status, StatusCode::NO_CONTENT);
+    let end = wait_finished(&app, &run_id, Duration::from_secs(120)).await;
+    assert!(
+        ["cancelled", "done"].contains(&end["status"].as_str().unwrap_or_default()),
+        "{end}"
+    );
+
+    get(&app, "/api/v1/optimise/r_0000000000000000")
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "not_found");
+    get(&app, "/api/v1/optimise/r_0000000000000000/events")
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "not_found");
+    delete(&app, "/api/v1/optimise/r_0000000000000000", None)
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "not_found");
+
+    for bad in [
+        json!({"scenario": "baseline", "model": "annealing", "add": 1}),
+        json!({"scenario": "baseline", "model": "mclp", "add": 51}),
+        json!({"scenario": "baseline", "model": "mclp", "add": 0}),
+        json!({"scenario": "baseline", "model": "mclp", "add": -1}),
+        json!({"scenario": "baseline", "draft": {"points": []}, "model": "mclp", "add": 1}),
+        json!({"draft": {"points": []}, "model": "mclp", "add": 1}),
+        json!({"scenario": "baseline", "model": "mclp", "add": 1, "consolidate": true, "keep": 100000}),
+        json!({"scenario": "baseline", "model": "mclp", "add": 1, "time_limit_s": 100000}),
+        json!({"scenario": "baseline", "model": "mclp", "add": 1, "colour": "red"}),
+    ] {
+        send_json(&app, "POST", "/api/v1/optimise", None, &bad)
+            .await
+            .assert_error(StatusCode::BAD_REQUEST, "bad_request");
+    }
+    send_json(
+        &app,
+        "POST",
+        "/api/v1/optimise",
+        None,
+        &json!({"scenario": "s_0000000000000000", "model": "mclp", "add": 1}),
+    )
+    .await
+    .assert_error(StatusCode::NOT_FOUND, "not_found");
+}
+
+#[tokio::test]
+async fn static_files_stay_inside_the_web_folder() {
+    let fx = Fixture::new();
+    let app = fx.app();
+
+    let index = get(&app, "/").await;
+    assert_eq!(index.status, StatusCode::OK);
+    assert!(index.text().contains("motcua test page"));
+    let js = get(&app, "/app.js").await;
+    assert_eq!(js.status, StatusCode::OK);
+    assert!(js.text().contains("console.log"));
+
+    for escape in [
+        "/../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E/secret.txt",
+        "/..%2fsecret.txt",
+        "/%2e%2e%2fsecret.txt",
+        "/web/../../secret.txt",
+        "/../Cargo.toml",
+        "/%2e%2e/%2e%2e/Cargo.toml",
+        "/..\\secret.txt",
+    ] {
+        let reply = get(&app, escape).await;
+        assert!(
+            reply.status == StatusCode::NOT_FOUND || reply.status == StatusCode::BAD_REQUEST,
+            "{escape} gave {}",
+            reply.status
+        );
+        assert!(
+            !reply.text().contains("do-not-serve-this"),
+            "{escape} leaked a file"
+        );
+        assert!(
+            !reply.text().contains("[package]"),
+            "{escape} leaked Cargo.toml"
+        );
+        assert!(reply.json()["error"]["code"].is_string());
+    }
+    get(&app, "/missing.html")
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "not_found");
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods_answer_in_json() {
+    let fx = Fixture::new();
+    let app = fx.app();
+    get(&app, "/api/v1/nothing-here")
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "not_found");
+    get(&app, "/api/v2/meta")
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "not_found");
+    let patch = Request::patch("/api/v1/meta")
+        .body(Body::empty())
+        .expect("request");
+    let reply = send(&app, patch).await;
+    reply.assert_error(StatusCode::METHOD_NOT_ALLOWED, "bad_request");
+    assert!(reply.headers.contains_key(header::ALLOW));
+    let post_static = Request::post("/index.html")
+        .body(Body::empty())
+        .expect("request");
+    let reply = send(&app, post_static).await;
+    assert!(reply.status.is_client_error());
+    assert!(reply.json()["error"]["code"].is_string());
+    // A path segment that is not valid UTF-8 once decoded.
+    let reply = get(&app, "/api/v1/scenarios/%FF%FE").await;
+    assert!(reply.status.is_client_error(), "{}", reply.status);
+    assert!(reply.json()["error"]["code"].is_string());
+}
+
+#[tokio::test]
+async fn every_documented_operation_is_routed() {
+    let fx = Fixture::new();
+    let app = fx.app();
+    let doc = get(&app, "/api/v1/openapi.json").await.json();
+    let paths = doc["paths"].as_object().expect("paths");
+    let mut checked = 0;
+    for (path, operations) in paths {
+        let uri = path
+            .replace("{id}", "baseline")
+            .replace("{run_id}", "r_0000000000000000");
+        for method in operations.as_object().expect("operations").keys() {
+            let request = Request::builder()
+                .method(method.to_uppercase().as_str())
+                .uri(&uri)
+                .body(Body::empty())
+                .expect("request");
+            let reply = send(&app, request).await;
+            assert_ne!(
+                reply.status,
+                StatusCode::METHOD_NOT_ALLOWED,
+                "{method} {uri} is documented but not routed"
+            );
+            assert!(
+                !reply.text().contains("no API endpoint"),
+                "{method} {uri} is documented but not routed"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 20, "only {checked} operations documented");
+}
+
+#[tokio::test]
+async fn cors_is_closed_unless_configured() {
+    let fx = Fixture::new();
+    let preflight = |origin: &'static str| {
+        Request::options("/api/v1/scenarios")
+            .header(header::ORIGIN, origin)
+            .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+            .header(
+                header::ACCESS_CONTROL_REQUEST_HEADERS,
+                "authorization,content-type",
+            )
+            .body(Body::empty())
+            .expect("request")
+    };
+    let closed = fx.app();
+    let reply = send(&closed, preflight("http://localhost:5173")).await;
+    assert!(
+        !reply
+            .headers
+            .contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+    );
+
+    let store = ScenarioStore::open_in(&fx.data_dir(), AREA).expect("store");
+    let options = StateOptions {
+        cors_origins: vec![header::HeaderValue::from_static("http://localhost:5173")],
+        ..StateOptions::default()
+    };
+    let open = app(AppState::new(area(), store, TOKEN.to_string(), options));
+    let reply = send(&open, preflight("http://localhost:5173")).await;
+    assert!(reply.status.is_success(), "{}", reply.status);
+    assert_eq!(
+        reply.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN],
+        "http://localhost:5173"
+    );
+    let reply = send(&open, preflight("http://elsewhere.example")).await;
+    assert!(
+        !reply
+            .headers
+            .contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+    );
+}
+
+/// Percent-encodes every byte but ASCII letters and digits, so any input makes a valid URI.
+fn encode_all(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .map(|&b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// Whatever a client sends, the answer is never a 5xx and always the API's JSON.
+#[test]
+fn random_input_never_causes_server_errors() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let fx = Fixture::new();
+    let app = fx.app();
+    let mut runner = TestRunner::new(Config {
+        cases: 96,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let strategy = (
+        proptest::collection::vec(any::<u8>(), 0..200),
+        "[a-z_=&.,0-9%-]{0,60}",
+        prop_oneof![
+            Just(r#"{"points":[{"id":"p","name":"P","kind":"branch","lon":1e400,"lat":21}]}"#.to_string()),
+            Just(r#"{"points":[{"id":"p","name":"P","kind":"branch","lon":105.8,"lat":21}],"rule":{"max_minutes":1e308,"radius_km":-0.0}}"#.to_string()),
+            Just(r#"{"name":"","points":null}"#.to_string()),
+            "\\PC{0,80}",
+        ],
+    );
+    runner
+        .run(&strategy, |(bytes, query, text)| {
+            runtime.block_on(async {
+                let requests = vec![
+                    Request::post("/api/v1/evaluate")
+                        .header(header::CONTENT_TYPE, "application/json")
+                        .body(Body::from(bytes.clone()))
+                        .expect("request"),
+                    Request::post("/api/v1/evaluate")
+                        .header(header::CONTENT_TYPE, "application/json")
+                        .body(Body::from(text.clone()))
+                        .expect("request"),
+                    Request::post("/api/v1/optimise")
+                        .header(header::CONTENT_TYPE, "application/json")
+                        .body(Body::from(text.clone()))
+                        .expect("request"),
+                    Request::put("/api/v1/scenarios/s_0000000000000000")
+                        .header(header::CONTENT_TYPE, "application/json")
+                        .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
+                        .body(Body::from(text.clone()))
+                        .expect("request"),
+                    Request::get(format!("/api/v1/nearest?{query}"))
+                        .body(Body::empty())
+                        .expect("request"),
+                    Request::get(format!(
+                        "/api/v1/search?q={}&{query}",
+                        encode_all(text.as_bytes())
+                    ))
+                    .body(Body::empty())
+                    .expect("request"),
+                    Request::get(format!("/api/v1/scenarios/{}", encode_all(&bytes)))
+                        .body(Body::empty())
+                        .expect("request"),
+                    Request::get(format!("/api/v1/scenarios/baseline/isochrones?{query}"))
+                        .body(Body::empty())
+                        .expect("request"),
+                    Request::get(format!("/{}", encode_all(&bytes)))
+                        .body(Body::empty())
+                        .expect("request"),
+                ];
+                for request in requests {
+                    let target = format!("{} {}", request.method(), request.uri());
+                    let reply = send(&app, request).await;
+                    prop_assert!(
+                        !reply.status.is_server_error(),
+                        "{target} gave {}: {}",
+                        reply.status,
+                        reply.text()
+                    );
+                    if !reply.status.is_success() {
+                        prop_assert!(
+                            reply.json()["error"]["code"].is_string(),
+                            "{target}: {}",
+                            reply.text()
+                        );
+                    }
+                }
+                Ok(())
+            })
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+}
