@@ -17,7 +17,8 @@ mod geojson;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use geo::{BoundingRect, GeodesicArea, Intersects, MultiPolygon, Point};
+use geo::orient::Direction;
+use geo::{BoundingRect, GeodesicArea, Intersects, MultiPolygon, Orient, Point};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
 
@@ -48,12 +49,15 @@ pub struct Region {
 }
 
 impl Region {
-    /// Builds a region and computes its ellipsoidal area.
+    /// Builds a region and computes its ellipsoidal area. Rings are re-oriented (exterior
+    /// counter-clockwise, holes clockwise) because files differ and the geodesic area of a
+    /// clockwise exterior is the rest of the globe.
     pub fn new(
         name: String,
         properties: BTreeMap<String, String>,
         shape: MultiPolygon<f64>,
     ) -> Self {
+        let shape = shape.orient(Direction::Default);
         let area_km2 = shape.geodesic_area_unsigned() / 1.0e6;
         Region {
             name,
