@@ -253,8 +253,23 @@ fn geotiff_assigns_each_pixel_to_the_cell_of_its_centre_and_skips_nodata() {
     let grid = load_geotiff(&path, Resolution::Nine).expect("loads");
     grid.check_invariants().expect("invariants");
     assert_eq!(grid.total(), 9.0);
-    // Pixel (row 0, col 0) has its centre at (105.8305, 21.0295).
     assert!(grid.population_of(cell_at(105.8305, 21.0295, Resolution::Nine)) >= 5.0);
+    // At resolution 12 (~10 m cells) every pixel centre has its own cell: row 0 is the north
+    // edge and pixel (row, col) is centred at (105.8305 + col·0.001, 21.0295 − row·0.001).
+    let fine = load_geotiff(&path, Resolution::Twelve).expect("loads");
+    assert_eq!(fine.len(), 3);
+    assert_eq!(
+        fine.population_of(cell_at(105.8305, 21.0295, Resolution::Twelve)),
+        5.0
+    );
+    assert_eq!(
+        fine.population_of(cell_at(105.8305, 21.0285, Resolution::Twelve)),
+        1.5
+    );
+    assert_eq!(
+        fine.population_of(cell_at(105.8315, 21.0285, Resolution::Twelve)),
+        2.5
+    );
     assert_eq!(
         load_population(&path, Resolution::Nine).expect("loads"),
         grid
@@ -299,6 +314,13 @@ fn geotiff_rejects_corrupt_projected_and_negative_rasters() {
         0.001,
         None,
         &GEO_KEYS_4326,
+    );
+    // 64 rows of 256 bytes span several strips.
+    assert_eq!(
+        load_geotiff(&good, Resolution::Eight)
+            .expect("loads")
+            .total(),
+        4096.0
     );
     let bytes = std::fs::read(&good).expect("read back");
 

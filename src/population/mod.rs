@@ -160,6 +160,12 @@ pub enum PopulationError {
         line: u64,
         source: csv::Error,
     },
+    /// A JSON input (road lines) is not valid JSON.
+    #[error("{} is not valid JSON: {source}", path.display())]
+    Json {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
     /// A required column is not in the header.
     #[error("{}: no column \"{column}\" in the header (found: {}); expected {expected}", path.display(), found.join(", "))]
     MissingColumn {

@@ -33,7 +33,7 @@ use h3o::geom::{ContainmentMode, TilerBuilder};
 use h3o::{CellIndex, LatLng, Resolution};
 use serde_json::Value;
 
-use super::csv_files::number;
+use super::csv_files::{io_or_csv, number};
 use super::{PopulatedCell, PopulationError, PopulationGrid, cell_centre};
 use crate::boundary::{RegionId, Regions};
 
@@ -151,10 +151,7 @@ pub fn read_census_wards(path: &Path) -> Result<Vec<CensusWard>, PopulationError
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_path(path)
-        .map_err(|e| PopulationError::Read {
-            path: path.to_path_buf(),
-            source: std::io::Error::other(e.to_string()),
-        })?;
+        .map_err(|e| io_or_csv(path, e))?;
     let header: Vec<String> = reader
         .headers()
         .map_err(|source| PopulationError::Csv {
@@ -239,9 +236,9 @@ pub fn read_road_lines_geojson(path: &Path) -> Result<Vec<RoadLine>, PopulationE
         path: path.to_path_buf(),
         source,
     })?;
-    let root: Value = serde_json::from_str(&text).map_err(|e| PopulationError::Read {
+    let root: Value = serde_json::from_str(&text).map_err(|source| PopulationError::Json {
         path: path.to_path_buf(),
-        source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+        source,
     })?;
     let features = root
         .get("features")
