@@ -732,6 +732,36 @@ mod tests {
         assert_eq!(largest_remainder(0, &sorted, &[1.0 / 3.0; 3]), vec![]);
     }
 
+    proptest::proptest! {
+        /// Rounding never loses or invents a person and never moves a cell by a whole person.
+        #[test]
+        fn largest_remainder_is_exact_and_within_one_of_the_share(
+            total in 0u64..2_000_000,
+            weights in proptest::collection::vec(0.0f64..1000.0, 1..40),
+        ) {
+            let sum: f64 = weights.iter().sum();
+            let shares: Vec<f64> = if sum > 0.0 {
+                weights.iter().map(|w| w / sum).collect()
+            } else {
+                vec![1.0 / weights.len() as f64; weights.len()]
+            };
+            let base = LatLng::new(21.0, 105.8).expect("valid").to_cell(Resolution::Nine);
+            let mut cells: Vec<CellIndex> = base
+                .grid_disk::<Vec<_>>(4)
+                .into_iter()
+                .take(weights.len())
+                .collect();
+            cells.sort_unstable();
+            let parts = largest_remainder(total, &cells, &shares);
+            proptest::prop_assert_eq!(parts.iter().map(|p| p.1).sum::<u64>(), total);
+            for (cell, people) in parts {
+                let i = cells.binary_search(&cell).expect("known cell");
+                let exact = shares[i] * total as f64;
+                proptest::prop_assert!((people as f64 - exact).abs() < 1.0 + 1e-6 * exact);
+            }
+        }
+    }
+
     #[test]
     fn unknown_district_is_named() {
         let (mut wards, districts, roads) = sketch();
