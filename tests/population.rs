@@ -126,6 +126,18 @@ fn h3_csv_reaggregates_finer_cells_and_refuses_coarser_ones() {
     );
     let grid = load_h3_csv(&path, Resolution::Nine).expect("loads");
     grid.check_invariants().expect("invariants");
+    // A byte-order mark (spreadsheet exports) does not hide the header.
+    let bom = write(
+        &dir,
+        "bom.csv",
+        &format!("\u{feff}h3,population\n{same},4\n"),
+    );
+    assert_eq!(
+        load_population(&bom, Resolution::Nine)
+            .expect("loads")
+            .total(),
+        4.0
+    );
     assert_eq!(grid.population_of(same), 7.0);
     assert_eq!(grid.population_of(other), 1.25);
     assert_eq!(

@@ -336,7 +336,12 @@ pub fn load_population(
         .next()
         .unwrap_or_default()
         .split([',', ';', '\t'])
-        .map(|h| h.trim().trim_matches('"').to_ascii_lowercase())
+        .map(|h| {
+            h.trim_start_matches('\u{feff}')
+                .trim()
+                .trim_matches('"')
+                .to_ascii_lowercase()
+        })
         .collect();
     let has = |names: &[&str]| header.iter().any(|h| names.contains(&h.as_str()));
     if has(csv_files::H3_COLUMNS) {
