@@ -575,6 +575,19 @@ fn shipped_boundaries_cover_hanoi() {
         Some("Quận Hoàn Kiếm")
     );
 
+    // The indexed lookup agrees with a plain polygon test of every region.
+    for regions in [&wards, &districts, &province] {
+        for i in 0..3_000u32 {
+            let lon = 105.28 + f64::from(i % 60) * 0.01237;
+            let lat = 20.56 + f64::from(i / 60) * 0.01653;
+            let brute = regions
+                .iter()
+                .find(|(_, r)| geo::Intersects::intersects(&r.shape, &geo::Point::new(lon, lat)))
+                .map(|(id, _)| id);
+            assert_eq!(regions.locate(lon, lat), brute, "({lon}, {lat})");
+        }
+    }
+
     // Census ward points fall in their own district (525 of 526 legacy points do; allow 2).
     let census = read_census_wards(&repo(
         "data/population/hanoi_population_2019_ward_points.csv",
