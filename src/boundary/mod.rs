@@ -17,8 +17,9 @@ mod geojson;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use geo::{BoundingRect, GeodesicArea, Intersects, MultiPolygon, Point};
-use rstar::primitives::{GeomWithData, Rectangle};
+use geo::orient::Direction;
+use geo::{BoundingRect, GeodesicArea, Intersects, MultiPolygon, Orient, Point};
+use rstar::primitives::{GeomWithData, Line, Rectangle};
 use rstar::{AABB, RTree};
 
 pub use dvhcvn::{DvhcvnSummary, dvhcvn_to_geojson, dvhcvn_value_to_geojson};
@@ -48,12 +49,15 @@ pub struct Region {
 }
 
 impl Region {
-    /// Builds a region and computes its ellipsoidal area.
+    /// Builds a region and computes its ellipsoidal area. Rings are re-oriented (exterior
+    /// counter-clockwise, holes clockwise) because files differ and the geodesic area of a
+    /// clockwise exterior is the rest of the globe.
     pub fn new(
         name: String,
         properties: BTreeMap<String, String>,
         shape: MultiPolygon<f64>,
     ) -> Self {
+        let shape = shape.orient(Direction::Default);
         let area_km2 = shape.geodesic_area_unsigned() / 1.0e6;
         Region {
             name,
@@ -139,11 +143,50 @@ pub enum BoundaryError {
 }
 
 type IndexEntry = GeomWithData<Rectangle<[f64; 2]>, u32>;
+type EdgeEntry = GeomWithData<Line<[f64; 2]>, ()>;
+
+/// Polygons with more vertices than this get their own edge index for point lookups.
+const EDGE_INDEX_MIN_VERTICES: usize = 64;
+
+/// One polygon of one region, as the point-location index sees it.
+#[derive(Debug, Clone)]
+struct Part {
+    region: u32,
+    polygon: usize,
+    /// Easternmost longitude of the polygon: the end of the test ray.
+    max_lon: f64,
+    /// Ring edges (exterior and holes) of large polygons, so that a lookup tests the few edges
+    /// its ray crosses instead of every vertex.
+    edges: Option<RTree<EdgeEntry>>,
+}
+
+impl Part {
+    fn contains(&self, regions: &[Region], lon: f64, lat: f64) -> bool {
+        let Some(edges) = &self.edges else {
+            let polygon = &regions[self.region as usize].shape.0[self.polygon];
+            return polygon.intersects(&Point::new(lon, lat));
+        };
+        // Even-odd rule along a ray due east; rings of holes count like the exterior.
+        let ray = AABB::from_corners([lon, lat], [self.max_lon.max(lon), lat]);
+        let mut inside = false;
+        for edge in edges.locate_in_envelope_intersecting(ray) {
+            let (a, b) = (edge.geom().from, edge.geom().to);
+            if (a[1] > lat) != (b[1] > lat) {
+                let crossing_lon = a[0] + (lat - a[1]) * (b[0] - a[0]) / (b[1] - a[1]);
+                if crossing_lon > lon {
+                    inside = !inside;
+                }
+            }
+        }
+        inside
+    }
+}
 
 /// A set of named polygons with a point-location index.
 #[derive(Debug, Clone)]
 pub struct Regions {
     regions: Vec<Region>,
+    parts: Vec<Part>,
     index: RTree<IndexEntry>,
 }
 
@@ -151,19 +194,43 @@ impl Regions {
     /// Builds the collection and its index. Ids follow the order of `regions`.
     pub fn new(regions: Vec<Region>) -> Self {
         let mut entries = Vec::new();
+        let mut parts = Vec::new();
         for (i, region) in regions.iter().enumerate() {
-            for polygon in &region.shape {
-                if let Some(rect) = polygon.bounding_rect() {
-                    let envelope = Rectangle::from_corners(
-                        [rect.min().x, rect.min().y],
-                        [rect.max().x, rect.max().y],
-                    );
-                    entries.push(GeomWithData::new(envelope, i as u32));
-                }
+            for (k, polygon) in region.shape.iter().enumerate() {
+                let Some(rect) = polygon.bounding_rect() else {
+                    continue;
+                };
+                let vertices = polygon.exterior().0.len()
+                    + polygon.interiors().iter().map(|r| r.0.len()).sum::<usize>();
+                let edges = (vertices > EDGE_INDEX_MIN_VERTICES).then(|| {
+                    let rings = std::iter::once(polygon.exterior()).chain(polygon.interiors());
+                    let lines: Vec<EdgeEntry> = rings
+                        .flat_map(|ring| ring.lines())
+                        .map(|l| {
+                            GeomWithData::new(
+                                Line::new([l.start.x, l.start.y], [l.end.x, l.end.y]),
+                                (),
+                            )
+                        })
+                        .collect();
+                    RTree::bulk_load(lines)
+                });
+                let envelope = Rectangle::from_corners(
+                    [rect.min().x, rect.min().y],
+                    [rect.max().x, rect.max().y],
+                );
+                entries.push(GeomWithData::new(envelope, parts.len() as u32));
+                parts.push(Part {
+                    region: i as u32,
+                    polygon: k,
+                    max_lon: rect.max().x,
+                    edges,
+                });
             }
         }
         Regions {
             regions,
+            parts,
             index: RTree::bulk_load(entries),
         }
     }
@@ -197,21 +264,22 @@ impl Regions {
         Ok(Regions::new(regions))
     }
 
-    /// The region whose polygon contains (lon, lat). A point exactly on a shared border goes to
-    /// the region with the smallest id, so the answer is deterministic.
+    /// The region whose polygon contains (lon, lat); when two claim it, the smallest id, so the
+    /// answer is deterministic. Points exactly on a border may fall on either side of it for
+    /// polygons of more than 64 vertices (ray-crossing test), and count as inside for smaller
+    /// ones.
     pub fn locate(&self, lon: f64, lat: f64) -> Option<RegionId> {
         if !lon.is_finite() || !lat.is_finite() {
             return None;
         }
-        let point = Point::new(lon, lat);
         let mut best: Option<u32> = None;
         for entry in self.index.locate_all_at_point([lon, lat]) {
-            let id = entry.data;
-            if best.is_some_and(|b| b <= id) {
+            let part = &self.parts[entry.data as usize];
+            if best.is_some_and(|b| b <= part.region) {
                 continue;
             }
-            if self.regions[id as usize].shape.intersects(&point) {
-                best = Some(id);
+            if part.contains(&self.regions, lon, lat) {
+                best = Some(part.region);
             }
         }
         best.map(RegionId)
@@ -224,7 +292,7 @@ impl Regions {
         let mut ids: Vec<u32> = self
             .index
             .locate_in_envelope_intersecting(envelope)
-            .map(|e| e.data)
+            .map(|e| self.parts[e.data as usize].region)
             .collect();
         ids.sort_unstable();
         ids.dedup();
@@ -299,6 +367,41 @@ mod tests {
             ]),
             vec![],
         )])
+    }
+
+    fn circle(lon: f64, lat: f64, radius: f64, vertices: usize) -> LineString<f64> {
+        let mut ring: Vec<(f64, f64)> = (0..vertices)
+            .map(|i| {
+                let a = i as f64 / vertices as f64 * std::f64::consts::TAU;
+                (lon + radius * a.cos(), lat + radius * a.sin())
+            })
+            .collect();
+        ring.push(ring[0]);
+        LineString::from(ring)
+    }
+
+    #[test]
+    fn large_polygons_use_the_edge_index_and_respect_holes() {
+        let ring = Polygon::new(
+            circle(105.85, 21.03, 0.05, 200),
+            vec![circle(105.85, 21.03, 0.02, 100)],
+        );
+        let regions = Regions::new(vec![Region::new(
+            "ring".into(),
+            BTreeMap::new(),
+            MultiPolygon::new(vec![ring.clone()]),
+        )]);
+        assert!(regions.parts[0].edges.is_some());
+        for i in 0..2_000 {
+            let lon = 105.79 + (i % 50) as f64 * 0.0024 + 1e-7;
+            let lat = 20.97 + (i / 50) as f64 * 0.003 + 1e-7;
+            let expected = ring
+                .intersects(&Point::new(lon, lat))
+                .then_some(RegionId(0));
+            assert_eq!(regions.locate(lon, lat), expected, "({lon}, {lat})");
+        }
+        assert_eq!(regions.locate(105.85, 21.03), None, "centre is in the hole");
+        assert_eq!(regions.locate(105.885, 21.03), Some(RegionId(0)));
     }
 
     #[test]

@@ -76,7 +76,7 @@ impl CsvTable {
     }
 }
 
-fn io_or_csv(path: &Path, error: csv::Error) -> PopulationError {
+pub(super) fn io_or_csv(path: &Path, error: csv::Error) -> PopulationError {
     let line = error.position().map_or(0, |p| p.line());
     if error.is_io_error() {
         match error.into_kind() {

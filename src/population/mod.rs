@@ -160,6 +160,12 @@ pub enum PopulationError {
         line: u64,
         source: csv::Error,
     },
+    /// A JSON input (road lines) is not valid JSON.
+    #[error("{} is not valid JSON: {source}", path.display())]
+    Json {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
     /// A required column is not in the header.
     #[error("{}: no column \"{column}\" in the header (found: {}); expected {expected}", path.display(), found.join(", "))]
     MissingColumn {
@@ -330,7 +336,12 @@ pub fn load_population(
         .next()
         .unwrap_or_default()
         .split([',', ';', '\t'])
-        .map(|h| h.trim().trim_matches('"').to_ascii_lowercase())
+        .map(|h| {
+            h.trim_start_matches('\u{feff}')
+                .trim()
+                .trim_matches('"')
+                .to_ascii_lowercase()
+        })
         .collect();
     let has = |names: &[&str]| header.iter().any(|h| names.contains(&h.as_str()));
     if has(csv_files::H3_COLUMNS) {

@@ -33,7 +33,7 @@ use h3o::geom::{ContainmentMode, TilerBuilder};
 use h3o::{CellIndex, LatLng, Resolution};
 use serde_json::Value;
 
-use super::csv_files::number;
+use super::csv_files::{io_or_csv, number};
 use super::{PopulatedCell, PopulationError, PopulationGrid, cell_centre};
 use crate::boundary::{RegionId, Regions};
 
@@ -151,10 +151,7 @@ pub fn read_census_wards(path: &Path) -> Result<Vec<CensusWard>, PopulationError
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_path(path)
-        .map_err(|e| PopulationError::Read {
-            path: path.to_path_buf(),
-            source: std::io::Error::other(e.to_string()),
-        })?;
+        .map_err(|e| io_or_csv(path, e))?;
     let header: Vec<String> = reader
         .headers()
         .map_err(|source| PopulationError::Csv {
@@ -239,9 +236,9 @@ pub fn read_road_lines_geojson(path: &Path) -> Result<Vec<RoadLine>, PopulationE
         path: path.to_path_buf(),
         source,
     })?;
-    let root: Value = serde_json::from_str(&text).map_err(|e| PopulationError::Read {
+    let root: Value = serde_json::from_str(&text).map_err(|source| PopulationError::Json {
         path: path.to_path_buf(),
-        source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+        source,
     })?;
     let features = root
         .get("features")
@@ -733,6 +730,36 @@ mod tests {
         assert_eq!(parts.iter().map(|p| p.1).sum::<u64>(), 10);
         assert_eq!(parts[0], (sorted[0], 4));
         assert_eq!(largest_remainder(0, &sorted, &[1.0 / 3.0; 3]), vec![]);
+    }
+
+    proptest::proptest! {
+        /// Rounding never loses or invents a person and never moves a cell by a whole person.
+        #[test]
+        fn largest_remainder_is_exact_and_within_one_of_the_share(
+            total in 0u64..2_000_000,
+            weights in proptest::collection::vec(0.0f64..1000.0, 1..40),
+        ) {
+            let sum: f64 = weights.iter().sum();
+            let shares: Vec<f64> = if sum > 0.0 {
+                weights.iter().map(|w| w / sum).collect()
+            } else {
+                vec![1.0 / weights.len() as f64; weights.len()]
+            };
+            let base = LatLng::new(21.0, 105.8).expect("valid").to_cell(Resolution::Nine);
+            let mut cells: Vec<CellIndex> = base
+                .grid_disk::<Vec<_>>(4)
+                .into_iter()
+                .take(weights.len())
+                .collect();
+            cells.sort_unstable();
+            let parts = largest_remainder(total, &cells, &shares);
+            proptest::prop_assert_eq!(parts.iter().map(|p| p.1).sum::<u64>(), total);
+            for (cell, people) in parts {
+                let i = cells.binary_search(&cell).expect("known cell");
+                let exact = shares[i] * total as f64;
+                proptest::prop_assert!((people as f64 - exact).abs() < 1.0 + 1e-6 * exact);
+            }
+        }
     }
 
     #[test]
