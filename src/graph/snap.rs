@@ -1,7 +1,7 @@
 //! Snapping places to the road network of one travel mode.
 
 use rstar::RTree;
-use rstar::primitives::{GeomWithData, Line};
+use rstar::primitives::{CachedEnvelope, GeomWithData, Line};
 
 use super::{EARTH_RADIUS_M, EdgeId, NodeId, RoadGraph, haversine_m};
 
@@ -21,7 +21,8 @@ pub struct Snap {
     pub distance_m: f64,
 }
 
-type Segment = GeomWithData<Line<[f64; 2]>, (EdgeId, Option<EdgeId>)>;
+/// The envelope is cached: computing it on every comparison made the bulk load twice as slow.
+type Segment = CachedEnvelope<GeomWithData<Line<[f64; 2]>, (EdgeId, Option<EdgeId>)>>;
 
 /// R-tree of the graph's segments (one entry per undirected segment, carrying both directed
 /// edge ids) in a local equirectangular projection in metres centred on the graph, which is
@@ -62,7 +63,10 @@ impl SnapIndex {
                 index.project(graph.coord(tail)),
                 index.project(graph.coord(head)),
             );
-            segments.push(Segment::new(line, (edge, reverse)));
+            segments.push(CachedEnvelope::new(GeomWithData::new(
+                line,
+                (edge, reverse),
+            )));
         }
         index.tree = RTree::bulk_load(segments);
         index
