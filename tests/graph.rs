@@ -430,6 +430,37 @@ fn check_area(area: &str) {
     assert_eq!(counts, pinned_counts(area).to_vec(), "{area}");
 }
 
+/// Nodes reached from node 0 following edges forwards (`forward`) or backwards.
+fn reached(g: &RoadGraph, forward: bool) -> usize {
+    let mut seen = vec![false; g.num_nodes()];
+    let mut stack = vec![motcua::graph::NodeId(0)];
+    seen[0] = true;
+    while let Some(n) = stack.pop() {
+        let next: Vec<_> = if forward {
+            g.out_edges(n).map(|e| g.head[e]).collect()
+        } else {
+            g.in_edges(n).iter().map(|e| g.tail[e.0 as usize]).collect()
+        };
+        for m in next {
+            if !seen[m.0 as usize] {
+                seen[m.0 as usize] = true;
+                stack.push(m);
+            }
+        }
+    }
+    seen.iter().filter(|&&s| s).count()
+}
+
+#[test]
+fn every_node_of_a_real_graph_reaches_and_is_reached_by_every_other() {
+    let osm = read_pbf(&area_pbf("hanoi-central")).unwrap();
+    for mode in TravelMode::ALL {
+        let g = RoadGraph::build(&osm, &SpeedProfile::embedded(mode)).unwrap();
+        assert_eq!(reached(&g, true), g.num_nodes(), "{mode} forward");
+        assert_eq!(reached(&g, false), g.num_nodes(), "{mode} backward");
+    }
+}
+
 #[test]
 fn hanoi_urban_graphs_hold_invariants_and_pinned_counts() {
     check_area("hanoi-urban");
@@ -606,6 +637,19 @@ fn cache_is_rebuilt_when_peak_changes_nothing_is_shared() {
 }
 
 #[test]
+fn cache_is_rebuilt_when_the_profile_changes() {
+    let (dir, pbf) = cache_case();
+    load(&pbf, dir.path());
+    let mut faster = SpeedProfile::embedded(Motorbike);
+    faster.speed_kmh.insert("primary".into(), 45.0);
+    let (_, status) = load_or_build(&pbf, &faster, false, Some(dir.path())).unwrap();
+    assert!(
+        matches!(&status, CacheStatus::Rebuilt(r) if r.contains("stale")),
+        "{status:?}"
+    );
+}
+
+#[test]
 fn truncated_cache_is_rebuilt() {
     let (dir, pbf) = cache_case();
     load(&pbf, dir.path());
@@ -662,4 +706,90 @@ fn grid_city_is_the_same_for_the_same_seed() {
     use motcua::graph::sketch::grid_city;
     assert_eq!(grid_city(20, 3), grid_city(20, 3));
     assert_ne!(grid_city(20, 3), grid_city(20, 4));
+}
+
+// ---- random networks ----
+
+mod random_networks {
+    use super::*;
+    use motcua::ingest::{OsmData, OsmNode, OsmWay};
+    use proptest::prelude::*;
+
+    const CLASSES: [&str; 6] = [
+        "primary",
+        "residential",
+        "footway",
+        "motorway",
+        "service",
+        "steps",
+    ];
+    const EXTRA: [(&str, &str); 7] = [
+        ("oneway", "yes"),
+        ("oneway", "-1"),
+        ("junction", "roundabout"),
+        ("access", "private"),
+        ("motorcycle", "yes"),
+        ("maxspeed", "20"),
+        ("name", "Phố Huế"),
+    ];
+
+    fn network() -> impl Strategy<Value = OsmData> {
+        let way = (
+            proptest::collection::vec(0i64..12, 2..6),
+            0..CLASSES.len(),
+            proptest::option::of(0..EXTRA.len()),
+        );
+        proptest::collection::vec(way, 1..25).prop_map(|ways| {
+            let mut osm = OsmData {
+                // 12 nodes on a 4 x 3 grid, 100 m apart; node 5 and 6 share a spot.
+                nodes: (0..12)
+                    .map(|i| {
+                        let (col, row) = if i == 6 { (1, 1) } else { (i % 4, i / 4) };
+                        let (lon, lat) =
+                            motcua::graph::sketch::cell_coord(col as usize, row as usize);
+                        OsmNode { id: i, lon, lat }
+                    })
+                    .collect(),
+                ways: ways
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (nodes, class, extra))| {
+                        let mut tags = vec![("highway".to_string(), CLASSES[class].to_string())];
+                        if let Some(x) = extra {
+                            tags.push((EXTRA[x].0.to_string(), EXTRA[x].1.to_string()));
+                        }
+                        OsmWay {
+                            id: i as i64 + 1,
+                            nodes,
+                            tags,
+                        }
+                    })
+                    .collect(),
+            };
+            osm.normalise();
+            osm
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// Whatever the ways, a graph is either refused with NoUsableRoads or strongly connected
+        /// and consistent.
+        #[test]
+        fn built_graphs_are_consistent_and_strongly_connected(osm in network()) {
+            for mode in TravelMode::ALL {
+                match RoadGraph::build(&osm, &test_profile(mode)) {
+                    Ok(g) => {
+                        prop_assert!(g.check_invariants().is_ok(), "{:?}", g.check_invariants());
+                        prop_assert!(g.num_nodes() >= 2);
+                        prop_assert_eq!(reached(&g, true), g.num_nodes());
+                        prop_assert_eq!(reached(&g, false), g.num_nodes());
+                    }
+                    Err(GraphError::NoUsableRoads { .. }) => {}
+                    Err(e) => prop_assert!(false, "unexpected error {e}"),
+                }
+            }
+        }
+    }
 }

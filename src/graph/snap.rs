@@ -136,3 +136,60 @@ impl SnapIndex {
         ]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::{SpeedProfile, TravelMode};
+    use crate::ingest::read_pbf;
+
+    /// Distance from a point to a segment by brute force over every edge, in the same metric.
+    fn brute_force_m(graph: &RoadGraph, index: &SnapIndex, lon: f64, lat: f64) -> f64 {
+        let q = index.project((lon, lat));
+        (0..graph.num_edges())
+            .map(|e| {
+                let a = index.project(graph.coord(graph.tail[e]));
+                let b = index.project(graph.coord(graph.head[e]));
+                let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+                let len2 = dx * dx + dy * dy;
+                let t = if len2 > 0.0 {
+                    (((q[0] - a[0]) * dx + (q[1] - a[1]) * dy) / len2).clamp(0.0, 1.0)
+                } else {
+                    0.0
+                };
+                let p = [a[0] + t * dx, a[1] + t * dy];
+                ((q[0] - p[0]).powi(2) + (q[1] - p[1]).powi(2)).sqrt()
+            })
+            .fold(f64::INFINITY, f64::min)
+    }
+
+    #[test]
+    fn nearest_segment_matches_brute_force_on_the_default_extract() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("data/areas/hanoi-urban/roads.osm.pbf");
+        let osm = read_pbf(&path).unwrap();
+        let graph = RoadGraph::build(&osm, &SpeedProfile::embedded(TravelMode::Walk)).unwrap();
+        let index = SnapIndex::new(&graph);
+        let mut state = 12_345u64;
+        let mut unit = || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for _ in 0..200 {
+            let (lon, lat) = (105.75 + 0.15 * unit(), 20.95 + 0.12 * unit());
+            let snap = index.snap(&graph, lon, lat, f64::INFINITY).unwrap();
+            let q = index.project((lon, lat));
+            let p = index.project((snap.lon, snap.lat));
+            let ours = ((q[0] - p[0]).powi(2) + (q[1] - p[1]).powi(2)).sqrt();
+            let best = brute_force_m(&graph, &index, lon, lat);
+            assert!(
+                (ours - best).abs() < 1e-6,
+                "({lon}, {lat}): {ours} vs {best}"
+            );
+            // The projection and the great circle agree closely at city scale.
+            assert!((snap.distance_m - ours).abs() <= 0.005 * ours + 0.01);
+        }
+    }
+}
