@@ -482,6 +482,14 @@ fn hanoi_urban_extract_reads_its_highways() {
 
 // ---- bad inputs ----
 
+/// The error for bytes that must be refused (without printing the data if they are not).
+fn refused(bytes: &[u8], label: &str) -> IngestError {
+    match read_pbf_bytes(bytes, label) {
+        Ok(osm) => panic!("{label} was read: {} ways", osm.ways.len()),
+        Err(e) => e,
+    }
+}
+
 #[test]
 fn missing_file_names_the_path() {
     let err = read_pbf(Path::new("/nonexistent/roads.osm.pbf")).unwrap_err();
@@ -494,14 +502,14 @@ fn missing_file_names_the_path() {
 
 #[test]
 fn empty_file_is_refused() {
-    let err = read_pbf_bytes(&[], "empty.osm.pbf").unwrap_err();
+    let err = refused(&[], "empty.osm.pbf");
     assert!(err.to_string().contains("empty.osm.pbf is empty"), "{err}");
 }
 
 #[test]
 fn truncated_file_is_reported_as_corrupt() {
     let bytes = std::fs::read(area_pbf("hanoi-urban")).unwrap();
-    let err = read_pbf_bytes(&bytes[..bytes.len() / 2], "cut.osm.pbf").unwrap_err();
+    let err = refused(&bytes[..bytes.len() / 2], "cut.osm.pbf");
     assert!(matches!(err, IngestError::Corrupt { .. }), "{err}");
     assert!(
         err.to_string()
@@ -511,8 +519,16 @@ fn truncated_file_is_reported_as_corrupt() {
 }
 
 #[test]
+fn stray_bytes_after_the_last_block_are_reported() {
+    let mut bytes = std::fs::read(area_pbf("hanoi-urban")).unwrap();
+    bytes.extend([0, 0]);
+    let err = refused(&bytes, "tail.osm.pbf");
+    assert!(err.to_string().contains("2 stray bytes"), "{err}");
+}
+
+#[test]
 fn other_format_is_reported_as_corrupt() {
-    let err = read_pbf_bytes(b"<?xml version='1.0'?><osm></osm>", "roads.osm").unwrap_err();
+    let err = refused(b"<?xml version='1.0'?><osm></osm>", "roads.osm");
     assert!(matches!(err, IngestError::Corrupt { .. }), "{err}");
 }
 
@@ -567,7 +583,7 @@ fn pbf_without_highways_is_refused() {
     let blocks = pbf_blocks(&bytes);
     assert!(blocks.len() > 2);
     let nodes_only = [blocks[0], blocks[1]].concat();
-    let err = read_pbf_bytes(&nodes_only, "nodes.osm.pbf").unwrap_err();
+    let err = refused(&nodes_only, "nodes.osm.pbf");
     assert!(matches!(err, IngestError::NoHighways { .. }), "{err}");
     assert!(
         err.to_string()

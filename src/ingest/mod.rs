@@ -6,7 +6,7 @@
 //! decoded once; larger ones (a country extract) in two passes, ways first and then only the
 //! nodes they reference, so memory follows the road network rather than the whole file.
 
-use std::io::Cursor;
+use std::io::{Cursor, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use osmpbf::{BlobDecode, BlobReader, BlobType, Element};
@@ -213,18 +213,30 @@ fn split_blobs(bytes: &[u8], label: &str) -> Result<Vec<(u64, osmpbf::Blob)>, In
     let mut reader =
         BlobReader::new_seekable(Cursor::new(bytes)).map_err(|e| corrupt(label, 0, e))?;
     let mut blobs: Vec<(u64, osmpbf::Blob)> = Vec::new();
-    for blob in &mut reader {
-        // The reader loses track of offsets after an error: report the end of the last good block.
-        let last_offset = blobs.last().map_or(0, |(o, _)| *o);
-        let blob = blob.map_err(|e| corrupt(label, last_offset, e))?;
-        let offset = blob.offset().map_or(last_offset, |o| o.0);
+    let mut end = 0u64;
+    while let Some(blob) = reader.next() {
+        let blob = blob.map_err(|e| corrupt(label, end, e))?;
         if blobs.is_empty() && !matches!(blob.get_type(), BlobType::OsmHeader) {
             return Err(corrupt(label, 0, "the first block is not an OSMHeader"));
         }
-        blobs.push((offset, blob));
+        blobs.push((end, blob));
+        end = reader
+            .seek_raw(SeekFrom::Current(0))
+            .map_err(|e| corrupt(label, end, e))?;
     }
     if blobs.is_empty() {
         return Err(corrupt(label, 0, "no complete block"));
+    }
+    // The reader stops quietly when fewer than 4 bytes are left: a cut file.
+    if end < bytes.len() as u64 {
+        return Err(corrupt(
+            label,
+            end,
+            format!(
+                "{} stray bytes after the last complete block",
+                bytes.len() as u64 - end
+            ),
+        ));
     }
     Ok(blobs)
 }
