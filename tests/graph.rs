@@ -471,6 +471,26 @@ fn hanoi_central_graphs_hold_invariants_and_pinned_counts() {
     check_area("hanoi-central");
 }
 
+/// Undirected road length in km (a two-way segment counted once).
+fn network_km(g: &RoadGraph) -> f64 {
+    (0..g.num_edges())
+        .filter(|&e| {
+            g.find_edge(g.head[e], g.tail[e])
+                .is_none_or(|r| r.0 as usize > e)
+        })
+        .map(|e| f64::from(g.length_m[e]) / 1000.0)
+        .sum()
+}
+
+#[test]
+fn hanoi_urban_drivable_network_is_about_as_long_as_its_source_says() {
+    // The source reports ~2,032 km of drivable road before the connectivity check.
+    let osm = read_pbf(&area_pbf("hanoi-urban")).unwrap();
+    let car = RoadGraph::build(&osm, &SpeedProfile::embedded(Car)).unwrap();
+    let km = network_km(&car);
+    assert!((1_850.0..2_032.0).contains(&km), "{km} km");
+}
+
 #[test]
 fn hanoi_urban_extract_reads_its_highways() {
     let osm = read_pbf(&area_pbf("hanoi-urban")).unwrap();

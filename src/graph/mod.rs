@@ -9,6 +9,19 @@
 //!   kept, so every node can reach every other one.
 //! - A [`Snap`] is where a place meets the road network of one mode ([`SnapIndex`]).
 //!
+//! How a way becomes edges (see [`SpeedProfile::way_rule`] and the profile files):
+//! - its `highway` class must have a speed in the profile (motorbikes have none for motorways,
+//!   cars none for footways), and `area=yes` ways are skipped;
+//! - access tags are read from the most specific key the profile lists down to `access`
+//!   (`motorcycle` > `motor_vehicle` > `vehicle` > `access` for motorbikes); `no` and `private`
+//!   block; some classes (footways for bicycles) need an explicit `yes`/`designated`;
+//! - one-way keys are read most specific first (`oneway:bicycle`, then `oneway`); `yes`/`1`/
+//!   `true` keep the drawn direction, `-1`/`reverse` the opposite, `reversible` neither;
+//!   roundabouts and motorways are one-way unless tagged otherwise; walking ignores one-ways;
+//! - speed = min(class speed, profile maximum, posted `maxspeed` where honoured) x peak factor
+//!   at peak; length by haversine, travel time = length / speed;
+//! - parallel edges between the same two nodes keep the fastest.
+//!
 //! Units are in the names: `travel_s` seconds, `length_m` metres, `_kmh` km/h. Coordinates are
 //! `(lon, lat)` in WGS84 degrees.
 
