@@ -1,7 +1,7 @@
 //! Snapping places to the road network of one travel mode.
 
-use rstar::RTree;
 use rstar::primitives::{CachedEnvelope, GeomWithData, Line};
+use rstar::{RStarInsertionStrategy, RTree, RTreeParams};
 
 use super::{EARTH_RADIUS_M, EdgeId, NodeId, RoadGraph, haversine_m};
 
@@ -24,12 +24,23 @@ pub struct Snap {
 /// The envelope is cached: computing it on every comparison made the bulk load twice as slow.
 type Segment = CachedEnvelope<GeomWithData<Line<[f64; 2]>, (EdgeId, Option<EdgeId>)>>;
 
+/// Wider nodes than rstar's default (6): bulk loading a city's segments is a third faster and
+/// nearest-segment queries are as fast.
+struct SegmentParams;
+
+impl RTreeParams for SegmentParams {
+    const MIN_SIZE: usize = 4;
+    const MAX_SIZE: usize = 16;
+    const REINSERTION_COUNT: usize = 4;
+    type DefaultInsertionStrategy = RStarInsertionStrategy;
+}
+
 /// R-tree of the graph's segments (one entry per undirected segment, carrying both directed
 /// edge ids) in a local equirectangular projection in metres centred on the graph, which is
 /// exact enough at city scale (< 0.1 % over 50 km) and keeps distances Euclidean for the tree.
 /// It holds only the edges of one mode's graph, so snapping is per mode.
 pub struct SnapIndex {
-    tree: RTree<Segment>,
+    tree: RTree<Segment, SegmentParams>,
     origin: (f64, f64),
     m_per_deg_lon: f64,
     m_per_deg_lat: f64,
@@ -43,7 +54,7 @@ impl SnapIndex {
         let m_per_deg_lat = EARTH_RADIUS_M.to_radians();
         let m_per_deg_lon = m_per_deg_lat * origin.1.to_radians().cos();
         let mut index = SnapIndex {
-            tree: RTree::new(),
+            tree: RTree::new_with_params(),
             origin,
             m_per_deg_lon,
             m_per_deg_lat,
@@ -68,7 +79,7 @@ impl SnapIndex {
                 (edge, reverse),
             )));
         }
-        index.tree = RTree::bulk_load(segments);
+        index.tree = RTree::bulk_load_with_params(segments);
         index
     }
 
