@@ -72,7 +72,8 @@ impl OsmWay {
 pub struct OsmData {
     /// Only the nodes used by kept ways, sorted by id, no duplicates.
     pub nodes: Vec<OsmNode>,
-    /// `highway=*` ways only, sorted by id.
+    /// `highway=*` ways only, sorted by id. A way may name nodes missing from `nodes` when the
+    /// extract was cut at its border; the graph builder breaks the way there.
     pub ways: Vec<OsmWay>,
 }
 
@@ -100,10 +101,11 @@ impl OsmData {
         Some(b)
     }
 
-    /// Sorts nodes and ways by id, drops duplicate nodes (Overpass output repeats them) and
+    /// Sorts nodes and ways by id, drops repeated elements (Overpass output repeats nodes) and
     /// nodes that no way uses. Used by the reader and by the test sketches.
     pub fn normalise(&mut self) {
         self.ways.sort_by_key(|w| w.id);
+        self.ways.dedup_by_key(|w| w.id);
         self.nodes.sort_by_key(|n| n.id);
         self.nodes.dedup_by_key(|n| n.id);
         let mut used: Vec<i64> = self
