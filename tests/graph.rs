@@ -723,6 +723,63 @@ fn no_cache_dir_builds_every_time() {
     assert_eq!(status, CacheStatus::Built);
 }
 
+#[test]
+fn unwritable_cache_dir_still_gives_a_graph() {
+    let (dir, pbf) = cache_case();
+    let not_a_dir = dir.path().join("plain-file");
+    std::fs::write(&not_a_dir, b"x").unwrap();
+    let (g, status) = load(&pbf, &not_a_dir);
+    assert_ne!(status, CacheStatus::Hit);
+    assert!(g.num_nodes() > 0);
+}
+
+// ---- profiles ----
+
+fn profile_path(mode: TravelMode) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("data/profiles")
+        .join(format!("{mode}.toml"))
+}
+
+#[test]
+fn profile_files_load_as_the_embedded_profiles() {
+    for mode in TravelMode::ALL {
+        assert_eq!(
+            SpeedProfile::load(&profile_path(mode)).unwrap(),
+            SpeedProfile::embedded(mode)
+        );
+    }
+}
+
+#[test]
+fn missing_profile_file_names_the_path() {
+    let err = SpeedProfile::load(Path::new("/nonexistent/boat.toml")).unwrap_err();
+    assert!(err.to_string().contains("/nonexistent/boat.toml"), "{err}");
+}
+
+#[test]
+fn misspelt_profile_field_is_refused() {
+    let text = SpeedProfile::embedded_text(Walk).replace("peak_factor", "peak_factr");
+    let err = SpeedProfile::parse(&text, "walk.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("walk.toml") && err.contains("peak_factr"),
+        "{err}"
+    );
+}
+
+#[test]
+fn profiles_rank_modes_sensibly_on_a_primary_road() {
+    let kmh = |mode| SpeedProfile::embedded(mode).speed_kmh["primary"];
+    assert!(
+        kmh(Motorbike) > kmh(Car),
+        "motorbikes filter through Hanoi traffic"
+    );
+    assert!(kmh(Car) > kmh(Bicycle));
+    assert!(kmh(Bicycle) > kmh(Walk));
+}
+
 // ---- sketches ----
 
 #[test]
