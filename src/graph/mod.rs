@@ -35,7 +35,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::str::FromStr;
 
-pub use build::RoadGraph;
+pub use build::{MIN_EDGE_LENGTH_M, NO_NAME, RoadGraph};
 pub use profile::{SpeedProfile, WayRule, parse_maxspeed_kmh};
 pub use snap::{Snap, SnapIndex};
 
