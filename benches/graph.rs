@@ -69,7 +69,7 @@ fn hanoi_urban(c: &mut Criterion) {
 fn grid_cities(c: &mut Criterion) {
     let mut group = c.benchmark_group("grid_city_build");
     group.sample_size(10);
-    for n_side in [100usize, 316] {
+    for n_side in [100usize, 316, 1000] {
         let osm = grid_city(n_side, 42);
         let profile = test_profile(TravelMode::Motorbike);
         group.bench_with_input(

@@ -430,6 +430,37 @@ fn check_area(area: &str) {
     assert_eq!(counts, pinned_counts(area).to_vec(), "{area}");
 }
 
+/// Nodes reached from node 0 following edges forwards (`forward`) or backwards.
+fn reached(g: &RoadGraph, forward: bool) -> usize {
+    let mut seen = vec![false; g.num_nodes()];
+    let mut stack = vec![motcua::graph::NodeId(0)];
+    seen[0] = true;
+    while let Some(n) = stack.pop() {
+        let next: Vec<_> = if forward {
+            g.out_edges(n).map(|e| g.head[e]).collect()
+        } else {
+            g.in_edges(n).iter().map(|e| g.tail[e.0 as usize]).collect()
+        };
+        for m in next {
+            if !seen[m.0 as usize] {
+                seen[m.0 as usize] = true;
+                stack.push(m);
+            }
+        }
+    }
+    seen.iter().filter(|&&s| s).count()
+}
+
+#[test]
+fn every_node_of_a_real_graph_reaches_and_is_reached_by_every_other() {
+    let osm = read_pbf(&area_pbf("hanoi-central")).unwrap();
+    for mode in TravelMode::ALL {
+        let g = RoadGraph::build(&osm, &SpeedProfile::embedded(mode)).unwrap();
+        assert_eq!(reached(&g, true), g.num_nodes(), "{mode} forward");
+        assert_eq!(reached(&g, false), g.num_nodes(), "{mode} backward");
+    }
+}
+
 #[test]
 fn hanoi_urban_graphs_hold_invariants_and_pinned_counts() {
     check_area("hanoi-urban");
@@ -438,6 +469,26 @@ fn hanoi_urban_graphs_hold_invariants_and_pinned_counts() {
 #[test]
 fn hanoi_central_graphs_hold_invariants_and_pinned_counts() {
     check_area("hanoi-central");
+}
+
+/// Undirected road length in km (a two-way segment counted once).
+fn network_km(g: &RoadGraph) -> f64 {
+    (0..g.num_edges())
+        .filter(|&e| {
+            g.find_edge(g.head[e], g.tail[e])
+                .is_none_or(|r| r.0 as usize > e)
+        })
+        .map(|e| f64::from(g.length_m[e]) / 1000.0)
+        .sum()
+}
+
+#[test]
+fn hanoi_urban_drivable_network_is_about_as_long_as_its_source_says() {
+    // The source reports ~2,032 km of drivable road before the connectivity check.
+    let osm = read_pbf(&area_pbf("hanoi-urban")).unwrap();
+    let car = RoadGraph::build(&osm, &SpeedProfile::embedded(Car)).unwrap();
+    let km = network_km(&car);
+    assert!((1_850.0..2_032.0).contains(&km), "{km} km");
 }
 
 #[test]
@@ -451,6 +502,14 @@ fn hanoi_urban_extract_reads_its_highways() {
 
 // ---- bad inputs ----
 
+/// The error for bytes that must be refused (without printing the data if they are not).
+fn refused(bytes: &[u8], label: &str) -> IngestError {
+    match read_pbf_bytes(bytes, label) {
+        Ok(osm) => panic!("{label} was read: {} ways", osm.ways.len()),
+        Err(e) => e,
+    }
+}
+
 #[test]
 fn missing_file_names_the_path() {
     let err = read_pbf(Path::new("/nonexistent/roads.osm.pbf")).unwrap_err();
@@ -463,14 +522,14 @@ fn missing_file_names_the_path() {
 
 #[test]
 fn empty_file_is_refused() {
-    let err = read_pbf_bytes(&[], "empty.osm.pbf").unwrap_err();
+    let err = refused(&[], "empty.osm.pbf");
     assert!(err.to_string().contains("empty.osm.pbf is empty"), "{err}");
 }
 
 #[test]
 fn truncated_file_is_reported_as_corrupt() {
     let bytes = std::fs::read(area_pbf("hanoi-urban")).unwrap();
-    let err = read_pbf_bytes(&bytes[..bytes.len() / 2], "cut.osm.pbf").unwrap_err();
+    let err = refused(&bytes[..bytes.len() / 2], "cut.osm.pbf");
     assert!(matches!(err, IngestError::Corrupt { .. }), "{err}");
     assert!(
         err.to_string()
@@ -480,8 +539,16 @@ fn truncated_file_is_reported_as_corrupt() {
 }
 
 #[test]
+fn stray_bytes_after_the_last_block_are_reported() {
+    let mut bytes = std::fs::read(area_pbf("hanoi-urban")).unwrap();
+    bytes.extend([0, 0]);
+    let err = refused(&bytes, "tail.osm.pbf");
+    assert!(err.to_string().contains("2 stray bytes"), "{err}");
+}
+
+#[test]
 fn other_format_is_reported_as_corrupt() {
-    let err = read_pbf_bytes(b"<?xml version='1.0'?><osm></osm>", "roads.osm").unwrap_err();
+    let err = refused(b"<?xml version='1.0'?><osm></osm>", "roads.osm");
     assert!(matches!(err, IngestError::Corrupt { .. }), "{err}");
 }
 
@@ -536,7 +603,7 @@ fn pbf_without_highways_is_refused() {
     let blocks = pbf_blocks(&bytes);
     assert!(blocks.len() > 2);
     let nodes_only = [blocks[0], blocks[1]].concat();
-    let err = read_pbf_bytes(&nodes_only, "nodes.osm.pbf").unwrap_err();
+    let err = refused(&nodes_only, "nodes.osm.pbf");
     assert!(matches!(err, IngestError::NoHighways { .. }), "{err}");
     assert!(
         err.to_string()
@@ -606,6 +673,19 @@ fn cache_is_rebuilt_when_peak_changes_nothing_is_shared() {
 }
 
 #[test]
+fn cache_is_rebuilt_when_the_profile_changes() {
+    let (dir, pbf) = cache_case();
+    load(&pbf, dir.path());
+    let mut faster = SpeedProfile::embedded(Motorbike);
+    faster.speed_kmh.insert("primary".into(), 45.0);
+    let (_, status) = load_or_build(&pbf, &faster, false, Some(dir.path())).unwrap();
+    assert!(
+        matches!(&status, CacheStatus::Rebuilt(r) if r.contains("stale")),
+        "{status:?}"
+    );
+}
+
+#[test]
 fn truncated_cache_is_rebuilt() {
     let (dir, pbf) = cache_case();
     load(&pbf, dir.path());
@@ -643,6 +723,63 @@ fn no_cache_dir_builds_every_time() {
     assert_eq!(status, CacheStatus::Built);
 }
 
+#[test]
+fn unwritable_cache_dir_still_gives_a_graph() {
+    let (dir, pbf) = cache_case();
+    let not_a_dir = dir.path().join("plain-file");
+    std::fs::write(&not_a_dir, b"x").unwrap();
+    let (g, status) = load(&pbf, &not_a_dir);
+    assert_ne!(status, CacheStatus::Hit);
+    assert!(g.num_nodes() > 0);
+}
+
+// ---- profiles ----
+
+fn profile_path(mode: TravelMode) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("data/profiles")
+        .join(format!("{mode}.toml"))
+}
+
+#[test]
+fn profile_files_load_as_the_embedded_profiles() {
+    for mode in TravelMode::ALL {
+        assert_eq!(
+            SpeedProfile::load(&profile_path(mode)).unwrap(),
+            SpeedProfile::embedded(mode)
+        );
+    }
+}
+
+#[test]
+fn missing_profile_file_names_the_path() {
+    let err = SpeedProfile::load(Path::new("/nonexistent/boat.toml")).unwrap_err();
+    assert!(err.to_string().contains("/nonexistent/boat.toml"), "{err}");
+}
+
+#[test]
+fn misspelt_profile_field_is_refused() {
+    let text = SpeedProfile::embedded_text(Walk).replace("peak_factor", "peak_factr");
+    let err = SpeedProfile::parse(&text, "walk.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("walk.toml") && err.contains("peak_factr"),
+        "{err}"
+    );
+}
+
+#[test]
+fn profiles_rank_modes_sensibly_on_a_primary_road() {
+    let kmh = |mode| SpeedProfile::embedded(mode).speed_kmh["primary"];
+    assert!(
+        kmh(Motorbike) > kmh(Car),
+        "motorbikes filter through Hanoi traffic"
+    );
+    assert!(kmh(Car) > kmh(Bicycle));
+    assert!(kmh(Bicycle) > kmh(Walk));
+}
+
 // ---- sketches ----
 
 #[test]
@@ -662,4 +799,90 @@ fn grid_city_is_the_same_for_the_same_seed() {
     use motcua::graph::sketch::grid_city;
     assert_eq!(grid_city(20, 3), grid_city(20, 3));
     assert_ne!(grid_city(20, 3), grid_city(20, 4));
+}
+
+// ---- random networks ----
+
+mod random_networks {
+    use super::*;
+    use motcua::ingest::{OsmData, OsmNode, OsmWay};
+    use proptest::prelude::*;
+
+    const CLASSES: [&str; 6] = [
+        "primary",
+        "residential",
+        "footway",
+        "motorway",
+        "service",
+        "steps",
+    ];
+    const EXTRA: [(&str, &str); 7] = [
+        ("oneway", "yes"),
+        ("oneway", "-1"),
+        ("junction", "roundabout"),
+        ("access", "private"),
+        ("motorcycle", "yes"),
+        ("maxspeed", "20"),
+        ("name", "Phố Huế"),
+    ];
+
+    fn network() -> impl Strategy<Value = OsmData> {
+        let way = (
+            proptest::collection::vec(0i64..12, 2..6),
+            0..CLASSES.len(),
+            proptest::option::of(0..EXTRA.len()),
+        );
+        proptest::collection::vec(way, 1..25).prop_map(|ways| {
+            let mut osm = OsmData {
+                // 12 nodes on a 4 x 3 grid, 100 m apart; node 5 and 6 share a spot.
+                nodes: (0..12)
+                    .map(|i| {
+                        let (col, row) = if i == 6 { (1, 1) } else { (i % 4, i / 4) };
+                        let (lon, lat) =
+                            motcua::graph::sketch::cell_coord(col as usize, row as usize);
+                        OsmNode { id: i, lon, lat }
+                    })
+                    .collect(),
+                ways: ways
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (nodes, class, extra))| {
+                        let mut tags = vec![("highway".to_string(), CLASSES[class].to_string())];
+                        if let Some(x) = extra {
+                            tags.push((EXTRA[x].0.to_string(), EXTRA[x].1.to_string()));
+                        }
+                        OsmWay {
+                            id: i as i64 + 1,
+                            nodes,
+                            tags,
+                        }
+                    })
+                    .collect(),
+            };
+            osm.normalise();
+            osm
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// Whatever the ways, a graph is either refused with NoUsableRoads or strongly connected
+        /// and consistent.
+        #[test]
+        fn built_graphs_are_consistent_and_strongly_connected(osm in network()) {
+            for mode in TravelMode::ALL {
+                match RoadGraph::build(&osm, &test_profile(mode)) {
+                    Ok(g) => {
+                        prop_assert!(g.check_invariants().is_ok(), "{:?}", g.check_invariants());
+                        prop_assert!(g.num_nodes() >= 2);
+                        prop_assert_eq!(reached(&g, true), g.num_nodes());
+                        prop_assert_eq!(reached(&g, false), g.num_nodes());
+                    }
+                    Err(GraphError::NoUsableRoads { .. }) => {}
+                    Err(e) => prop_assert!(false, "unexpected error {e}"),
+                }
+            }
+        }
+    }
 }

@@ -141,10 +141,12 @@ impl RoadGraph {
         if raw.is_empty() {
             return Err(no_roads(usable_ways, 0));
         }
-        raw.sort_unstable_by(|x, y| {
-            (x.tail, x.head)
-                .cmp(&(y.tail, y.head))
-                .then(x.travel_s.total_cmp(&y.travel_s))
+        // Positive finite f32 bits order like the values.
+        raw.sort_unstable_by_key(|e| {
+            (
+                (u64::from(e.tail) << 32) | u64::from(e.head),
+                e.travel_s.to_bits(),
+            )
         });
         raw.dedup_by(|later, first| later.tail == first.tail && later.head == first.head);
 

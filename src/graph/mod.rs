@@ -9,6 +9,19 @@
 //!   kept, so every node can reach every other one.
 //! - A [`Snap`] is where a place meets the road network of one mode ([`SnapIndex`]).
 //!
+//! How a way becomes edges (see [`SpeedProfile::way_rule`] and the profile files):
+//! - its `highway` class must have a speed in the profile (motorbikes have none for motorways,
+//!   cars none for footways), and `area=yes` ways are skipped;
+//! - access tags are read from the most specific key the profile lists down to `access`
+//!   (`motorcycle` > `motor_vehicle` > `vehicle` > `access` for motorbikes); `no` and `private`
+//!   block; some classes (footways for bicycles) need an explicit `yes`/`designated`;
+//! - one-way keys are read most specific first (`oneway:bicycle`, then `oneway`); `yes`/`1`/
+//!   `true` keep the drawn direction, `-1`/`reverse` the opposite, `reversible` neither;
+//!   roundabouts and motorways are one-way unless tagged otherwise; walking ignores one-ways;
+//! - speed = min(class speed, profile maximum, posted `maxspeed` where honoured) x peak factor
+//!   at peak; length by haversine, travel time = length / speed;
+//! - parallel edges between the same two nodes keep the fastest.
+//!
 //! Units are in the names: `travel_s` seconds, `length_m` metres, `_kmh` km/h. Coordinates are
 //! `(lon, lat)` in WGS84 degrees.
 
@@ -22,7 +35,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::str::FromStr;
 
-pub use build::RoadGraph;
+pub use build::{MIN_EDGE_LENGTH_M, NO_NAME, RoadGraph};
 pub use profile::{SpeedProfile, WayRule, parse_maxspeed_kmh};
 pub use snap::{Snap, SnapIndex};
 
@@ -37,9 +50,12 @@ pub struct NodeId(pub u32);
 pub struct EdgeId(pub u32);
 
 /// How people travel to a receiving point. Motorbike is the default in Hanoi.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum TravelMode {
+    #[default]
     Motorbike,
     Car,
     Bicycle,
@@ -76,13 +92,21 @@ impl FromStr for TravelMode {
     type Err = GraphError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let lower = s.trim().to_ascii_lowercase();
-        TravelMode::ALL
-            .into_iter()
-            .find(|m| m.as_str() == lower)
-            .ok_or_else(|| GraphError::UnknownTravelMode {
+        // Vietnamese names without diacritics are accepted too (xe-may, o-to, xe-dap, di-bo).
+        match s
+            .trim()
+            .to_ascii_lowercase()
+            .replace(['_', ' '], "-")
+            .as_str()
+        {
+            "motorbike" | "motorcycle" | "xe-may" | "xemay" => Ok(TravelMode::Motorbike),
+            "car" | "o-to" | "oto" => Ok(TravelMode::Car),
+            "bicycle" | "bike" | "xe-dap" | "xedap" => Ok(TravelMode::Bicycle),
+            "walk" | "foot" | "di-bo" | "dibo" => Ok(TravelMode::Walk),
+            _ => Err(GraphError::UnknownTravelMode {
                 given: s.to_string(),
-            })
+            }),
+        }
     }
 }
 
@@ -159,4 +183,30 @@ pub fn haversine_m(a: (f64, f64), b: (f64, f64)) -> f64 {
     let dlon = lon2 - lon1;
     let h = (dlat / 2.0).sin().powi(2) + lat1.cos() * lat2.cos() * (dlon / 2.0).sin().powi(2);
     2.0 * EARTH_RADIUS_M * h.sqrt().min(1.0).asin()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn travel_mode_names_round_trip() {
+        for mode in TravelMode::ALL {
+            assert_eq!(mode.to_string().parse::<TravelMode>().unwrap(), mode);
+            assert_eq!(serde_json::to_string(&mode).unwrap(), format!("\"{mode}\""));
+        }
+        assert_eq!("Xe máy".parse::<TravelMode>().ok(), None);
+        assert_eq!(
+            "xe-may".parse::<TravelMode>().unwrap(),
+            TravelMode::Motorbike
+        );
+        let err = "boat".parse::<TravelMode>().unwrap_err().to_string();
+        assert!(err.contains("\"boat\""), "{err}");
+    }
+
+    #[test]
+    fn haversine_of_one_degree_of_latitude() {
+        let d = haversine_m((105.85, 21.0), (105.85, 22.0));
+        assert!((d - 111_195.0).abs() < 1.0, "{d}");
+    }
 }

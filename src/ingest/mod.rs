@@ -2,11 +2,11 @@
 //!
 //! This is the only module that knows the `osmpbf` crate. It keeps every `highway=*` way with
 //! all its tags and the nodes those ways use, nothing else: the graph builder decides per travel
-//! mode which ways are usable. Blocks are decoded in parallel (rayon) in two passes, ways first
-//! and then only the nodes they reference, so a country extract does not have to hold every node
-//! of the file in memory.
+//! mode which ways are usable. Blocks are decoded in parallel (rayon). Files up to 64 MiB are
+//! decoded once; larger ones (a country extract) in two passes, ways first and then only the
+//! nodes they reference, so memory follows the road network rather than the whole file.
 
-use std::io::Cursor;
+use std::io::{Cursor, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use osmpbf::{BlobDecode, BlobReader, BlobType, Element};
@@ -72,7 +72,8 @@ impl OsmWay {
 pub struct OsmData {
     /// Only the nodes used by kept ways, sorted by id, no duplicates.
     pub nodes: Vec<OsmNode>,
-    /// `highway=*` ways only, sorted by id.
+    /// `highway=*` ways only, sorted by id. A way may name nodes missing from `nodes` when the
+    /// extract was cut at its border; the graph builder breaks the way there.
     pub ways: Vec<OsmWay>,
 }
 
@@ -100,10 +101,11 @@ impl OsmData {
         Some(b)
     }
 
-    /// Sorts nodes and ways by id, drops duplicate nodes (Overpass output repeats them) and
+    /// Sorts nodes and ways by id, drops repeated elements (Overpass output repeats nodes) and
     /// nodes that no way uses. Used by the reader and by the test sketches.
     pub fn normalise(&mut self) {
         self.ways.sort_by_key(|w| w.id);
+        self.ways.dedup_by_key(|w| w.id);
         self.nodes.sort_by_key(|n| n.id);
         self.nodes.dedup_by_key(|n| n.id);
         let mut used: Vec<i64> = self
@@ -139,18 +141,26 @@ pub fn read_pbf_bytes(bytes: &[u8], label: &str) -> Result<OsmData, IngestError>
             label: label.to_string(),
         });
     }
+    read_blocks(bytes, label, bytes.len() <= SINGLE_PASS_MAX_BYTES)
+}
+
+/// Small files are decoded once, keeping every node; large ones twice, keeping only the nodes
+/// the highway ways use.
+fn read_blocks(bytes: &[u8], label: &str, single_pass: bool) -> Result<OsmData, IngestError> {
     let blobs = split_blobs(bytes, label)?;
 
     // Pass 1: highway ways, and which blocks hold nodes at all.
-    let pass1: Vec<BlockWays> = blobs
+    let pass1: Vec<BlockContent> = blobs
         .par_iter()
-        .map(|(offset, blob)| block_ways(blob, *offset, label))
+        .map(|(offset, blob)| block_content(blob, *offset, label, single_pass))
         .collect::<Result<_, _>>()?;
     let ways_seen = pass1.iter().map(|b| b.ways_seen).sum();
     let mut ways: Vec<OsmWay> = Vec::new();
+    let mut nodes: Vec<OsmNode> = Vec::new();
     let mut node_blocks = Vec::new();
     for (i, block) in pass1.into_iter().enumerate() {
         ways.extend(block.highways);
+        nodes.extend(block.nodes);
         if block.has_nodes {
             node_blocks.push(i);
         }
@@ -161,28 +171,32 @@ pub fn read_pbf_bytes(bytes: &[u8], label: &str) -> Result<OsmData, IngestError>
             ways_seen,
         });
     }
-    let mut wanted: Vec<i64> = ways.iter().flat_map(|w| w.nodes.iter().copied()).collect();
-    wanted.par_sort_unstable();
-    wanted.dedup();
-
-    // Pass 2: only the nodes the kept ways reference.
-    let node_parts: Vec<Vec<OsmNode>> = node_blocks
-        .par_iter()
-        .map(|&i| {
-            let (offset, blob) = &blobs[i];
-            block_nodes(blob, *offset, label, &wanted)
-        })
-        .collect::<Result<_, _>>()?;
-    let mut osm = OsmData {
-        nodes: node_parts.into_iter().flatten().collect(),
-        ways,
-    };
+    if !single_pass {
+        let mut wanted: Vec<i64> = ways.iter().flat_map(|w| w.nodes.iter().copied()).collect();
+        wanted.par_sort_unstable();
+        wanted.dedup();
+        // Pass 2: only the nodes the kept ways reference.
+        let node_parts: Vec<Vec<OsmNode>> = node_blocks
+            .par_iter()
+            .map(|&i| {
+                let (offset, blob) = &blobs[i];
+                block_nodes(blob, *offset, label, &wanted)
+            })
+            .collect::<Result<_, _>>()?;
+        nodes = node_parts.into_iter().flatten().collect();
+    }
+    let mut osm = OsmData { nodes, ways };
     osm.normalise();
     Ok(osm)
 }
 
-struct BlockWays {
+/// Files up to this size are decoded in one pass (all their nodes fit easily in memory).
+const SINGLE_PASS_MAX_BYTES: usize = 64 << 20;
+
+struct BlockContent {
     highways: Vec<OsmWay>,
+    /// Every node of the block, when reading in one pass.
+    nodes: Vec<OsmNode>,
     ways_seen: usize,
     has_nodes: bool,
 }
@@ -201,25 +215,43 @@ fn split_blobs(bytes: &[u8], label: &str) -> Result<Vec<(u64, osmpbf::Blob)>, In
     let mut reader =
         BlobReader::new_seekable(Cursor::new(bytes)).map_err(|e| corrupt(label, 0, e))?;
     let mut blobs: Vec<(u64, osmpbf::Blob)> = Vec::new();
-    for blob in &mut reader {
-        // The reader loses track of offsets after an error: report the end of the last good block.
-        let last_offset = blobs.last().map_or(0, |(o, _)| *o);
-        let blob = blob.map_err(|e| corrupt(label, last_offset, e))?;
-        let offset = blob.offset().map_or(last_offset, |o| o.0);
+    let mut end = 0u64;
+    while let Some(blob) = reader.next() {
+        let blob = blob.map_err(|e| corrupt(label, end, e))?;
         if blobs.is_empty() && !matches!(blob.get_type(), BlobType::OsmHeader) {
             return Err(corrupt(label, 0, "the first block is not an OSMHeader"));
         }
-        blobs.push((offset, blob));
+        blobs.push((end, blob));
+        end = reader
+            .seek_raw(SeekFrom::Current(0))
+            .map_err(|e| corrupt(label, end, e))?;
     }
     if blobs.is_empty() {
         return Err(corrupt(label, 0, "no complete block"));
     }
+    // The reader stops quietly when fewer than 4 bytes are left: a cut file.
+    if end < bytes.len() as u64 {
+        return Err(corrupt(
+            label,
+            end,
+            format!(
+                "{} stray bytes after the last complete block",
+                bytes.len() as u64 - end
+            ),
+        ));
+    }
     Ok(blobs)
 }
 
-fn block_ways(blob: &osmpbf::Blob, offset: u64, label: &str) -> Result<BlockWays, IngestError> {
-    let mut out = BlockWays {
+fn block_content(
+    blob: &osmpbf::Blob,
+    offset: u64,
+    label: &str,
+    keep_nodes: bool,
+) -> Result<BlockContent, IngestError> {
+    let mut out = BlockContent {
         highways: Vec::new(),
+        nodes: Vec::new(),
         ways_seen: 0,
         has_nodes: false,
     };
@@ -229,7 +261,26 @@ fn block_ways(blob: &osmpbf::Blob, offset: u64, label: &str) -> Result<BlockWays
     };
     for element in block.elements() {
         match element {
-            Element::Node(_) | Element::DenseNode(_) => out.has_nodes = true,
+            Element::Node(n) => {
+                out.has_nodes = true;
+                if keep_nodes {
+                    out.nodes.push(OsmNode {
+                        id: n.id(),
+                        lon: n.lon(),
+                        lat: n.lat(),
+                    });
+                }
+            }
+            Element::DenseNode(n) => {
+                out.has_nodes = true;
+                if keep_nodes {
+                    out.nodes.push(OsmNode {
+                        id: n.id(),
+                        lon: n.lon(),
+                        lat: n.lat(),
+                    });
+                }
+            }
             Element::Way(way) => {
                 out.ways_seen += 1;
                 if !way.tags().any(|(k, _)| k == "highway") {
@@ -274,4 +325,26 @@ fn block_nodes(
         }
     }
     Ok(nodes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_and_two_passes_read_the_same_data() {
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("data/areas/hanoi-urban/roads.osm.pbf");
+        let bytes = std::fs::read(path).unwrap();
+        let one = read_blocks(&bytes, "urban", true).unwrap();
+        let two = read_blocks(&bytes, "urban", false).unwrap();
+        assert_eq!(one, two);
+        assert!(one.ways.iter().all(|w| w.tag("highway").is_some()));
+        assert!(
+            one.ways
+                .iter()
+                .flat_map(|w| &w.nodes)
+                .all(|&id| one.node(id).is_some())
+        );
+    }
 }
