@@ -59,6 +59,9 @@ pub enum Command {
     /// Where new receiving points go (or which desks a consolidation keeps), on the study
     /// area's travel times — or on any cost matrix you bring (--cost-matrix).
     Optimise(OptimiseArgs),
+    /// Export a mode's road graph and motcua's travel times to the nearest point as CSV, for
+    /// checking them with other tools (NetworkX, QGIS).
+    ExportGraph(ExportGraphArgs),
     /// Serve the web app (citizens, planners, leadership) and the JSON API on the embedded data.
     Serve(crate::server::ServeArgs),
     /// Convert the pre-2025 district map (dvhcvn JSON) to GeoJSON.
@@ -346,6 +349,18 @@ pub struct OptimiseArgs {
 }
 
 #[derive(Args, Debug)]
+pub struct ExportGraphArgs {
+    #[command(flatten)]
+    pub area: AreaArgs,
+    /// Travel mode: motorbike, car, bicycle, walk.
+    #[arg(long, default_value = "motorbike", value_parser = parse_mode)]
+    pub mode: TravelMode,
+    /// Output folder (nodes.csv, edges.csv, seeds.csv).
+    #[arg(long, default_value = "out/graph", value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+#[derive(Args, Debug)]
 pub struct PrepareBoundariesArgs {
     /// The dvhcvn JSON of a province (e.g. gis/01.json for Hanoi).
     #[arg(long, value_name = "JSON")]
@@ -363,6 +378,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Nearest(args) => nearest(args),
         Command::PreparePopulation(args) => prepare_population(args),
         Command::Optimise(args) => optimise(args),
+        Command::ExportGraph(args) => export_graph(args),
         Command::Serve(args) => Ok(crate::server::run(args.into_config())?),
         Command::PrepareBoundaries(args) => prepare_boundaries(args),
     }
@@ -848,6 +864,116 @@ fn write_ward_comparison(
                 source,
             })
     })?;
+    Ok(())
+}
+
+fn export_graph(args: ExportGraphArgs) -> Result<()> {
+    use crate::routing::{self, Attachment, Direction, Metric};
+    let area = args.area.open()?;
+    let network = area.network(args.mode)?;
+    let graph = &network.graph;
+    let points = area.points();
+    let attached: Vec<Option<Attachment>> = points
+        .iter()
+        .map(|p| {
+            Attachment::new(
+                graph,
+                &network.index,
+                p.lon,
+                p.lat,
+                network.profile.access_speed_kmh(),
+                crate::coverage::DEFAULT_MAX_SNAP_M,
+            )
+        })
+        .collect();
+    let seeds: Vec<routing::Seed> = attached
+        .iter()
+        .enumerate()
+        .filter_map(|(i, a)| a.as_ref().map(|a| (i, a)))
+        .flat_map(|(i, a)| routing::seeds_towards(graph, a, i as u32))
+        .collect();
+    let times = routing::multi_source(
+        &network.cells.search,
+        &seeds,
+        Direction::ToSources,
+        Metric::Time,
+        None,
+    );
+    let out = &args.out;
+    let csv_err = |path: &std::path::Path| {
+        let path = path.to_path_buf();
+        move |e: csv::Error| crate::export::ExportError::Encode {
+            path: path.clone(),
+            message: e.to_string(),
+        }
+    };
+    let nodes_path = out.join("nodes.csv");
+    crate::export::write_atomically(&nodes_path, |w| {
+        let mut c = csv::Writer::from_writer(w);
+        c.write_record(["node", "lon", "lat", "travel_s", "nearest_point"])
+            .map_err(csv_err(&nodes_path))?;
+        for n in 0..graph.num_nodes() {
+            let (lon, lat) = (graph.lon[n], graph.lat[n]);
+            let reached = times.source[n] != routing::NO_SOURCE;
+            c.write_record([
+                n.to_string(),
+                format!("{lon:.7}"),
+                format!("{lat:.7}"),
+                if reached {
+                    format!("{:.3}", times.travel_s[n])
+                } else {
+                    String::new()
+                },
+                if reached {
+                    points[times.source[n] as usize].id.clone()
+                } else {
+                    String::new()
+                },
+            ])
+            .map_err(csv_err(&nodes_path))?;
+        }
+        Ok(())
+    })?;
+    let edges_path = out.join("edges.csv");
+    crate::export::write_atomically(&edges_path, |w| {
+        let mut c = csv::Writer::from_writer(w);
+        c.write_record(["tail", "head", "travel_s", "length_m"])
+            .map_err(csv_err(&edges_path))?;
+        for e in 0..graph.num_edges() {
+            c.write_record([
+                graph.tail[e].0.to_string(),
+                graph.head[e].0.to_string(),
+                format!("{}", graph.travel_s[e]),
+                format!("{}", graph.length_m[e]),
+            ])
+            .map_err(csv_err(&edges_path))?;
+        }
+        Ok(())
+    })?;
+    let seeds_path = out.join("seeds.csv");
+    crate::export::write_atomically(&seeds_path, |w| {
+        let mut c = csv::Writer::from_writer(w);
+        c.write_record(["point", "node", "travel_s"])
+            .map_err(csv_err(&seeds_path))?;
+        for s in &seeds {
+            c.write_record([
+                points[s.source as usize].id.clone(),
+                s.node.0.to_string(),
+                format!("{}", s.travel_s),
+            ])
+            .map_err(csv_err(&seeds_path))?;
+        }
+        Ok(())
+    })?;
+    println!(
+        "Wrote {} nodes, {} edges and {} seeds of the {} graph to {}",
+        graph.num_nodes(),
+        graph.num_edges(),
+        seeds.len(),
+        args.mode,
+        out.display()
+    );
+    println!("Roads: {}", area.meta().attribution);
     Ok(())
 }
 
