@@ -1,0 +1,134 @@
+//! Golden results on both real study areas: the coverage summary, the worst wards and a
+//! citizen's nearest points, rounded so that they are stable, compared with files under
+//! `tests/golden/`. A change in output fails until a person looks at the difference and
+//! commits the new file: run `MOTCUA_BLESS=1 cargo test --release --test golden` to rewrite
+//! them, then read the diff.
+
+use std::path::PathBuf;
+
+use motcua::coverage::{Combine, RadiusKind};
+use motcua::graph::TravelMode;
+use motcua::scenario::{AreaOptions, RuleSpec, Scenario, StudyArea};
+use serde_json::{Value, json};
+
+fn golden_path(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(format!("{name}.json"))
+}
+
+fn check(name: &str, actual: Value) {
+    let path = golden_path(name);
+    let text = serde_json::to_string_pretty(&actual).expect("json") + "\n";
+    if std::env::var_os("MOTCUA_BLESS").is_some() {
+        std::fs::create_dir_all(path.parent().expect("folder")).expect("golden folder");
+        std::fs::write(&path, text).expect("write golden");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("{} is missing; run with MOTCUA_BLESS=1 and review it", path.display()));
+    assert_eq!(
+        expected, text,
+        "{name} changed; if the change is right, rerun with MOTCUA_BLESS=1 and commit the file"
+    );
+}
+
+fn round(x: f64, digits: i32) -> f64 {
+    let f = 10f64.powi(digits);
+    (x * f).round() / f
+}
+
+fn summary_of(area: &StudyArea, scenario: &Scenario) -> Value {
+    let eval = area.evaluate(scenario).expect("evaluates");
+    let s = &eval.report.summary;
+    json!({
+        "rule": scenario.rule,
+        "mode": scenario.mode,
+        "points": scenario.points.len(),
+        "off_network_points": eval.off_network_points.len(),
+        "cells": s.cells,
+        "population_total": s.population_total.round(),
+        "population_covered": s.population_covered.round(),
+        "population_uncovered": s.population_uncovered.round(),
+        "population_no_road_data": s.population_no_road_data.round(),
+        "uncovered_by_time": s.uncovered_by_time.round(),
+        "uncovered_by_radius": s.uncovered_by_radius.round(),
+        "covered_share": round(s.covered_share, 4),
+        "mean_travel_min": round(s.mean_travel_s / 60.0, 1),
+        "p95_travel_min": round(s.p95_travel_s / 60.0, 1),
+        "worst_wards": eval.report.wards.iter().take(5).map(|w| json!({
+            "name": w.name,
+            "covered_share": round(w.covered_share, 3),
+            "uncovered": w.uncovered.round(),
+            "no_road_data": w.no_road_data.round(),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn open(name: &str) -> StudyArea {
+    StudyArea::open(
+        name,
+        &AreaOptions {
+            cache_dir: None,
+            ..AreaOptions::default()
+        },
+    )
+    .expect("embedded area opens")
+}
+
+fn golden_area(name: &str, citizen: (f64, f64)) {
+    let area = open(name);
+    let baseline = area.baseline();
+    let strict = Scenario {
+        rule: RuleSpec {
+            combine: Combine::And,
+            radius_kind: RadiusKind::Network,
+            ..RuleSpec::default()
+        },
+        ..baseline.clone()
+    };
+    let walking = Scenario {
+        mode: TravelMode::Walk,
+        ..baseline.clone()
+    };
+    let head_offices_only = Scenario {
+        points: baseline
+            .points
+            .iter()
+            .filter(|p| p.kind == motcua::scenario::PointKind::HeadOffice)
+            .cloned()
+            .collect(),
+        ..baseline.clone()
+    };
+    let nearest = area
+        .nearest(citizen.0, citizen.1, TravelMode::Motorbike, 3, area.points())
+        .expect("citizen inside the area");
+    check(
+        name,
+        json!({
+            "area": area.meta().name,
+            "roads_vintage": area.meta().roads_vintage,
+            "baseline_or_straight": summary_of(&area, &baseline),
+            "strict_and_network": summary_of(&area, &strict),
+            "walking": summary_of(&area, &walking),
+            "head_offices_only": summary_of(&area, &head_offices_only),
+            "nearest_from": [citizen.0, citizen.1],
+            "nearest": nearest.results.iter().map(|r| json!({
+                "id": r.point.id,
+                "travel_min": round(r.travel_s / 60.0, 1),
+                "distance_km": round(r.distance_m / 1000.0, 2),
+                "route_points": r.route.len() > 2,
+            })).collect::<Vec<_>>(),
+        }),
+    );
+}
+
+#[test]
+fn hanoi_urban_golden() {
+    // Hoàn Kiếm lake, north shore.
+    golden_area("hanoi-urban", (105.8525, 21.0300));
+}
+
+#[test]
+fn hanoi_central_golden() {
+    // Cầu Giấy, near the park.
+    golden_area("hanoi-central", (105.7960, 21.0300));
+}
