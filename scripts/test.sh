@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
-# Runs every check of the project, in the order a failure is cheapest to see:
-# format, lints, unit/integration/golden tests, benches compiled, the notebook, browser tests.
-# Needs: the Rust toolchain; python3 with polars and networkx (notebook); Node.js and Debian's
-# chromium (browser tests). `.ci/run` installs those on a fresh machine, then calls this script.
+# The README's test command: installs what is missing (scripts/setup.sh), then runs every check
+# in the order a failure is cheapest to see: format, lints, the release build, benches compiled,
+# the notebook, the browser tests and last the Rust tests (so their summary closes the output).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -10,6 +9,9 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
 features=(--all-features)
 
 step() { printf '\n==> %s\n' "$*"; }
+
+step "setup (Debian, PyPI and npm packages the checks need)"
+scripts/setup.sh
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
@@ -27,7 +29,6 @@ step "notebooks (executed top to bottom)"
 MOTCUA_BIN="$CARGO_TARGET_DIR/release/motcua" python3 scripts/run_notebook.py notebooks/*.ipynb
 
 step "browser tests (headless Chromium)"
-if [ ! -d web/node_modules ]; then (cd web && npm ci --no-audit --no-fund); fi
 (cd web && MOTCUA_BIN="$CARGO_TARGET_DIR/release/motcua" npm test)
 
 step "cargo test --release"
