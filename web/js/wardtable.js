@@ -75,7 +75,7 @@ export function wardTable(wards, { testid = 'ward-table' } = {}) {
   });
   render();
   return {
-    controls: h('div', { class: 'field' }, h('label', { for: `${testid}-search` }, t('leader.wardSearch')), search, count),
+    controls: h('div', { class: 'field no-print' }, h('label', { for: `${testid}-search` }, t('leader.wardSearch')), search, count),
     table: h('div', { class: 'table-wrap' }, table),
   };
 }
