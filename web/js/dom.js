@@ -49,3 +49,10 @@ export function debounce(fn, ms) {
   wrapped.cancel = () => clearTimeout(timer);
   return wrapped;
 }
+
+/** A collapsible map legend holding the given legend elements; open unless the screen is small. */
+export function legendBox(title, ...legends) {
+  const box = h('details', { class: 'legend-box', testid: 'legend' }, h('summary', {}, title), ...legends);
+  box.open = !window.matchMedia('(max-width: 760px)').matches;
+  return box;
+}

@@ -1,7 +1,7 @@
 // Citizen view: choose a starting place (search, map tap, device location) and a travel mode,
 // then see the nearest receiving points ranked by travel time with the route drawn.
 import * as api from '../api.js';
-import { h, debounce } from '../dom.js';
+import { h, debounce, legendBox } from '../dom.js';
 import { fmtDistance, fmtMinutes, t } from '../i18n.js';
 import { createMap, fitPositions, focusPlace } from '../map.js';
 import { addOrigin, setOrigin } from '../layers/origin.js';
@@ -107,7 +107,7 @@ export function mount(root) {
     resultsList,
   );
 
-  const legendHolder = h('div', { class: 'map-legend' }, pointsLegend());
+  const legendHolder = h('div', { class: 'map-legend' }, legendBox(t('map.legend'), pointsLegend()));
   const view = h('section', { class: 'view view-citizen', testid: 'view-citizen' }, h('div', { class: 'map-pane' }, mapEl, legendHolder), panel);
   root.replaceChildren(view);
 

@@ -1,7 +1,7 @@
 // Leadership view: KPI cards against the 100 % target, the coverage map, the per-ward table,
 // the phase comparison and a print-ready report.
 import * as api from '../api.js';
-import { h } from '../dom.js';
+import { h, legendBox } from '../dom.js';
 import { fmtDate, fmtInt, fmtMinutes, fmtShare, t } from '../i18n.js';
 import { kpiCards } from '../kpis.js';
 import { createMap } from '../map.js';
@@ -53,7 +53,7 @@ export function mount(root, mode) {
       h(
         'div',
         { class: 'dashboard-grid' },
-        h('div', { class: 'map-pane' }, mapEl, h('div', { class: 'map-legend' }, cellsLegend())),
+        h('div', { class: 'map-pane' }, mapEl, h('div', { class: 'map-legend' }, legendBox(t('map.legend'), cellsLegend()))),
         h('section', { 'aria-labelledby': 'leader-wards-title' }, h('h2', { id: 'leader-wards-title' }, t('leader.wards')), wardsHolder),
       ),
       h('section', { 'aria-labelledby': 'leader-phases-title' }, h('h2', { id: 'leader-phases-title' }, t('leader.phases')), phasesHolder),

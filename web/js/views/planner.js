@@ -2,7 +2,7 @@
 // coverage and KPIs follow each edit, save with optimistic versioning, run the optimiser,
 // compare two scenarios and export them.
 import * as api from '../api.js';
-import { debounce, h, toast } from '../dom.js';
+import { debounce, h, legendBox, toast } from '../dom.js';
 import { fmtInt, fmtShare, fmtSignedInt, fmtSignedShare, t } from '../i18n.js';
 import { kpiCards } from '../kpis.js';
 import { createMap } from '../map.js';
@@ -54,6 +54,18 @@ export function mount(root, mode) {
     { id: 'planner-add-kind', testid: 'add-kind' },
     KINDS.map((k) => h('option', { value: k, selected: k === state.addKind }, t(`kind.${k}`))),
   );
+  const addCentreButton = h('button', { type: 'button', class: 'secondary small', testid: 'tool-add-centre', onClick: addPointAtCentre }, t('planner.addAtCentre'));
+  const pointEditor = h('div', { class: 'card point-editor', testid: 'point-editor', hidden: true });
+  const modeSelect = h('select', { id: 'planner-mode', testid: 'scenario-mode' }, ['motorbike', 'car', 'bicycle', 'walk'].map((m) => h('option', { value: m }, t(`mode.${m}`))));
+  const minutesInput = h('input', { type: 'number', id: 'rule-minutes', testid: 'rule-minutes', min: '1', max: '240', step: '1' });
+  const radiusInput = h('input', { type: 'number', id: 'rule-km', testid: 'rule-km', min: '0', max: '100', step: '0.5' });
+  const combineSelect = h('select', { id: 'rule-combine', testid: 'rule-combine' }, h('option', { value: 'or' }, t('kpi.combine.or')), h('option', { value: 'and' }, t('kpi.combine.and')));
+  const radiusKindSelect = h(
+    'select',
+    { id: 'rule-radius-kind', testid: 'rule-radius-kind' },
+    h('option', { value: 'straight' }, t('planner.radius.straight')),
+    h('option', { value: 'network' }, t('planner.radius.network')),
+  );
   const pointsTitle = h('h3', { testid: 'points-title' });
   const pointsFilter = h('input', { type: 'search', testid: 'points-filter', placeholder: t('planner.pointsFilter'), 'aria-label': t('planner.pointsFilter') });
   const pointsList = h('ul', { class: 'points-list', testid: 'points-list' });
@@ -92,6 +104,22 @@ export function mount(root, mode) {
   addKindSelect.addEventListener('change', () => {
     state.addKind = addKindSelect.value;
   });
+  const onRuleChange = () => {
+    if (!state.scenario) return;
+    const minutes = Number(minutesInput.value);
+    const km = Number(radiusInput.value);
+    state.scenario.mode = modeSelect.value;
+    state.scenario.rule = {
+      ...state.scenario.rule,
+      max_minutes: Number.isFinite(minutes) && minutes > 0 ? minutes : state.scenario.rule?.max_minutes,
+      radius_km: Number.isFinite(km) && km >= 0 ? km : state.scenario.rule?.radius_km,
+      combine: combineSelect.value,
+      radius_kind: radiusKindSelect.value,
+    };
+    setDirty(true);
+    scheduleEvaluate();
+  };
+  for (const el of [modeSelect, minutesInput, radiusInput, combineSelect, radiusKindSelect]) el.addEventListener('change', onRuleChange);
   tokenInput.addEventListener('change', () => {
     api.setToken(tokenInput.value.trim());
     toast(t('planner.tokenSaved'));
@@ -121,13 +149,28 @@ export function mount(root, mode) {
     h('div', { class: 'field' }, h('label', { for: 'planner-new-name' }, t('planner.newName')), createForm),
     h('div', { class: 'field' }, h('label', { for: 'planner-token' }, t('planner.token')), tokenInput, h('span', { class: 'hint' }, t('planner.tokenHint'))),
     readOnlyNote,
+    h(
+      'details',
+      { class: 'rule-box', testid: 'rule-box' },
+      h('summary', {}, t('planner.rule')),
+      h(
+        'div',
+        { class: 'rule-grid' },
+        h('div', { class: 'field' }, h('label', { for: 'planner-mode' }, t('mode.label')), modeSelect),
+        h('div', { class: 'field' }, h('label', { for: 'rule-minutes' }, t('planner.rule.minutes')), minutesInput),
+        h('div', { class: 'field' }, h('label', { for: 'rule-combine' }, t('planner.rule.combine')), combineSelect),
+        h('div', { class: 'field' }, h('label', { for: 'rule-km' }, t('planner.rule.km')), radiusInput),
+        h('div', { class: 'field' }, h('label', { for: 'rule-radius-kind' }, t('planner.rule.radiusKind')), radiusKindSelect),
+      ),
+    ),
     h('section', { 'aria-labelledby': 'planner-kpis-title' }, h('h2', { id: 'planner-kpis-title' }, t('planner.kpis')), evalStatus, kpiHolder),
     h(
       'section',
       { 'aria-labelledby': 'planner-tools-title' },
       h('h2', { id: 'planner-tools-title' }, t('planner.tools')),
       h('div', { class: 'row' }, addButton, h('label', { for: 'planner-add-kind', class: 'visually-hidden' }, t('planner.addKind')), addKindSelect),
-      h('p', { class: 'hint' }, t('planner.dragHint')),
+      h('p', { class: 'hint' }, t('planner.dragHint'), ' ', addCentreButton),
+      pointEditor,
       pointsTitle,
       pointsFilter,
       pointsList,
@@ -172,7 +215,7 @@ export function mount(root, mode) {
   const view = h(
     'section',
     { class: 'view view-planner', testid: 'view-planner' },
-    h('div', { class: 'map-pane' }, mapEl, h('div', { class: 'map-legend' }, cellsLegend(), pointsLegend())),
+    h('div', { class: 'map-pane' }, mapEl, h('div', { class: 'map-legend' }, legendBox(t('map.legend'), cellsLegend(), pointsLegend()))),
     panel,
   );
   root.replaceChildren(view);
@@ -200,6 +243,7 @@ export function mount(root, mode) {
       state.scenario = scenario;
       state.points = (scenario.points ?? []).map((p) => ({ ...p }));
       state.selectedId = null;
+      renderEditor();
       state.suggestions = [];
       suggestionsHolder.replaceChildren();
       setDirty(false);
@@ -209,6 +253,7 @@ export function mount(root, mode) {
       deleteScenarioButton.hidden = readOnly;
       exportCsv.href = api.exportUrl(id, 'csv');
       exportGeojson.href = api.exportUrl(id, 'geojson');
+      fillRule();
       renderPoints();
       drawPoints();
       view.dataset.loaded = 'true';
@@ -260,6 +305,16 @@ export function mount(root, mode) {
     }
   }
 
+  function fillRule() {
+    const s = state.scenario;
+    const rule = s.rule ?? {};
+    modeSelect.value = s.mode ?? 'motorbike';
+    minutesInput.value = String(rule.max_minutes ?? 30);
+    radiusInput.value = String(rule.radius_km ?? 5);
+    combineSelect.value = rule.combine === 'and' ? 'and' : 'or';
+    radiusKindSelect.value = rule.radius_kind === 'network' ? 'network' : 'straight';
+  }
+
   // ---- Editing ----------------------------------------------------------------------------
   function setDirty(dirty) {
     state.dirty = dirty;
@@ -277,6 +332,7 @@ export function mount(root, mode) {
   function edited() {
     setDirty(true);
     renderPoints();
+    renderEditor();
     drawPoints();
     scheduleEvaluate();
   }
@@ -299,6 +355,12 @@ export function mount(root, mode) {
     edited();
   }
 
+  function addPointAtCentre() {
+    if (!state.map) return;
+    const c = state.map.getCenter();
+    addPointAt(c.lng, c.lat);
+  }
+
   function deletePoint(id) {
     state.points = state.points.filter((p) => p.id !== id);
     if (state.selectedId === id) state.selectedId = null;
@@ -308,6 +370,7 @@ export function mount(root, mode) {
   function selectPoint(id) {
     state.selectedId = id;
     renderPoints();
+    renderEditor();
     if (state.map) setSelectedPoint(state.map, id);
   }
 
@@ -326,6 +389,37 @@ export function mount(root, mode) {
           h('button', { type: 'button', class: 'danger small', testid: 'point-delete', 'aria-label': t('planner.deletePoint', { name: p.name }), onClick: () => deletePoint(p.id) }, '✕'),
         ),
       ),
+    );
+  }
+
+  /** Name, kind and opening hours of the selected point, edited in place. */
+  function renderEditor() {
+    const p = state.points.find((q) => q.id === state.selectedId);
+    pointEditor.hidden = !p;
+    if (!p) {
+      pointEditor.replaceChildren();
+      return;
+    }
+    const nameInput = h('input', { type: 'text', id: 'point-name', testid: 'point-name', value: p.name });
+    const kindSelect = h('select', { id: 'point-kind', testid: 'point-kind' }, KINDS.map((k) => h('option', { value: k, selected: k === p.kind }, t(`kind.${k}`))));
+    const hoursInput = h('input', { type: 'text', id: 'point-hours', testid: 'point-hours', value: p.opening_hours ?? '', placeholder: 'Mo-Fr 08:00-17:00' });
+    const commit = () => {
+      p.name = nameInput.value.trim() || p.name;
+      p.kind = kindSelect.value;
+      p.opening_hours = hoursInput.value.trim() || null;
+      // Not edited(): rebuilding this form would take the keyboard focus away.
+      setDirty(true);
+      renderPoints();
+      drawPoints();
+      scheduleEvaluate();
+    };
+    for (const el of [nameInput, kindSelect, hoursInput]) el.addEventListener('change', commit);
+    pointEditor.replaceChildren(
+      h('h3', {}, t('planner.selectedPoint')),
+      h('div', { class: 'field' }, h('label', { for: 'point-name' }, t('planner.pointName')), nameInput),
+      h('div', { class: 'field' }, h('label', { for: 'point-kind' }, t('planner.pointKind')), kindSelect),
+      h('div', { class: 'field' }, h('label', { for: 'point-hours' }, t('planner.pointHours')), hoursInput),
+      h('p', { class: 'hint' }, `${p.lon.toFixed(5)}, ${p.lat.toFixed(5)}`, p.approximate ? ` · ${t('citizen.approximate')}` : ''),
     );
   }
 
@@ -535,6 +629,8 @@ export function mount(root, mode) {
       );
       const table = diffTable(results[0], results[1]);
       compareHolder.replaceChildren(h('div', { class: 'compare-maps' }, figures), table);
+      const figcaptionNote = h('p', { class: 'compare-caption' }, t('planner.compareSync'));
+      compareHolder.insertBefore(figcaptionNote, table);
       for (let i = 0; i < 2; i++) {
         const m = await createMap(mapEls[i], { name: `compare-${i ? 'b' : 'a'}`, compact: true });
         if (state.disposed) {
@@ -547,6 +643,7 @@ export function mount(root, mode) {
         setCells(m, results[i].cells);
         setPoints(m, scenarios[i].points ?? []);
       }
+      syncMaps(state.compareMaps);
     } catch (err) {
       compareHolder.replaceChildren(h('p', { class: 'status error' }, errorText(err)));
     }
@@ -680,6 +777,19 @@ export function mount(root, mode) {
       state.map?.remove();
     },
   };
+}
+
+/** Keep the comparison maps showing the same place: moving one moves the other. */
+function syncMaps(maps) {
+  let syncing = false;
+  for (const source of maps) {
+    source.on('move', () => {
+      if (syncing) return;
+      syncing = true;
+      for (const target of maps) if (target !== source) target.jumpTo({ center: source.getCenter(), zoom: source.getZoom() });
+      syncing = false;
+    });
+  }
 }
 
 function round6(x) {
