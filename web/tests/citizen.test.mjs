@@ -3,7 +3,7 @@
 // with a route drawn on the map.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, screenshot, startServer, trackErrors, waitForMap } from './helpers.mjs';
+import { launchBrowser, trackForeignRequests, screenshot, startServer, trackErrors, waitForMap } from './helpers.mjs';
 
 let server;
 let browser;
@@ -22,6 +22,7 @@ test('citizen finds the nearest receiving points from "cau giay" on a 390 px pho
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'vi-VN' });
   const page = await context.newPage();
   const errors = trackErrors(page);
+  const foreign = trackForeignRequests(page, server.baseUrl);
   await page.goto(`${server.baseUrl}/`);
 
   // Vietnamese is the default language and the citizen view the default view.
@@ -69,5 +70,6 @@ test('citizen finds the nearest receiving points from "cau giay" on a 390 px pho
   await page.waitForFunction(() => document.querySelector('[data-testid="view-citizen"]').dataset.loading === 'false', null, { timeout: 30000 });
   assert.ok((await results.count()) >= 1);
   assert.deepEqual(errors, [], 'no uncaught errors in the page');
+  assert.deepEqual(foreign, [], 'nothing is fetched from outside the motcua server');
   await context.close();
 });

@@ -180,3 +180,18 @@ export function trackErrors(page) {
   page.on('pageerror', (err) => errors.push(err.message));
   return errors;
 }
+
+/**
+ * Record every request the page makes to another origin. The app must work offline: its
+ * library, basemap and data all come from the motcua server itself.
+ */
+export function trackForeignRequests(page, baseUrl) {
+  const origin = new URL(baseUrl).origin;
+  const foreign = [];
+  page.on('request', (req) => {
+    const url = req.url();
+    if (url.startsWith('data:') || url.startsWith('blob:')) return;
+    if (new URL(url).origin !== origin) foreign.push(url);
+  });
+  return foreign;
+}

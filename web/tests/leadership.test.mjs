@@ -2,7 +2,7 @@
 // per-ward table, sees the phase comparison, and the page is ready to print.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, screenshot, startServer, trackErrors, waitForMap } from './helpers.mjs';
+import { launchBrowser, trackForeignRequests, screenshot, startServer, trackErrors, waitForMap } from './helpers.mjs';
 
 let server;
 let browser;
@@ -23,6 +23,7 @@ test('leadership reads the dashboard, sorts and searches the ward table', async 
   const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
   const page = await context.newPage();
   const errors = trackErrors(page);
+  const foreign = trackForeignRequests(page, server.baseUrl);
   await page.goto(`${server.baseUrl}/#/leadership`);
   await page.getByTestId('view-leadership').waitFor();
   await page.waitForFunction(() => document.querySelector('[data-testid="view-leadership"]').dataset.loaded === 'true', null, { timeout: 60000 });
@@ -93,5 +94,6 @@ test('leadership reads the dashboard, sorts and searches the ward table', async 
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'en', 'language remembered');
 
   assert.deepEqual(errors, [], 'no uncaught errors in the page');
+  assert.deepEqual(foreign, [], 'nothing is fetched from outside the motcua server');
   await context.close();
 });

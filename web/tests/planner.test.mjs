@@ -2,7 +2,7 @@
 // uncovered population drop, saves, reloads the page and finds the point still there.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, pixelOf, screenshot, startServer, trackErrors, waitForMap } from './helpers.mjs';
+import { launchBrowser, trackForeignRequests, pixelOf, screenshot, startServer, trackErrors, waitForMap } from './helpers.mjs';
 
 let server;
 let browser;
@@ -41,6 +41,7 @@ test('planner adds a point where people are uncovered, saves it and finds it aft
   const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
   const page = await context.newPage();
   const errors = trackErrors(page);
+  const foreign = trackForeignRequests(page, server.baseUrl);
   await page.goto(`${server.baseUrl}/#/planner`);
   await page.getByTestId('view-planner').waitFor();
   await waitForMap(page);
@@ -128,5 +129,6 @@ test('planner adds a point where people are uncovered, saves it and finds it aft
   assert.equal(Number(await page.getByTestId('points-title').getAttribute('data-count')), pointsBefore + 1);
 
   assert.deepEqual(errors, [], 'no uncaught errors in the page');
+  assert.deepEqual(foreign, [], 'nothing is fetched from outside the motcua server');
   await context.close();
 });
