@@ -50,6 +50,12 @@ export function fmtInt(n) {
   return numberFormat({ maximumFractionDigits: 0 }).format(Math.round(n));
 }
 
+/** A number with up to `digits` decimals (for rule values such as 2.5 km). */
+export function fmtDecimal(n, digits = 1) {
+  if (n === null || n === undefined || Number.isNaN(n)) return t('common.none');
+  return numberFormat({ maximumFractionDigits: digits }).format(n);
+}
+
 /** A 0..1 share as a percentage with one decimal. */
 export function fmtShare(share) {
   if (share === null || share === undefined || Number.isNaN(share)) return t('common.none');

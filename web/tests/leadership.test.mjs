@@ -35,7 +35,7 @@ test('leadership reads the dashboard, sorts and searches the ward table', async 
   }
   assert.match(await page.getByTestId('kpi-covered-share').textContent(), /100/, 'the 100 % target is shown');
   const meta = await (await fetch(`${server.baseUrl}/api/v1/scenarios/baseline/coverage`)).json();
-  const expectedTotal = new Intl.NumberFormat('vi-VN').format(meta.summary.population_total);
+  const expectedTotal = new Intl.NumberFormat('vi-VN').format(Math.round(meta.summary.population_total));
   assert.ok((await page.getByTestId('kpi-covered-share').textContent()).includes(expectedTotal), `total population shown as ${expectedTotal}`);
 
   const rows = page.getByTestId('ward-row');
@@ -87,7 +87,7 @@ test('leadership reads the dashboard, sorts and searches the ward table', async 
   await page.getByTestId('lang-select').selectOption('en');
   await page.waitForFunction(() => document.querySelector('[data-testid="view-leadership"]')?.dataset.loaded === 'true', null, { timeout: 60000 });
   assert.match(await page.getByTestId('nav-leadership').textContent(), /Leadership/);
-  const expectedEn = new Intl.NumberFormat('en-US').format(meta.summary.population_total);
+  const expectedEn = new Intl.NumberFormat('en-US').format(Math.round(meta.summary.population_total));
   assert.ok((await page.getByTestId('kpi-covered-share').textContent()).includes(expectedEn), `total shown as ${expectedEn}`);
   await page.reload();
   await page.getByTestId('view-leadership').waitFor();

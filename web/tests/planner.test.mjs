@@ -98,6 +98,22 @@ test('planner adds a point where people are uncovered, saves it and finds it aft
   await waitForMap(page);
   await screenshot(page, 'planner-after-add');
 
+  // Drag the new point a little: it moves and the coverage is computed again.
+  const dragSeq = await evaluationSeq(page);
+  await page.mouse.move(pixel.x, pixel.y);
+  await page.mouse.down();
+  await page.mouse.move(pixel.x + 15, pixel.y + 10, { steps: 4 });
+  await page.mouse.move(pixel.x + 30, pixel.y + 20, { steps: 4 });
+  await page.mouse.up();
+  await waitForEvaluation(page, dragSeq);
+  const moved = await page.evaluate(async () => {
+    const data = await window.motcua.maps.main.getSource('points').getData();
+    return data.features.find((f) => f.properties.name === 'Điểm mới 1').geometry.coordinates;
+  });
+  assert.ok(moved[0] > target[0] && moved[1] < target[1], `the point moved east and south (${target} -> ${moved})`);
+  assert.equal(Number(await page.getByTestId('points-title').getAttribute('data-count')), pointsBefore + 1, 'dragging adds no point');
+  const afterDrag = await uncoveredCount(page);
+
   await page.getByTestId('save-scenario').click();
   await page.waitForFunction(() => document.querySelector('[data-testid="view-planner"]').dataset.dirty === 'false', null, { timeout: 20000 });
   assert.equal(await page.getByTestId('save-error').textContent(), '');
@@ -109,7 +125,7 @@ test('planner adds a point where people are uncovered, saves it and finds it aft
   assert.equal(Number(await page.getByTestId('points-title').getAttribute('data-count')), pointsBefore + 1, 'the added point persisted');
   assert.equal(await page.getByTestId('point-item').filter({ hasText: 'Điểm mới 1' }).count(), 1);
   await page.waitForFunction(() => document.querySelector('[data-testid="planner-kpis"]').dataset.seq, null, { timeout: 60000 });
-  assert.equal(await uncoveredCount(page), afterAdd, 'the saved scenario evaluates the same');
+  assert.equal(await uncoveredCount(page), afterDrag, 'the saved scenario evaluates the same');
 
   // A stale version is refused and the planner is told so.
   const res = await fetch(`${server.baseUrl}/api/v1/scenarios/${encodeURIComponent(scenarioId)}`);

@@ -2,7 +2,7 @@
 // the phase comparison and a print-ready report.
 import * as api from '../api.js';
 import { h, legendBox } from '../dom.js';
-import { fmtDate, fmtInt, fmtMinutes, fmtShare, t } from '../i18n.js';
+import { fmtDate, fmtDecimal, fmtInt, fmtMinutes, fmtShare, t } from '../i18n.js';
 import { kpiCards } from '../kpis.js';
 import { createMap } from '../map.js';
 import { addCells, cellsLegend, setCells } from '../layers/cells.js';
@@ -83,7 +83,7 @@ export function mount(root, mode) {
       ruleLine.textContent = t('kpi.rule', {
         min: fmtInt(rule.max_minutes),
         combine: t(`kpi.combine.${rule.combine === 'and' ? 'and' : 'or'}`),
-        km: fmtInt(rule.radius_km),
+        km: fmtDecimal(rule.radius_km),
         mode: t(`mode.${scenario.mode ?? 'motorbike'}`),
       });
       kpiHolder.replaceChildren(kpiCards(coverage.summary));
