@@ -92,6 +92,7 @@ export default {
   'planner.kpis': 'Indicators (update as you edit)',
   'planner.evaluating': 'Computing…',
   'planner.evaluateFailed': 'Could not compute coverage: {message}',
+  'planner.discardConfirm': 'Discard the unsaved changes?',
   'planner.save': 'Save',
   'planner.saved': 'Saved (version {v}).',
   'planner.unsaved': 'Unsaved changes',

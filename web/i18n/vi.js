@@ -92,6 +92,7 @@ export default {
   'planner.kpis': 'Chỉ số (cập nhật khi chỉnh sửa)',
   'planner.evaluating': 'Đang tính…',
   'planner.evaluateFailed': 'Không tính được độ phủ: {message}',
+  'planner.discardConfirm': 'Bỏ các thay đổi chưa lưu?',
   'planner.save': 'Lưu',
   'planner.saved': 'Đã lưu (phiên bản {v}).',
   'planner.unsaved': 'Có thay đổi chưa lưu',

@@ -125,7 +125,20 @@ export function mount(root, mode) {
     toast(t('planner.tokenSaved'));
   });
   pointsFilter.addEventListener('input', renderPoints);
-  scenarioSelect.addEventListener('change', () => setMode({ view: 'planner', scenarioId: scenarioSelect.value }, { replace: true }));
+  scenarioSelect.addEventListener('change', () => {
+    if (state.dirty && !window.confirm(t('planner.discardConfirm'))) {
+      scenarioSelect.value = state.scenarioId;
+      return;
+    }
+    setMode({ view: 'planner', scenarioId: scenarioSelect.value }, { replace: true });
+  });
+  // Warn before leaving the page with unsaved edits.
+  const onBeforeUnload = (e) => {
+    if (!state.dirty) return;
+    e.preventDefault();
+    e.returnValue = '';
+  };
+  window.addEventListener('beforeunload', onBeforeUnload);
 
   const createForm = h(
     'form',
@@ -770,6 +783,7 @@ export function mount(root, mode) {
     },
     unmount() {
       state.disposed = true;
+      window.removeEventListener('beforeunload', onBeforeUnload);
       scheduleEvaluate.cancel();
       state.evaluateAbort?.abort();
       if (state.run?.timer) clearTimeout(state.run.timer);
