@@ -116,6 +116,7 @@ export default {
   'planner.runCancelled': 'Optimisation stopped.',
   'planner.suggestions': 'Suggestions ({n} points): coverage from {before} to {after} people',
   'planner.suggestionAdds': 'adds {n} people',
+  'planner.suggestionRemoves': 'Removes {n} points: {names}',
   'planner.accept': 'Accept the suggestions into the scenario',
   'planner.accepted': 'Added {n} suggested points. Remember to save.',
   'planner.compare': 'Compare two scenarios',

@@ -116,6 +116,7 @@ export default {
   'planner.runCancelled': 'Đã dừng tối ưu.',
   'planner.suggestions': 'Đề xuất ({n} điểm): phủ từ {before} lên {after} người',
   'planner.suggestionAdds': 'thêm {n} người',
+  'planner.suggestionRemoves': 'Bỏ {n} điểm: {names}',
   'planner.accept': 'Nhận các đề xuất vào kịch bản',
   'planner.accepted': 'Đã thêm {n} điểm đề xuất. Nhớ bấm Lưu.',
   'planner.compare': 'So sánh hai kịch bản',

@@ -33,7 +33,8 @@ async function renderBanner() {
   try {
     const meta = await api.getMeta();
     const area = meta.area ?? {};
-    banner.textContent = t('area.banner', { title: area.title ?? area.name, vintage: area.roads_vintage ?? '?' });
+    const title = (currentLang() === 'vi' && area.title_vi) || area.title || area.name;
+    banner.textContent = t('area.banner', { title, vintage: area.roads_vintage ?? '?' });
     banner.dataset.state = 'ok';
   } catch {
     banner.textContent = t('area.unavailable');

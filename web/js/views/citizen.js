@@ -198,7 +198,7 @@ export function mount(root) {
       if (abort.signal.aborted || state.disposed) return;
       state.results = data?.results ?? [];
       state.selected = 0;
-      const snap = data?.origin?.snap_distance_m;
+      const snap = data?.origin?.snap_distance_m ?? data?.snap_distance_m;
       status.textContent = state.results.length
         ? snap && snap > SNAP_WARN_M
           ? t('citizen.snapFar', { d: fmtDistance(snap) })

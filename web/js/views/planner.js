@@ -32,7 +32,7 @@ export function mount(root, mode) {
     evaluateAbort: null,
     evaluateSeq: 0,
     run: null, // {runId, timer}
-    suggestions: [],
+    plan: null, // optimiser answer waiting for acceptance: {added, removed}
     compareMaps: [],
     list: [],
     disposed: false,
@@ -257,7 +257,8 @@ export function mount(root, mode) {
       state.points = (scenario.points ?? []).map((p) => ({ ...p }));
       state.selectedId = null;
       renderEditor();
-      state.suggestions = [];
+      state.plan = null;
+      if (state.map) setSuggestions(state.map, []);
       suggestionsHolder.replaceChildren();
       setDirty(false);
       const readOnly = id === BASELINE_ID;
@@ -358,7 +359,8 @@ export function mount(root, mode) {
       kind: state.addKind,
       lon: round6(lon),
       lat: round6(lat),
-      opening_hours: null,
+      // The server reads opening_hours as a string; empty means not known.
+      opening_hours: '',
       approximate: false,
       address: null,
     };
@@ -419,7 +421,7 @@ export function mount(root, mode) {
     const commit = () => {
       p.name = nameInput.value.trim() || p.name;
       p.kind = kindSelect.value;
-      p.opening_hours = hoursInput.value.trim() || null;
+      p.opening_hours = hoursInput.value.trim();
       // Not edited(): rebuilding this form would take the keyboard focus away.
       setDirty(true);
       renderPoints();
@@ -577,17 +579,30 @@ export function mount(root, mode) {
     }
   }
 
+  /**
+   * Ids the plan drops. The server lists them in `removed` for a consolidation; without that
+   * list, a consolidation answer that repeats existing ids is read as the set to keep.
+   */
+  function removedIds(result, consolidate) {
+    if (Array.isArray(result.removed)) return result.removed;
+    const listed = new Set((result.points ?? []).map((p) => p.id));
+    if (!consolidate || !state.points.some((p) => listed.has(p.id))) return [];
+    return state.points.filter((p) => !listed.has(p.id)).map((p) => p.id);
+  }
+
   function showSuggestions(result) {
-    const points = result.points ?? [];
-    state.suggestions = points;
-    state.suggestionConsolidate = consolidateInput.checked;
-    if (state.map) setSuggestions(state.map, points.filter((p) => !state.points.some((q) => q.id === p.id)));
+    const known = new Set(state.points.map((p) => p.id));
+    const added = (result.points ?? []).filter((p) => !known.has(p.id));
+    const removed = removedIds(result, consolidateInput.checked);
+    state.plan = { added, removed };
+    if (state.map) setSuggestions(state.map, added);
+    const removedNames = removed.map((id) => state.points.find((p) => p.id === id)?.name ?? id);
     suggestionsHolder.replaceChildren(
-      h('p', {}, t('planner.suggestions', { n: fmtInt(points.length), before: fmtInt(result.covered_before), after: fmtInt(result.covered_after) })),
+      h('p', {}, t('planner.suggestions', { n: fmtInt(added.length), before: fmtInt(result.covered_before), after: fmtInt(result.covered_after) })),
       h(
         'ul',
         { class: 'suggestions', testid: 'opt-suggestion-list' },
-        points.map((p) =>
+        added.map((p) =>
           h(
             'li',
             { testid: 'opt-suggestion' },
@@ -598,26 +613,31 @@ export function mount(root, mode) {
           ),
         ),
       ),
+      removed.length ? h('p', { testid: 'opt-removed' }, t('planner.suggestionRemoves', { n: fmtInt(removed.length), names: removedNames.join(', ') })) : null,
       h('button', { type: 'button', testid: 'opt-accept', onClick: acceptSuggestions }, t('planner.accept')),
     );
   }
 
   function acceptSuggestions() {
-    const suggested = state.suggestions;
-    const known = new Set(state.points.map((p) => p.id));
-    const fresh = suggested
-      .filter((p) => !known.has(p.id))
-      .map((p) => ({ id: p.id, name: p.name ?? p.id, kind: p.kind ?? 'branch', lon: p.lon, lat: p.lat, opening_hours: null, approximate: false, address: null }));
-    if (state.suggestionConsolidate) {
-      // A consolidation answer lists the points to keep: drop the others.
-      const keepIds = new Set(suggested.map((p) => p.id));
-      state.points = state.points.filter((p) => keepIds.has(p.id));
-    }
-    state.points.push(...fresh);
-    state.suggestions = [];
+    const { added, removed } = state.plan ?? { added: [], removed: [] };
+    const drop = new Set(removed);
+    state.points = state.points.filter((p) => !drop.has(p.id));
+    state.points.push(
+      ...added.map((p) => ({
+        id: p.id,
+        name: p.name ?? p.id,
+        kind: p.kind ?? 'branch',
+        lon: p.lon,
+        lat: p.lat,
+        opening_hours: p.opening_hours ?? '',
+        approximate: Boolean(p.approximate),
+        address: p.address ?? null,
+      })),
+    );
+    state.plan = null;
     if (state.map) setSuggestions(state.map, []);
     suggestionsHolder.replaceChildren();
-    toast(t('planner.accepted', { n: fmtInt(fresh.length) }));
+    toast(t('planner.accepted', { n: fmtInt(added.length) }));
     edited();
   }
 
