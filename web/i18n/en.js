@@ -179,6 +179,7 @@ export default {
   'leader.phase.all': '3. All receiving points',
   'leader.phase.points': 'Points',
   'leader.phase.none': 'No point belongs to this phase.',
+  'leader.isochrones': 'Draw {list}-minute isochrones',
   'leader.print': 'Print report',
   'leader.reportTitle': 'One-stop service coverage report',
   'leader.generated': 'Prepared on {date}',

@@ -179,6 +179,7 @@ export default {
   'leader.phase.all': '3. Tất cả điểm tiếp nhận',
   'leader.phase.points': 'Số điểm',
   'leader.phase.none': 'Không có điểm nào thuộc giai đoạn này.',
+  'leader.isochrones': 'Vẽ đường đẳng thời {list} phút',
   'leader.print': 'In báo cáo',
   'leader.reportTitle': 'Báo cáo độ phủ dịch vụ một cửa',
   'leader.generated': 'Lập ngày {date}',

@@ -73,6 +73,12 @@ test('leadership reads the dashboard, sorts and searches the ward table', async 
   // Phase comparison: three phases.
   await page.getByTestId('phase-row').first().waitFor({ timeout: 60000 });
   assert.equal(await page.getByTestId('phase-row').count(), 3);
+  // Isochrones of the scenario drawn on request.
+  await page.getByTestId('isochrone-toggle').check();
+  const isoStatus = page.getByTestId('isochrone-status');
+  await page.waitForFunction(() => ['drawn', 'error'].includes(document.querySelector('[data-testid="isochrone-status"]').dataset.state), null, { timeout: 120000 });
+  assert.equal(await isoStatus.getAttribute('data-state'), 'drawn', `isochrones load without error: ${await isoStatus.textContent()}`);
+  assert.ok(Number(await isoStatus.getAttribute('data-features')) > 0, 'isochrone features drawn');
   await waitForMap(page);
   await screenshot(page, 'leadership');
 

@@ -7,6 +7,7 @@ import { kpiCards } from '../kpis.js';
 import { createMap } from '../map.js';
 import { addCells, cellsLegend, setCells } from '../layers/cells.js';
 import { addPoints, setPoints } from '../layers/points.js';
+import { ISOCHRONE_MINUTES, addIsochrones, setIsochrones } from '../layers/isochrones.js';
 import { setMode } from '../state.js';
 import { BASELINE_ID, draftOf, fillScenarioSelect, scenarioList } from '../scenarios.js';
 import { wardTable } from '../wardtable.js';
@@ -29,6 +30,9 @@ export function mount(root, mode) {
   const wardsHolder = h('div', { testid: 'leader-wards' });
   const phasesHolder = h('div', { testid: 'leader-phases' });
   const ruleLine = h('p', { class: 'hint', testid: 'leader-rule' });
+  const isoToggle = h('input', { type: 'checkbox', testid: 'isochrone-toggle' });
+  const isoStatus = h('span', { class: 'hint', testid: 'isochrone-status', 'aria-live': 'polite' });
+  isoToggle.addEventListener('change', () => drawIsochrones());
 
   const view = h(
     'section',
@@ -53,7 +57,12 @@ export function mount(root, mode) {
       h(
         'div',
         { class: 'dashboard-grid' },
-        h('div', { class: 'map-pane' }, mapEl, h('div', { class: 'map-legend' }, legendBox(t('map.legend'), cellsLegend()))),
+        h(
+          'div',
+          {},
+          h('div', { class: 'map-pane' }, mapEl, h('div', { class: 'map-legend' }, legendBox(t('map.legend'), cellsLegend()))),
+          h('label', { class: 'row no-print iso-row' }, isoToggle, t('leader.isochrones', { list: ISOCHRONE_MINUTES.join(', ') }), isoStatus),
+        ),
         h('section', { 'aria-labelledby': 'leader-wards-title' }, h('h2', { id: 'leader-wards-title' }, t('leader.wards')), wardsHolder),
       ),
       h('section', { 'aria-labelledby': 'leader-phases-title' }, h('h2', { id: 'leader-phases-title' }, t('leader.phases')), phasesHolder),
@@ -90,6 +99,7 @@ export function mount(root, mode) {
       const table = wardTable(coverage.wards ?? []);
       wardsHolder.replaceChildren(table.controls, table.table);
       drawMap();
+      drawIsochrones();
       view.dataset.loaded = 'true';
       loadPhases(seq);
     } catch (err) {
@@ -103,6 +113,29 @@ export function mount(root, mode) {
     if (!state.map || !state.coverage) return;
     setCells(state.map, state.coverage.cells);
     setPoints(state.map, state.scenario?.points ?? []);
+  }
+
+  async function drawIsochrones() {
+    if (!state.map) return;
+    if (!isoToggle.checked) {
+      setIsochrones(state.map, null);
+      isoStatus.textContent = '';
+      return;
+    }
+    const id = state.scenarioId;
+    isoStatus.textContent = t('common.loading');
+    isoStatus.dataset.state = 'loading';
+    try {
+      const collection = await api.isochrones(id, ISOCHRONE_MINUTES);
+      if (state.disposed || id !== state.scenarioId || !isoToggle.checked) return;
+      setIsochrones(state.map, collection);
+      isoStatus.textContent = '';
+      isoStatus.dataset.state = 'drawn';
+      isoStatus.dataset.features = String(collection?.features?.length ?? 0);
+    } catch (err) {
+      isoStatus.textContent = errorText(err);
+      isoStatus.dataset.state = 'error';
+    }
   }
 
   async function loadPhases(seq) {
@@ -171,6 +204,7 @@ export function mount(root, mode) {
     }
     state.map = map;
     addCells(map);
+    addIsochrones(map);
     addPoints(map);
     drawMap();
   })();
