@@ -8,14 +8,14 @@ function card(testid, label, value, ...extra) {
 }
 
 /** Cards for covered share (against the 100 % target), people outside, mean and p95 time, points by kind. */
-export function kpiCards(summary, { compact = false } = {}) {
+export function kpiCards(summary, { compact = false, points = null } = {}) {
   const share = summary.covered_share ?? (summary.population_total ? summary.population_covered / summary.population_total : null);
   const bar = h(
     'div',
     { class: 'target-bar', role: 'img', 'aria-label': `${fmtShare(share)} / 100 %` },
     h('span', { class: 'target-fill', style: `width:${Math.max(0, Math.min(1, share ?? 0)) * 100}%` }),
   );
-  const byKind = summary.points_by_kind ?? {};
+  const byKind = summary.points_by_kind ?? countByKind(points ?? []);
   const pointsTotal = Object.values(byKind).reduce((a, b) => a + (b ?? 0), 0);
   const kindList = h(
     'ul',
@@ -37,4 +37,11 @@ export function kpiCards(summary, { compact = false } = {}) {
   const root = h('div', { class: 'kpi-grid', testid: 'kpi-grid' }, cards);
   root.dataset.uncovered = String(summary.population_uncovered ?? '');
   return root;
+}
+
+/** Points per kind, for a summary that does not carry `points_by_kind`. */
+export function countByKind(points) {
+  const counts = {};
+  for (const p of points) counts[p.kind] = (counts[p.kind] ?? 0) + 1;
+  return counts;
 }

@@ -95,7 +95,7 @@ export function mount(root, mode) {
         km: fmtDecimal(rule.radius_km),
         mode: t(`mode.${scenario.mode ?? 'motorbike'}`),
       });
-      kpiHolder.replaceChildren(kpiCards(coverage.summary));
+      kpiHolder.replaceChildren(kpiCards(coverage.summary, { points: scenario.points }));
       const table = wardTable(coverage.wards ?? []);
       wardsHolder.replaceChildren(table.controls, table.table);
       drawMap();

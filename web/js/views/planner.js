@@ -465,7 +465,7 @@ export function mount(root, mode) {
     try {
       const result = await api.evaluate(draftOf(state.scenario, state.points), { cells: true, signal: abort.signal });
       if (abort.signal.aborted || state.disposed || seq !== state.evaluateSeq) return;
-      kpiHolder.replaceChildren(kpiCards(result.summary, { compact: false }));
+      kpiHolder.replaceChildren(kpiCards(result.summary, { points: state.points }));
       kpiHolder.dataset.uncovered = String(result.summary.population_uncovered);
       kpiHolder.dataset.seq = String(seq);
       kpiHolder.dataset.elapsedMs = String(Math.round(performance.now() - started));
