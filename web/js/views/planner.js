@@ -400,7 +400,7 @@ export function mount(root, mode) {
           'li',
           { testid: 'point-item', class: p.id === state.selectedId ? 'selected' : '', dataset: { pointId: p.id } },
           h('span', { class: 'kind-dot', style: `background:${KIND_COLOURS[p.kind] ?? '#555'}`, title: t(`kind.${p.kind}`) }),
-          h('button', { type: 'button', class: 'pname', onClick: () => focusPoint(p) }, p.name),
+          h('button', { type: 'button', class: 'pname', testid: 'point-select', onClick: () => focusPoint(p) }, p.name),
           h('button', { type: 'button', class: 'danger small', testid: 'point-delete', 'aria-label': t('planner.deletePoint', { name: p.name }), onClick: () => deletePoint(p.id) }, '✕'),
         ),
       ),
