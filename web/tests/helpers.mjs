@@ -5,7 +5,7 @@
 //   MOTCUA_BIN    server binary (default $CARGO_TARGET_DIR/release/motcua, then <repo>/target/release/motcua)
 //   MOTCUA_URL    use an already running server instead of starting one (then MOTCUA_TOKEN gives its token)
 //   CHROMIUM_BIN  browser binary (default /usr/bin/chromium)
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -38,6 +38,12 @@ export function serverBinary() {
   if (process.env.CARGO_TARGET_DIR) candidates.push(path.join(process.env.CARGO_TARGET_DIR, 'release', 'motcua'));
   candidates.push(path.join(REPO_DIR, 'target', 'release', 'motcua'));
   return candidates.find((c) => fs.existsSync(c)) ?? candidates[0];
+}
+
+/** Whether `motcua serve --help` lists `flag`. */
+function serveAccepts(bin, flag) {
+  const help = spawnSync(bin, ['serve', '--help'], { encoding: 'utf8', timeout: 10000 });
+  return `${help.stdout ?? ''}${help.stderr ?? ''}`.includes(flag);
 }
 
 /** A port that was free a moment ago: listen on 0, read the port, close. */
@@ -101,10 +107,13 @@ export async function startServer({ timeoutMs = 180000 } = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'motcua-web-test-'));
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   const log = fs.openSync(path.join(RESULTS_DIR, `server-${port}.log`), 'w');
-  const child = spawn(bin, ['serve', '--port', String(port), '--bind', '127.0.0.1', '--data-dir', dataDir], {
-    cwd: REPO_DIR,
-    stdio: ['ignore', log, log],
-  });
+  const args = ['serve', '--port', String(port), '--bind', '127.0.0.1', '--data-dir', dataDir];
+  // Serve this checkout's web/ (the binary's default is the web/ of the tree it was built from).
+  if (serveAccepts(bin, '--web-dir')) args.push('--web-dir', WEB_DIR);
+  // Without MOTCUA_TOKEN the server makes a token and writes it to <data dir>/token.
+  const env = { ...process.env };
+  delete env.MOTCUA_TOKEN;
+  const child = spawn(bin, args, { cwd: REPO_DIR, env, stdio: ['ignore', log, log] });
   const baseUrl = `http://127.0.0.1:${port}`;
   const stop = async () => {
     if (child.exitCode === null) {

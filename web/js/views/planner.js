@@ -261,8 +261,9 @@ export function mount(root, mode) {
       if (state.map) setSuggestions(state.map, []);
       suggestionsHolder.replaceChildren();
       setDirty(false);
-      const readOnly = id === BASELINE_ID;
+      const readOnly = scenario.read_only ?? id === BASELINE_ID;
       readOnlyNote.hidden = !readOnly;
+      state.readOnly = readOnly;
       saveButton.disabled = readOnly;
       deleteScenarioButton.hidden = readOnly;
       exportCsv.href = api.exportUrl(id, 'csv');
@@ -308,7 +309,7 @@ export function mount(root, mode) {
   }
 
   async function removeScenario() {
-    if (!state.scenario || state.scenarioId === BASELINE_ID) return;
+    if (!state.scenario || state.readOnly) return;
     if (!window.confirm(t('planner.deleteConfirm', { name: state.scenario.name }))) return;
     try {
       await api.deleteScenario(state.scenarioId);
@@ -482,7 +483,7 @@ export function mount(root, mode) {
 
   // ---- Saving ----------------------------------------------------------------------------
   async function save() {
-    if (!state.scenario || state.scenarioId === BASELINE_ID) return;
+    if (!state.scenario || state.readOnly) return;
     saveError.textContent = '';
     if (!api.getToken()) {
       saveError.textContent = t('planner.tokenMissing');
@@ -503,7 +504,7 @@ export function mount(root, mode) {
       else if (err.status === 401) saveError.textContent = t('planner.tokenRejected');
       else saveError.textContent = errorText(err);
     } finally {
-      saveButton.disabled = state.scenarioId === BASELINE_ID;
+      saveButton.disabled = state.readOnly;
     }
   }
 
