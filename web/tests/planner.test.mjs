@@ -94,7 +94,9 @@ test('planner adds a point where people are uncovered, saves it and finds it aft
   assert.ok(afterAdd < before, `uncovered population drops (${before} -> ${afterAdd})`);
   assert.equal(Number(await page.getByTestId('points-title').getAttribute('data-count')), pointsBefore + 1);
   assert.equal(await page.getByTestId('dirty-indicator').isVisible(), true, 'unsaved changes are flagged');
-  console.log(`KPIs updated ${elapsedMs} ms after the click (uncovered ${before} -> ${afterAdd})`);
+  const requestMs = await page.getByTestId('planner-kpis').getAttribute('data-elapsed-ms');
+  console.log(`KPIs updated ${elapsedMs} ms after the click, evaluate request ${requestMs} ms (uncovered ${before} -> ${afterAdd})`);
+  assert.ok(elapsedMs < 5000, `KPIs follow an edit quickly (${elapsedMs} ms)`);
   await waitForMap(page);
   await screenshot(page, 'planner-after-add');
 
