@@ -1,0 +1,322 @@
+// Citizen view: choose a starting place (search, map tap, device location) and a travel mode,
+// then see the nearest receiving points ranked by travel time with the route drawn.
+import * as api from '../api.js';
+import { h, debounce, legendBox } from '../dom.js';
+import { fmtDistance, fmtMinutes, t } from '../i18n.js';
+import { createMap, fitPositions, focusPlace } from '../map.js';
+import { addOrigin, setOrigin } from '../layers/origin.js';
+import { addPoints, pointsLegend, setPoints } from '../layers/points.js';
+import { addRoutes, setRoutes } from '../layers/routes.js';
+
+const MODES = ['motorbike', 'walk', 'car', 'bicycle'];
+const MODE_KEY = 'motcua.travelMode';
+const NEAREST_K = 3;
+const SNAP_WARN_M = 300;
+
+function storedMode() {
+  try {
+    const m = localStorage.getItem(MODE_KEY);
+    return MODES.includes(m) ? m : 'motorbike';
+  } catch {
+    return 'motorbike';
+  }
+}
+
+export function mount(root) {
+  const state = {
+    origin: null, // {lon, lat, label}
+    mode: storedMode(),
+    results: [],
+    selected: 0,
+    map: null,
+    searchAbort: null,
+    nearestAbort: null,
+    disposed: false,
+  };
+
+  const mapEl = h('div', { class: 'map', testid: 'map' });
+  const searchInput = h('input', {
+    id: 'citizen-search',
+    type: 'search',
+    autocomplete: 'off',
+    placeholder: t('citizen.searchPlaceholder'),
+    testid: 'search-input',
+    'aria-controls': 'citizen-search-results',
+  });
+  const searchResults = h('ul', { id: 'citizen-search-results', class: 'search-results', testid: 'search-results', 'aria-live': 'polite' });
+  const locateButton = h('button', { type: 'button', class: 'secondary', testid: 'use-location', onClick: useDeviceLocation }, t('citizen.useLocation'));
+  const fromLine = h('p', { class: 'from-line', testid: 'origin-label' });
+  const status = h('p', { class: 'status', testid: 'nearest-status', role: 'status', 'aria-live': 'polite' });
+  const resultsList = h('ol', { class: 'nearest-list', testid: 'nearest-results' });
+
+  const modeFieldset = h(
+    'fieldset',
+    { class: 'mode-switch' },
+    h('legend', {}, t('mode.label')),
+    MODES.map((m) =>
+      h(
+        'label',
+        { class: 'mode-option' },
+        h('input', {
+          type: 'radio',
+          name: 'travel-mode',
+          value: m,
+          testid: `mode-${m}`,
+          checked: m === state.mode,
+          onChange: () => {
+            state.mode = m;
+            try {
+              localStorage.setItem(MODE_KEY, m);
+            } catch {
+              // Only this page remembers the choice.
+            }
+            if (state.origin) loadNearest();
+          },
+        }),
+        h('span', {}, t(`mode.${m}`)),
+      ),
+    ),
+  );
+
+  const searchForm = h(
+    'form',
+    {
+      class: 'search-form',
+      role: 'search',
+      onSubmit: (e) => {
+        e.preventDefault();
+        runSearch(searchInput.value, { immediate: true });
+      },
+    },
+    h('label', { for: 'citizen-search' }, t('citizen.searchLabel')),
+    h('div', { class: 'search-row' }, searchInput, h('button', { type: 'submit', testid: 'search-submit' }, t('citizen.searchButton'))),
+  );
+
+  const panel = h(
+    'aside',
+    { class: 'panel', 'aria-labelledby': 'citizen-title' },
+    h('h1', { id: 'citizen-title' }, t('citizen.title')),
+    searchForm,
+    searchResults,
+    h('div', { class: 'locate-row' }, locateButton),
+    h('p', { class: 'hint' }, t('citizen.tapHint')),
+    modeFieldset,
+    fromLine,
+    h('h2', {}, t('citizen.results')),
+    status,
+    resultsList,
+  );
+
+  const legendHolder = h('div', { class: 'map-legend' }, legendBox(t('map.legend'), pointsLegend()));
+  const view = h('section', { class: 'view view-citizen', testid: 'view-citizen' }, h('div', { class: 'map-pane' }, mapEl, legendHolder), panel);
+  root.replaceChildren(view);
+
+  const debouncedSearch = debounce((q) => runSearch(q, { immediate: true }), 250);
+  searchInput.addEventListener('input', () => debouncedSearch(searchInput.value));
+
+  async function runSearch(q, { immediate }) {
+    if (!immediate) return;
+    debouncedSearch.cancel();
+    const query = q.trim();
+    state.searchAbort?.abort();
+    if (query.length < 2) {
+      searchResults.replaceChildren();
+      return;
+    }
+    const abort = new AbortController();
+    state.searchAbort = abort;
+    try {
+      const data = await api.search(query, { limit: 8, signal: abort.signal });
+      if (abort.signal.aborted || state.disposed) return;
+      const results = data?.results ?? [];
+      if (!results.length) {
+        searchResults.replaceChildren(h('li', { class: 'empty' }, t('citizen.searchNone', { q: query })));
+        return;
+      }
+      searchResults.replaceChildren(
+        ...results.map((r) =>
+          h(
+            'li',
+            {},
+            h(
+              'button',
+              { type: 'button', class: 'search-result', testid: 'search-result', onClick: () => pickPlace(r) },
+              h('span', { class: 'result-name' }, r.name),
+              h('span', { class: 'result-kind' }, placeKindLabel(r.kind)),
+            ),
+          ),
+        ),
+      );
+    } catch (err) {
+      if (err.name === 'AbortError') return;
+      searchResults.replaceChildren(h('li', { class: 'error' }, errorText(err)));
+    }
+  }
+
+  function pickPlace(place) {
+    searchResults.replaceChildren();
+    searchInput.value = place.name;
+    if (state.map) focusPlace(state.map, place);
+    setStart({ lon: place.lon, lat: place.lat, label: place.name });
+  }
+
+  function useDeviceLocation() {
+    if (!('geolocation' in navigator)) {
+      status.textContent = t('citizen.locationFailed', { reason: 'geolocation' });
+      return;
+    }
+    status.textContent = t('citizen.locating');
+    navigator.geolocation.getCurrentPosition(
+      (pos) => {
+        const place = { lon: pos.coords.longitude, lat: pos.coords.latitude, label: t('citizen.myLocation') };
+        if (state.map) focusPlace(state.map, place);
+        setStart(place);
+      },
+      (err) => {
+        status.textContent = t('citizen.locationFailed', { reason: err.message });
+      },
+      { enableHighAccuracy: true, timeout: 10000 },
+    );
+  }
+
+  function setStart(origin) {
+    state.origin = origin;
+    fromLine.textContent = t('citizen.from', { place: origin.label });
+    if (state.map) setOrigin(state.map, [origin.lon, origin.lat]);
+    loadNearest();
+  }
+
+  async function loadNearest() {
+    const origin = state.origin;
+    state.nearestAbort?.abort();
+    const abort = new AbortController();
+    state.nearestAbort = abort;
+    status.textContent = t('citizen.loading');
+    view.dataset.loading = 'true';
+    try {
+      const data = await api.nearest({ lon: origin.lon, lat: origin.lat, mode: state.mode, k: NEAREST_K }, { signal: abort.signal });
+      if (abort.signal.aborted || state.disposed) return;
+      state.results = data?.results ?? [];
+      state.selected = 0;
+      const snap = data?.origin?.snap_distance_m ?? data?.snap_distance_m;
+      status.textContent = state.results.length
+        ? snap && snap > SNAP_WARN_M
+          ? t('citizen.snapFar', { d: fmtDistance(snap) })
+          : ''
+        : t('citizen.noResults');
+      renderResults();
+      drawRoutes({ fit: true });
+    } catch (err) {
+      if (err.name === 'AbortError') return;
+      state.results = [];
+      renderResults();
+      drawRoutes({ fit: false });
+      status.textContent = errorText(err);
+    } finally {
+      if (state.nearestAbort === abort) view.dataset.loading = 'false';
+    }
+  }
+
+  function renderResults() {
+    resultsList.replaceChildren(
+      ...state.results.map((r, i) => {
+        const p = r.point;
+        const badge =
+          r.open_now === true
+            ? h('span', { class: 'badge open', testid: 'open-badge' }, t('citizen.openNow'))
+            : r.open_now === false
+              ? h('span', { class: 'badge closed', testid: 'open-badge' }, t('citizen.closedNow'))
+              : h('span', { class: 'badge unknown', testid: 'open-badge' }, t('citizen.openUnknown'));
+        return h(
+          'li',
+          { class: 'nearest-item', testid: 'nearest-result', dataset: { travelS: String(r.travel_s), pointId: p.id } },
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'nearest-select',
+              testid: 'nearest-select',
+              'aria-pressed': String(i === state.selected),
+              onClick: () => {
+                state.selected = i;
+                renderResults();
+                drawRoutes({ fit: true });
+              },
+            },
+            h('span', { class: 'rank', 'aria-label': t('citizen.rank', { n: i + 1 }) }, String(i + 1)),
+            h(
+              'span',
+              { class: 'nearest-body' },
+              h('span', { class: 'nearest-name' }, p.name),
+              h('span', { class: 'nearest-kind' }, t(`kind.${p.kind}`), p.approximate ? ` · ${t('citizen.approximate')}` : ''),
+              h('span', { class: 'nearest-time', testid: 'nearest-time' }, t('citizen.travel', { time: fmtMinutes(r.travel_s), dist: fmtDistance(r.distance_m) })),
+              h('span', { class: 'nearest-meta' }, p.address ? t('citizen.address', { address: p.address }) : t('citizen.addressUnknown')),
+              h('span', { class: 'nearest-meta' }, p.opening_hours ? t('citizen.hours', { hours: p.opening_hours }) : t('citizen.hoursUnknown')),
+            ),
+            badge,
+          ),
+        );
+      }),
+    );
+  }
+
+  function drawRoutes({ fit }) {
+    if (!state.map) return;
+    const drawn = setRoutes(state.map, state.results, state.selected);
+    mapEl.dataset.routes = String(drawn);
+    const chosen = state.results[state.selected];
+    if (fit && chosen) {
+      const coords = chosen.route?.coordinates ?? [];
+      const positions = [[state.origin.lon, state.origin.lat], [chosen.point.lon, chosen.point.lat], ...coords];
+      fitPositions(state.map, positions, { padding: 40 });
+    }
+  }
+
+  (async () => {
+    const map = await createMap(mapEl, { name: 'main' });
+    if (state.disposed) {
+      map.remove();
+      return;
+    }
+    state.map = map;
+    addRoutes(map);
+    addPoints(map);
+    addOrigin(map);
+    try {
+      const points = await api.getPoints();
+      setPoints(
+        map,
+        (points?.features ?? []).map((f) => ({ ...f.properties, lon: f.geometry.coordinates[0], lat: f.geometry.coordinates[1] })),
+      );
+    } catch {
+      // The nearest list still works; the overview of all points is only context.
+    }
+    map.on('click', (e) => setStart({ lon: e.lngLat.lng, lat: e.lngLat.lat, label: t('citizen.pickedOnMap') }));
+    map.getCanvas().style.cursor = 'crosshair';
+    if (state.origin) {
+      setOrigin(map, [state.origin.lon, state.origin.lat]);
+      drawRoutes({ fit: true });
+    }
+  })();
+
+  return {
+    unmount() {
+      state.disposed = true;
+      state.searchAbort?.abort();
+      state.nearestAbort?.abort();
+      debouncedSearch.cancel();
+      state.map?.remove();
+    },
+  };
+}
+
+function placeKindLabel(kind) {
+  const key = `place.${kind}`;
+  const label = t(key);
+  return label === key ? kind : label;
+}
+
+export function errorText(err) {
+  if (err && err.status === 0) return t('common.networkError', { message: err.message });
+  return t('common.error', { message: err?.message ?? String(err) });
+}

@@ -1,0 +1,227 @@
+// Leadership view: KPI cards against the 100 % target, the coverage map, the per-ward table,
+// the phase comparison and a print-ready report.
+import * as api from '../api.js';
+import { h, legendBox } from '../dom.js';
+import { fmtDate, fmtDecimal, fmtInt, fmtMinutes, fmtShare, t } from '../i18n.js';
+import { kpiCards } from '../kpis.js';
+import { createMap } from '../map.js';
+import { addCells, cellsLegend, setCells } from '../layers/cells.js';
+import { addPoints, setPoints } from '../layers/points.js';
+import { ISOCHRONE_MINUTES, addIsochrones, setIsochrones } from '../layers/isochrones.js';
+import { setMode } from '../state.js';
+import { BASELINE_ID, draftOf, fillScenarioSelect, scenarioList } from '../scenarios.js';
+import { wardTable } from '../wardtable.js';
+import { errorText } from './citizen.js';
+
+const PHASES = [
+  { key: 'leader.phase.head', kinds: ['head_office'] },
+  { key: 'leader.phase.branches', kinds: ['head_office', 'branch'] },
+  { key: 'leader.phase.all', kinds: null },
+];
+
+export function mount(root, mode) {
+  const state = { scenarioId: mode.scenarioId ?? BASELINE_ID, map: null, disposed: false, coverage: null, scenario: null, loadSeq: 0 };
+
+  const select = h('select', { id: 'leader-scenario', testid: 'leader-scenario' });
+  const printButton = h('button', { type: 'button', class: 'secondary no-print', testid: 'print-button', onClick: () => window.print() }, t('leader.print'));
+  const status = h('p', { class: 'status', testid: 'leader-status', role: 'status' }, t('leader.loading'));
+  const kpiHolder = h('div', { testid: 'leader-kpis' });
+  const mapEl = h('div', { class: 'map', testid: 'map' });
+  const wardsHolder = h('div', { testid: 'leader-wards' });
+  const phasesHolder = h('div', { testid: 'leader-phases' });
+  const ruleLine = h('p', { class: 'hint', testid: 'leader-rule' });
+  const isoToggle = h('input', { type: 'checkbox', testid: 'isochrone-toggle' });
+  const isoStatus = h('span', { class: 'hint', testid: 'isochrone-status', 'aria-live': 'polite' });
+  isoToggle.addEventListener('change', () => drawIsochrones());
+
+  const view = h(
+    'section',
+    { class: 'view view-leadership', testid: 'view-leadership' },
+    h(
+      'div',
+      { class: 'dashboard' },
+      h(
+        'div',
+        { class: 'dashboard-head' },
+        h(
+          'div',
+          {},
+          h('h1', {}, h('span', { class: 'no-print' }, t('leader.title')), h('span', { class: 'report-only' }, t('leader.reportTitle'))),
+          h('p', { class: 'report-only hint' }, t('leader.generated', { date: fmtDate(new Date()) })),
+          ruleLine,
+        ),
+        h('div', { class: 'row' }, h('div', { class: 'field no-print' }, h('label', { for: 'leader-scenario' }, t('leader.scenario')), select), printButton),
+      ),
+      status,
+      kpiHolder,
+      h(
+        'div',
+        { class: 'dashboard-grid' },
+        h(
+          'div',
+          {},
+          h('div', { class: 'map-pane' }, mapEl, h('div', { class: 'map-legend' }, legendBox(t('map.legend'), cellsLegend()))),
+          h('label', { class: 'row no-print iso-row' }, isoToggle, t('leader.isochrones', { list: ISOCHRONE_MINUTES.join(', ') }), isoStatus),
+        ),
+        h('section', { 'aria-labelledby': 'leader-wards-title' }, h('h2', { id: 'leader-wards-title' }, t('leader.wards')), wardsHolder),
+      ),
+      h('section', { 'aria-labelledby': 'leader-phases-title' }, h('h2', { id: 'leader-phases-title' }, t('leader.phases')), phasesHolder),
+    ),
+  );
+  root.replaceChildren(view);
+
+  select.addEventListener('change', () => setMode({ view: 'leadership', scenarioId: select.value }, { replace: true }));
+
+  async function load() {
+    const seq = ++state.loadSeq;
+    status.textContent = t('leader.loading');
+    status.hidden = false;
+    view.dataset.loaded = 'false';
+    try {
+      const [list, scenario, coverage] = await Promise.all([
+        scenarioList(),
+        api.getScenario(state.scenarioId),
+        api.scenarioCoverage(state.scenarioId, { cells: true }),
+      ]);
+      if (seq !== state.loadSeq || state.disposed) return;
+      fillScenarioSelect(select, list, state.scenarioId);
+      state.scenario = scenario;
+      state.coverage = coverage;
+      status.hidden = true;
+      const rule = scenario.rule ?? {};
+      ruleLine.textContent = t('kpi.rule', {
+        min: fmtInt(rule.max_minutes),
+        combine: t(`kpi.combine.${rule.combine === 'and' ? 'and' : 'or'}`),
+        km: fmtDecimal(rule.radius_km),
+        mode: t(`mode.${scenario.mode ?? 'motorbike'}`),
+      });
+      kpiHolder.replaceChildren(kpiCards(coverage.summary, { points: scenario.points }));
+      const table = wardTable(coverage.wards ?? []);
+      wardsHolder.replaceChildren(table.controls, table.table);
+      drawMap();
+      drawIsochrones();
+      view.dataset.loaded = 'true';
+      loadPhases(seq);
+    } catch (err) {
+      if (seq !== state.loadSeq || state.disposed) return;
+      status.textContent = errorText(err);
+      status.classList.add('error');
+    }
+  }
+
+  function drawMap() {
+    if (!state.map || !state.coverage) return;
+    setCells(state.map, state.coverage.cells);
+    setPoints(state.map, state.scenario?.points ?? []);
+  }
+
+  async function drawIsochrones() {
+    if (!state.map) return;
+    if (!isoToggle.checked) {
+      setIsochrones(state.map, null);
+      isoStatus.textContent = '';
+      return;
+    }
+    const id = state.scenarioId;
+    isoStatus.textContent = t('common.loading');
+    isoStatus.dataset.state = 'loading';
+    try {
+      const collection = await api.isochrones(id, ISOCHRONE_MINUTES);
+      if (state.disposed || id !== state.scenarioId || !isoToggle.checked) return;
+      setIsochrones(state.map, collection);
+      isoStatus.textContent = '';
+      isoStatus.dataset.state = 'drawn';
+      isoStatus.dataset.features = String(collection?.features?.length ?? 0);
+    } catch (err) {
+      isoStatus.textContent = errorText(err);
+      isoStatus.dataset.state = 'error';
+    }
+  }
+
+  async function loadPhases(seq) {
+    const scenario = state.scenario;
+    const points = scenario.points ?? [];
+    phasesHolder.replaceChildren(h('p', { class: 'status' }, t('common.loading')));
+    const rows = await Promise.all(
+      PHASES.map(async (phase) => {
+        const chosen = phase.kinds ? points.filter((p) => phase.kinds.includes(p.kind)) : points;
+        if (!chosen.length) return { phase, count: 0, summary: null };
+        try {
+          const result = await api.evaluate(draftOf(scenario, chosen));
+          return { phase, count: chosen.length, summary: result.summary };
+        } catch (err) {
+          return { phase, count: chosen.length, error: errorText(err) };
+        }
+      }),
+    );
+    if (seq !== state.loadSeq || state.disposed) return;
+    const table = h(
+      'table',
+      { class: 'data', testid: 'phase-table' },
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'col' }, t('leader.phases')),
+          h('th', { scope: 'col' }, t('leader.phase.points')),
+          h('th', { scope: 'col' }, t('kpi.coveredShare')),
+          h('th', { scope: 'col' }, ''),
+          h('th', { scope: 'col' }, t('kpi.uncovered')),
+          h('th', { scope: 'col' }, t('kpi.mean')),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        rows.map(({ phase, count, summary, error }) =>
+          h(
+            'tr',
+            { testid: 'phase-row' },
+            h('th', { scope: 'row' }, t(phase.key)),
+            h('td', {}, fmtInt(count)),
+            summary
+              ? [
+                  h('td', {}, fmtShare(summary.covered_share)),
+                  h('td', {}, h('div', { class: 'phase-bar' }, h('span', { style: `width:${(summary.covered_share ?? 0) * 100}%` }))),
+                  h('td', {}, fmtInt(summary.population_uncovered)),
+                  h('td', {}, fmtMinutes(summary.mean_travel_s)),
+                ]
+              : h('td', { colspan: '4', class: error ? 'error' : 'hint' }, error ?? t('leader.phase.none')),
+          ),
+        ),
+      ),
+    );
+    phasesHolder.replaceChildren(h('div', { class: 'table-wrap' }, table));
+  }
+
+  (async () => {
+    const map = await createMap(mapEl, { name: 'main' });
+    if (state.disposed) {
+      map.remove();
+      return;
+    }
+    state.map = map;
+    addCells(map);
+    addIsochrones(map);
+    addPoints(map);
+    drawMap();
+  })();
+
+  load();
+
+  return {
+    onModeChange(next) {
+      const id = next.scenarioId ?? BASELINE_ID;
+      if (id !== state.scenarioId) {
+        state.scenarioId = id;
+        load();
+      }
+    },
+    unmount() {
+      state.disposed = true;
+      state.map?.remove();
+    },
+  };
+}

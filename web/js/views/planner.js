@@ -1,0 +1,832 @@
+// Planner view: pick or create a scenario, add / drag / delete receiving points, watch the
+// coverage and KPIs follow each edit, save with optimistic versioning, run the optimiser,
+// compare two scenarios and export them.
+import * as api from '../api.js';
+import { debounce, h, legendBox, toast } from '../dom.js';
+import { fmtInt, fmtShare, fmtSignedInt, fmtSignedShare, t } from '../i18n.js';
+import { kpiCards } from '../kpis.js';
+import { createMap } from '../map.js';
+import { addCells, cellsLegend, setCells } from '../layers/cells.js';
+import { KINDS, KIND_COLOURS, addPoints, pointIdAt, pointsLegend, setPoints, setSelectedPoint } from '../layers/points.js';
+import { addSuggestions, setSuggestions } from '../layers/suggestions.js';
+import { setMode } from '../state.js';
+import { BASELINE_ID, draftOf, fillScenarioSelect, scenarioLabel, scenarioList } from '../scenarios.js';
+import { foldText } from '../text.js';
+import { errorText } from './citizen.js';
+
+const EVALUATE_DEBOUNCE_MS = 150;
+const OPTIMISE_POLL_MS = 400;
+const MODELS = ['mclp', 'pmedian', 'lscp', 'pcenter'];
+
+export function mount(root, mode) {
+  const state = {
+    scenarioId: mode.scenarioId ?? BASELINE_ID,
+    scenario: null,
+    points: [],
+    dirty: false,
+    selectedId: null,
+    adding: false,
+    addKind: 'branch',
+    newCount: 0,
+    map: null,
+    evaluateAbort: null,
+    evaluateSeq: 0,
+    run: null, // {runId, timer}
+    plan: null, // optimiser answer waiting for acceptance: {added, removed}
+    compareMaps: [],
+    list: [],
+    disposed: false,
+  };
+
+  // ---- Elements -------------------------------------------------------------------------
+  const mapEl = h('div', { class: 'map', testid: 'map' });
+  const scenarioSelect = h('select', { id: 'planner-scenario', testid: 'scenario-select', class: 'grow' });
+  const deleteScenarioButton = h('button', { type: 'button', class: 'danger small', testid: 'scenario-delete', onClick: removeScenario }, t('planner.delete'));
+  const newNameInput = h('input', { type: 'text', id: 'planner-new-name', testid: 'new-scenario-name', placeholder: t('planner.newNamePlaceholder') });
+  const createButton = h('button', { type: 'submit', testid: 'create-scenario' }, t('planner.create'));
+  const tokenInput = h('input', { type: 'password', id: 'planner-token', testid: 'token-input', autocomplete: 'off', value: api.getToken() });
+  const readOnlyNote = h('p', { class: 'banner-warn', testid: 'readonly-note', hidden: true }, t('planner.readOnly'));
+  const kpiHolder = h('div', { testid: 'planner-kpis' });
+  const evalStatus = h('p', { class: 'status', testid: 'evaluate-status', role: 'status', 'aria-live': 'polite' });
+  const addButton = h('button', { type: 'button', class: 'secondary', testid: 'tool-add', 'aria-pressed': 'false', onClick: () => setAdding(!state.adding) }, '+ ', t('planner.addPoint'));
+  const addKindSelect = h(
+    'select',
+    { id: 'planner-add-kind', testid: 'add-kind' },
+    KINDS.map((k) => h('option', { value: k, selected: k === state.addKind }, t(`kind.${k}`))),
+  );
+  const addCentreButton = h('button', { type: 'button', class: 'secondary small', testid: 'tool-add-centre', onClick: addPointAtCentre }, t('planner.addAtCentre'));
+  const pointEditor = h('div', { class: 'card point-editor', testid: 'point-editor', hidden: true });
+  const modeSelect = h('select', { id: 'planner-mode', testid: 'scenario-mode' }, ['motorbike', 'car', 'bicycle', 'walk'].map((m) => h('option', { value: m }, t(`mode.${m}`))));
+  const minutesInput = h('input', { type: 'number', id: 'rule-minutes', testid: 'rule-minutes', min: '1', max: '240', step: '1' });
+  const radiusInput = h('input', { type: 'number', id: 'rule-km', testid: 'rule-km', min: '0', max: '100', step: '0.5' });
+  const combineSelect = h('select', { id: 'rule-combine', testid: 'rule-combine' }, h('option', { value: 'or' }, t('kpi.combine.or')), h('option', { value: 'and' }, t('kpi.combine.and')));
+  const radiusKindSelect = h(
+    'select',
+    { id: 'rule-radius-kind', testid: 'rule-radius-kind' },
+    h('option', { value: 'straight' }, t('planner.radius.straight')),
+    h('option', { value: 'network' }, t('planner.radius.network')),
+  );
+  const pointsTitle = h('h3', { testid: 'points-title' });
+  const pointsFilter = h('input', { type: 'search', testid: 'points-filter', placeholder: t('planner.pointsFilter'), 'aria-label': t('planner.pointsFilter') });
+  const pointsList = h('ul', { class: 'points-list', testid: 'points-list' });
+  const saveButton = h('button', { type: 'button', testid: 'save-scenario', onClick: save }, t('planner.save'));
+  const dirtyNote = h('span', { class: 'dirty', testid: 'dirty-indicator', hidden: true }, '● ', t('planner.unsaved'));
+  const conflictBanner = h(
+    'div',
+    { class: 'banner-error', testid: 'conflict-banner', role: 'alert', hidden: true },
+    h('p', {}, t('planner.conflict')),
+    h('button', { type: 'button', testid: 'conflict-reload', onClick: () => loadScenario(state.scenarioId) }, t('planner.reload')),
+  );
+  const saveError = h('p', { class: 'status error', testid: 'save-error', role: 'alert' });
+
+  const modelSelect = h('select', { id: 'opt-model', testid: 'opt-model' }, MODELS.map((m) => h('option', { value: m }, t(`planner.model.${m}`))));
+  const addKInput = h('input', { type: 'number', id: 'opt-add', testid: 'opt-add', min: '0', max: '50', value: '3' });
+  const consolidateInput = h('input', { type: 'checkbox', id: 'opt-consolidate', testid: 'opt-consolidate' });
+  const keepInput = h('input', { type: 'number', id: 'opt-keep', testid: 'opt-keep', min: '1', disabled: true });
+  const runButton = h('button', { type: 'button', testid: 'opt-run', onClick: runOptimiser }, t('planner.run'));
+  const cancelButton = h('button', { type: 'button', class: 'secondary', testid: 'opt-cancel', hidden: true, onClick: cancelRun }, t('planner.cancel'));
+  const progress = h('progress', { max: '1', value: '0', testid: 'opt-progress', hidden: true });
+  const runStatus = h('p', { class: 'status', testid: 'opt-status', role: 'status', 'aria-live': 'polite' });
+  const suggestionsHolder = h('div', { testid: 'opt-suggestions' });
+
+  const compareA = h('select', { id: 'compare-a', testid: 'compare-a' });
+  const compareB = h('select', { id: 'compare-b', testid: 'compare-b' });
+  const compareButton = h('button', { type: 'button', class: 'secondary', testid: 'compare-run', onClick: compare }, t('planner.compareRun'));
+  const compareHolder = h('div', { testid: 'compare-result' });
+
+  const exportCsv = h('a', { testid: 'export-csv', download: '' }, t('planner.exportCsv'));
+  const exportGeojson = h('a', { testid: 'export-geojson', download: '' }, t('planner.exportGeojson'));
+
+  consolidateInput.addEventListener('change', () => {
+    keepInput.disabled = !consolidateInput.checked;
+    if (consolidateInput.checked && !keepInput.value) keepInput.value = String(Math.max(1, state.points.length - 1));
+  });
+  addKindSelect.addEventListener('change', () => {
+    state.addKind = addKindSelect.value;
+  });
+  const onRuleChange = () => {
+    if (!state.scenario) return;
+    const minutes = Number(minutesInput.value);
+    const km = Number(radiusInput.value);
+    state.scenario.mode = modeSelect.value;
+    state.scenario.rule = {
+      ...state.scenario.rule,
+      max_minutes: Number.isFinite(minutes) && minutes > 0 ? minutes : state.scenario.rule?.max_minutes,
+      radius_km: Number.isFinite(km) && km >= 0 ? km : state.scenario.rule?.radius_km,
+      combine: combineSelect.value,
+      radius_kind: radiusKindSelect.value,
+    };
+    setDirty(true);
+    scheduleEvaluate();
+  };
+  for (const el of [modeSelect, minutesInput, radiusInput, combineSelect, radiusKindSelect]) el.addEventListener('change', onRuleChange);
+  tokenInput.addEventListener('change', () => {
+    api.setToken(tokenInput.value.trim());
+    toast(t('planner.tokenSaved'));
+  });
+  pointsFilter.addEventListener('input', renderPoints);
+  scenarioSelect.addEventListener('change', () => {
+    if (state.dirty && !window.confirm(t('planner.discardConfirm'))) {
+      scenarioSelect.value = state.scenarioId;
+      return;
+    }
+    setMode({ view: 'planner', scenarioId: scenarioSelect.value }, { replace: true });
+  });
+  // Warn before leaving the page with unsaved edits.
+  const onBeforeUnload = (e) => {
+    if (!state.dirty) return;
+    e.preventDefault();
+    e.returnValue = '';
+  };
+  window.addEventListener('beforeunload', onBeforeUnload);
+
+  const createForm = h(
+    'form',
+    {
+      class: 'row',
+      onSubmit: (e) => {
+        e.preventDefault();
+        createScenario();
+      },
+    },
+    h('label', { class: 'visually-hidden', for: 'planner-new-name' }, t('planner.newName')),
+    h('div', { class: 'grow' }, newNameInput),
+    createButton,
+  );
+
+  const panel = h(
+    'aside',
+    { class: 'panel', 'aria-labelledby': 'planner-title' },
+    h('h1', { id: 'planner-title' }, t('planner.title')),
+    h('div', { class: 'field' }, h('label', { for: 'planner-scenario' }, t('planner.scenario')), h('div', { class: 'row' }, scenarioSelect, deleteScenarioButton)),
+    h('div', { class: 'field' }, h('label', { for: 'planner-new-name' }, t('planner.newName')), createForm),
+    h('div', { class: 'field' }, h('label', { for: 'planner-token' }, t('planner.token')), tokenInput, h('span', { class: 'hint' }, t('planner.tokenHint'))),
+    readOnlyNote,
+    h(
+      'details',
+      { class: 'rule-box', testid: 'rule-box' },
+      h('summary', {}, t('planner.rule')),
+      h(
+        'div',
+        { class: 'rule-grid' },
+        h('div', { class: 'field' }, h('label', { for: 'planner-mode' }, t('mode.label')), modeSelect),
+        h('div', { class: 'field' }, h('label', { for: 'rule-minutes' }, t('planner.rule.minutes')), minutesInput),
+        h('div', { class: 'field' }, h('label', { for: 'rule-combine' }, t('planner.rule.combine')), combineSelect),
+        h('div', { class: 'field' }, h('label', { for: 'rule-km' }, t('planner.rule.km')), radiusInput),
+        h('div', { class: 'field' }, h('label', { for: 'rule-radius-kind' }, t('planner.rule.radiusKind')), radiusKindSelect),
+      ),
+    ),
+    h('section', { 'aria-labelledby': 'planner-kpis-title' }, h('h2', { id: 'planner-kpis-title' }, t('planner.kpis')), evalStatus, kpiHolder),
+    h(
+      'section',
+      { 'aria-labelledby': 'planner-tools-title' },
+      h('h2', { id: 'planner-tools-title' }, t('planner.tools')),
+      h('div', { class: 'row' }, addButton, h('label', { for: 'planner-add-kind', class: 'visually-hidden' }, t('planner.addKind')), addKindSelect),
+      h('p', { class: 'hint' }, t('planner.dragHint'), ' ', addCentreButton),
+      pointEditor,
+      pointsTitle,
+      pointsFilter,
+      pointsList,
+      h('div', { class: 'row' }, saveButton, dirtyNote),
+      saveError,
+      conflictBanner,
+    ),
+    h(
+      'section',
+      { 'aria-labelledby': 'planner-opt-title' },
+      h('h2', { id: 'planner-opt-title' }, t('planner.optimise')),
+      h('div', { class: 'field' }, h('label', { for: 'opt-model' }, t('planner.model')), modelSelect),
+      h('div', { class: 'row' }, h('div', { class: 'field' }, h('label', { for: 'opt-add' }, t('planner.addK')), addKInput), h('div', { class: 'field' }, h('label', { for: 'opt-keep' }, t('planner.keep')), keepInput)),
+      h('div', { class: 'row' }, h('label', {}, consolidateInput, ' ', t('planner.consolidate'))),
+      h('div', { class: 'row' }, runButton, cancelButton),
+      progress,
+      runStatus,
+      suggestionsHolder,
+    ),
+    h(
+      'section',
+      { 'aria-labelledby': 'planner-compare-title' },
+      h('h2', { id: 'planner-compare-title' }, t('planner.compare')),
+      h(
+        'div',
+        { class: 'row' },
+        h('div', { class: 'field grow' }, h('label', { for: 'compare-a' }, t('planner.compareA')), compareA),
+        h('div', { class: 'field grow' }, h('label', { for: 'compare-b' }, t('planner.compareB')), compareB),
+      ),
+      compareButton,
+      compareHolder,
+    ),
+    h(
+      'section',
+      { 'aria-labelledby': 'planner-export-title' },
+      h('h2', { id: 'planner-export-title' }, t('planner.export')),
+      h('div', { class: 'row' }, exportCsv, exportGeojson),
+      h('p', { class: 'hint' }, t('planner.exportHint')),
+    ),
+  );
+
+  const view = h(
+    'section',
+    { class: 'view view-planner', testid: 'view-planner' },
+    h('div', { class: 'map-pane' }, mapEl, h('div', { class: 'map-legend' }, legendBox(t('map.legend'), cellsLegend(), pointsLegend()))),
+    panel,
+  );
+  root.replaceChildren(view);
+
+  // ---- Scenario loading and list ----------------------------------------------------------
+  async function refreshList() {
+    state.list = await scenarioList();
+    if (state.disposed) return;
+    fillScenarioSelect(scenarioSelect, state.list, state.scenarioId);
+    const a = compareA.value || BASELINE_ID;
+    const b = compareB.value || state.scenarioId;
+    fillScenarioSelect(compareA, state.list, state.list.some((s) => s.id === a) ? a : BASELINE_ID);
+    fillScenarioSelect(compareB, state.list, state.list.some((s) => s.id === b) ? b : BASELINE_ID);
+  }
+
+  async function loadScenario(id) {
+    state.scenarioId = id;
+    view.dataset.loaded = 'false';
+    conflictBanner.hidden = true;
+    saveError.textContent = '';
+    evalStatus.textContent = t('common.loading');
+    try {
+      const scenario = await api.getScenario(id);
+      if (state.disposed || state.scenarioId !== id) return;
+      state.scenario = scenario;
+      state.points = (scenario.points ?? []).map((p) => ({ ...p }));
+      state.selectedId = null;
+      renderEditor();
+      state.plan = null;
+      if (state.map) setSuggestions(state.map, []);
+      suggestionsHolder.replaceChildren();
+      setDirty(false);
+      const readOnly = scenario.read_only ?? id === BASELINE_ID;
+      readOnlyNote.hidden = !readOnly;
+      state.readOnly = readOnly;
+      saveButton.disabled = readOnly;
+      deleteScenarioButton.hidden = readOnly;
+      exportCsv.href = api.exportUrl(id, 'csv');
+      exportGeojson.href = api.exportUrl(id, 'geojson');
+      fillRule();
+      renderPoints();
+      drawPoints();
+      view.dataset.loaded = 'true';
+      view.dataset.version = String(scenario.version ?? '');
+      evaluateNow();
+      refreshList();
+    } catch (err) {
+      if (state.disposed) return;
+      evalStatus.textContent = errorText(err);
+      if (err.status === 404 && id !== BASELINE_ID) setMode({ view: 'planner', scenarioId: BASELINE_ID }, { replace: true });
+    }
+  }
+
+  async function createScenario() {
+    const name = newNameInput.value.trim() || `${t('planner.newName')} ${new Date().toLocaleString()}`;
+    if (!api.getToken()) {
+      toast(t('planner.tokenMissing'), { kind: 'error' });
+      tokenInput.focus();
+      return;
+    }
+    createButton.disabled = true;
+    try {
+      const body = { name };
+      if (state.scenario) {
+        body.mode = state.scenario.mode;
+        body.rule = state.scenario.rule;
+        body.points = state.points;
+      }
+      const created = await api.createScenario(body);
+      newNameInput.value = '';
+      toast(t('planner.created', { name: created.name }));
+      setMode({ view: 'planner', scenarioId: created.id });
+    } catch (err) {
+      toast(err.status === 401 ? t('planner.tokenRejected') : errorText(err), { kind: 'error' });
+    } finally {
+      createButton.disabled = false;
+    }
+  }
+
+  async function removeScenario() {
+    if (!state.scenario || state.readOnly) return;
+    if (!window.confirm(t('planner.deleteConfirm', { name: state.scenario.name }))) return;
+    try {
+      await api.deleteScenario(state.scenarioId);
+      toast(t('planner.deleted'));
+      setMode({ view: 'planner', scenarioId: BASELINE_ID }, { replace: true });
+    } catch (err) {
+      toast(err.status === 401 ? t('planner.tokenRejected') : errorText(err), { kind: 'error' });
+    }
+  }
+
+  function fillRule() {
+    const s = state.scenario;
+    const rule = s.rule ?? {};
+    modeSelect.value = s.mode ?? 'motorbike';
+    minutesInput.value = String(rule.max_minutes ?? 30);
+    radiusInput.value = String(rule.radius_km ?? 5);
+    combineSelect.value = rule.combine === 'and' ? 'and' : 'or';
+    radiusKindSelect.value = rule.radius_kind === 'network' ? 'network' : 'straight';
+  }
+
+  // ---- Editing ----------------------------------------------------------------------------
+  function setDirty(dirty) {
+    state.dirty = dirty;
+    dirtyNote.hidden = !dirty;
+    view.dataset.dirty = String(dirty);
+  }
+
+  function setAdding(adding) {
+    state.adding = adding;
+    addButton.setAttribute('aria-pressed', String(adding));
+    addButton.lastChild.textContent = adding ? t('planner.addPointActive') : t('planner.addPoint');
+    if (state.map) state.map.getCanvas().style.cursor = adding ? 'crosshair' : '';
+  }
+
+  function edited() {
+    setDirty(true);
+    renderPoints();
+    renderEditor();
+    drawPoints();
+    scheduleEvaluate();
+  }
+
+  function addPointAt(lon, lat) {
+    state.newCount += 1;
+    const point = {
+      id: `p_new_${Date.now().toString(36)}_${state.newCount}`,
+      name: t('planner.newPointName', { n: state.newCount }),
+      kind: state.addKind,
+      lon: round6(lon),
+      lat: round6(lat),
+      // The server reads opening_hours as a string; empty means not known.
+      opening_hours: '',
+      approximate: false,
+      address: null,
+    };
+    state.points.push(point);
+    state.selectedId = point.id;
+    setAdding(false);
+    edited();
+  }
+
+  function addPointAtCentre() {
+    if (!state.map) return;
+    const c = state.map.getCenter();
+    addPointAt(c.lng, c.lat);
+  }
+
+  function deletePoint(id) {
+    state.points = state.points.filter((p) => p.id !== id);
+    if (state.selectedId === id) state.selectedId = null;
+    edited();
+  }
+
+  function selectPoint(id) {
+    state.selectedId = id;
+    renderPoints();
+    renderEditor();
+    if (state.map) setSelectedPoint(state.map, id);
+  }
+
+  function renderPoints() {
+    pointsTitle.textContent = t('planner.points', { n: fmtInt(state.points.length) });
+    pointsTitle.dataset.count = String(state.points.length);
+    const q = foldText(pointsFilter.value);
+    const shown = state.points.filter((p) => !q || foldText(p.name).includes(q));
+    pointsList.replaceChildren(
+      ...shown.map((p) =>
+        h(
+          'li',
+          { testid: 'point-item', class: p.id === state.selectedId ? 'selected' : '', dataset: { pointId: p.id } },
+          h('span', { class: 'kind-dot', style: `background:${KIND_COLOURS[p.kind] ?? '#555'}`, title: t(`kind.${p.kind}`) }),
+          h('button', { type: 'button', class: 'pname', testid: 'point-select', onClick: () => focusPoint(p) }, p.name),
+          h('button', { type: 'button', class: 'danger small', testid: 'point-delete', 'aria-label': t('planner.deletePoint', { name: p.name }), onClick: () => deletePoint(p.id) }, '✕'),
+        ),
+      ),
+    );
+  }
+
+  /** Name, kind and opening hours of the selected point, edited in place. */
+  function renderEditor() {
+    const p = state.points.find((q) => q.id === state.selectedId);
+    pointEditor.hidden = !p;
+    if (!p) {
+      pointEditor.replaceChildren();
+      return;
+    }
+    const nameInput = h('input', { type: 'text', id: 'point-name', testid: 'point-name', value: p.name });
+    const kindSelect = h('select', { id: 'point-kind', testid: 'point-kind' }, KINDS.map((k) => h('option', { value: k, selected: k === p.kind }, t(`kind.${k}`))));
+    const hoursInput = h('input', { type: 'text', id: 'point-hours', testid: 'point-hours', value: p.opening_hours ?? '', placeholder: 'Mo-Fr 08:00-17:00' });
+    const commit = () => {
+      p.name = nameInput.value.trim() || p.name;
+      p.kind = kindSelect.value;
+      p.opening_hours = hoursInput.value.trim();
+      // Not edited(): rebuilding this form would take the keyboard focus away.
+      setDirty(true);
+      renderPoints();
+      drawPoints();
+      scheduleEvaluate();
+    };
+    for (const el of [nameInput, kindSelect, hoursInput]) el.addEventListener('change', commit);
+    pointEditor.replaceChildren(
+      h('h3', {}, t('planner.selectedPoint')),
+      h('div', { class: 'field' }, h('label', { for: 'point-name' }, t('planner.pointName')), nameInput),
+      h('div', { class: 'field' }, h('label', { for: 'point-kind' }, t('planner.pointKind')), kindSelect),
+      h('div', { class: 'field' }, h('label', { for: 'point-hours' }, t('planner.pointHours')), hoursInput),
+      h('p', { class: 'hint' }, `${p.lon.toFixed(5)}, ${p.lat.toFixed(5)}`, p.approximate ? ` · ${t('citizen.approximate')}` : ''),
+    );
+  }
+
+  function focusPoint(p) {
+    selectPoint(p.id);
+    state.map?.easeTo({ center: [p.lon, p.lat], zoom: Math.max(state.map.getZoom(), 13), duration: 500 });
+  }
+
+  function drawPoints() {
+    if (!state.map) return;
+    setPoints(state.map, state.points);
+    setSelectedPoint(state.map, state.selectedId);
+  }
+
+  // ---- Live evaluation ----------------------------------------------------------------------
+  const scheduleEvaluate = debounce(evaluateNow, EVALUATE_DEBOUNCE_MS);
+
+  async function evaluateNow() {
+    if (!state.scenario) return;
+    scheduleEvaluate.cancel();
+    state.evaluateAbort?.abort();
+    const abort = new AbortController();
+    state.evaluateAbort = abort;
+    const seq = ++state.evaluateSeq;
+    const started = performance.now();
+    evalStatus.textContent = t('planner.evaluating');
+    kpiHolder.setAttribute('aria-busy', 'true');
+    try {
+      const result = await api.evaluate(draftOf(state.scenario, state.points), { cells: true, signal: abort.signal });
+      if (abort.signal.aborted || state.disposed || seq !== state.evaluateSeq) return;
+      kpiHolder.replaceChildren(kpiCards(result.summary, { points: state.points }));
+      kpiHolder.dataset.uncovered = String(result.summary.population_uncovered);
+      kpiHolder.dataset.seq = String(seq);
+      kpiHolder.dataset.elapsedMs = String(Math.round(performance.now() - started));
+      evalStatus.textContent = '';
+      if (state.map) setCells(state.map, result.cells);
+      state.lastCells = result.cells;
+    } catch (err) {
+      if (err.name === 'AbortError') return;
+      evalStatus.textContent = t('planner.evaluateFailed', { message: err.message });
+    } finally {
+      if (seq === state.evaluateSeq) kpiHolder.removeAttribute('aria-busy');
+    }
+  }
+
+  // ---- Saving ----------------------------------------------------------------------------
+  async function save() {
+    if (!state.scenario || state.readOnly) return;
+    saveError.textContent = '';
+    if (!api.getToken()) {
+      saveError.textContent = t('planner.tokenMissing');
+      tokenInput.focus();
+      return;
+    }
+    saveButton.disabled = true;
+    try {
+      const s = state.scenario;
+      const saved = await api.updateScenario(state.scenarioId, { name: s.name, mode: s.mode, rule: s.rule, points: state.points, version: s.version });
+      state.scenario = saved;
+      view.dataset.version = String(saved.version);
+      setDirty(false);
+      toast(t('planner.saved', { v: saved.version }));
+      refreshList();
+    } catch (err) {
+      if (err.status === 409) conflictBanner.hidden = false;
+      else if (err.status === 401) saveError.textContent = t('planner.tokenRejected');
+      else saveError.textContent = errorText(err);
+    } finally {
+      saveButton.disabled = state.readOnly;
+    }
+  }
+
+  // ---- Optimiser ----------------------------------------------------------------------------
+  async function runOptimiser() {
+    if (!state.scenario || state.run) return;
+    const add = Math.max(0, Math.min(50, parseInt(addKInput.value, 10) || 0));
+    const consolidate = consolidateInput.checked;
+    const keep = consolidate ? parseInt(keepInput.value, 10) || undefined : undefined;
+    runButton.disabled = true;
+    cancelButton.hidden = false;
+    progress.hidden = false;
+    progress.value = 0;
+    runStatus.textContent = t('planner.running', { pct: fmtShare(0) });
+    suggestionsHolder.replaceChildren();
+    try {
+      const { run_id: runId } = await api.startOptimise({
+        scenario: null,
+        draft: draftOf(state.scenario, state.points),
+        model: modelSelect.value,
+        add,
+        consolidate,
+        keep,
+      });
+      state.run = { runId, timer: null };
+      pollRun();
+    } catch (err) {
+      finishRun();
+      runStatus.textContent = t('planner.runFailed', { message: err.message });
+    }
+  }
+
+  async function pollRun() {
+    const run = state.run;
+    if (!run || state.disposed) return;
+    try {
+      const status = await api.optimiseStatus(run.runId);
+      if (state.run !== run) return;
+      progress.value = status.progress ?? 0;
+      if (status.status === 'running') {
+        runStatus.textContent = `${t('planner.running', { pct: fmtShare(status.progress ?? 0) })}${status.message ? ` — ${status.message}` : ''}`;
+        run.timer = setTimeout(pollRun, OPTIMISE_POLL_MS);
+        return;
+      }
+      finishRun();
+      if (status.status === 'done' && status.result) showSuggestions(status.result);
+      else if (status.status === 'cancelled') runStatus.textContent = t('planner.runCancelled');
+      else runStatus.textContent = t('planner.runFailed', { message: status.message ?? status.status });
+    } catch (err) {
+      finishRun();
+      runStatus.textContent = t('planner.runFailed', { message: err.message });
+    }
+  }
+
+  function finishRun() {
+    if (state.run?.timer) clearTimeout(state.run.timer);
+    state.run = null;
+    runButton.disabled = false;
+    cancelButton.hidden = true;
+    progress.hidden = true;
+    runStatus.textContent = '';
+  }
+
+  async function cancelRun() {
+    const run = state.run;
+    if (!run) return;
+    finishRun();
+    runStatus.textContent = t('planner.runCancelled');
+    try {
+      await api.cancelOptimise(run.runId);
+    } catch {
+      // The run ends on its own; nothing else to do.
+    }
+  }
+
+  /**
+   * Ids the plan drops. The server lists them in `removed` for a consolidation; without that
+   * list, a consolidation answer that repeats existing ids is read as the set to keep.
+   */
+  function removedIds(result, consolidate) {
+    if (Array.isArray(result.removed)) return result.removed;
+    const listed = new Set((result.points ?? []).map((p) => p.id));
+    if (!consolidate || !state.points.some((p) => listed.has(p.id))) return [];
+    return state.points.filter((p) => !listed.has(p.id)).map((p) => p.id);
+  }
+
+  function showSuggestions(result) {
+    const known = new Set(state.points.map((p) => p.id));
+    const added = (result.points ?? []).filter((p) => !known.has(p.id));
+    const removed = removedIds(result, consolidateInput.checked);
+    state.plan = { added, removed };
+    if (state.map) setSuggestions(state.map, added);
+    const removedNames = removed.map((id) => state.points.find((p) => p.id === id)?.name ?? id);
+    suggestionsHolder.replaceChildren(
+      h('p', {}, t('planner.suggestions', { n: fmtInt(added.length), before: fmtInt(result.covered_before), after: fmtInt(result.covered_after) })),
+      h(
+        'ul',
+        { class: 'suggestions', testid: 'opt-suggestion-list' },
+        added.map((p) =>
+          h(
+            'li',
+            { testid: 'opt-suggestion' },
+            h('strong', {}, p.name ?? p.id),
+            ` · ${t(`kind.${p.kind}`)}`,
+            p.adds_population !== undefined && p.adds_population !== null ? ` · ${t('planner.suggestionAdds', { n: fmtInt(p.adds_population) })}` : '',
+            p.explanation ? h('span', { class: 'why' }, p.explanation) : null,
+          ),
+        ),
+      ),
+      removed.length ? h('p', { testid: 'opt-removed' }, t('planner.suggestionRemoves', { n: fmtInt(removed.length), names: removedNames.join(', ') })) : null,
+      h('button', { type: 'button', testid: 'opt-accept', onClick: acceptSuggestions }, t('planner.accept')),
+    );
+  }
+
+  function acceptSuggestions() {
+    const { added, removed } = state.plan ?? { added: [], removed: [] };
+    const drop = new Set(removed);
+    state.points = state.points.filter((p) => !drop.has(p.id));
+    state.points.push(
+      ...added.map((p) => ({
+        id: p.id,
+        name: p.name ?? p.id,
+        kind: p.kind ?? 'branch',
+        lon: p.lon,
+        lat: p.lat,
+        opening_hours: p.opening_hours ?? '',
+        approximate: Boolean(p.approximate),
+        address: p.address ?? null,
+      })),
+    );
+    state.plan = null;
+    if (state.map) setSuggestions(state.map, []);
+    suggestionsHolder.replaceChildren();
+    toast(t('planner.accepted', { n: fmtInt(added.length) }));
+    edited();
+  }
+
+  // ---- Comparison ----------------------------------------------------------------------------
+  async function compare() {
+    for (const m of state.compareMaps) m.remove();
+    state.compareMaps = [];
+    const ids = [compareA.value, compareB.value];
+    compareHolder.replaceChildren(h('p', { class: 'status' }, t('common.loading')));
+    try {
+      const results = await Promise.all(ids.map((id) => api.scenarioCoverage(id, { cells: true })));
+      const scenarios = await Promise.all(ids.map((id) => api.getScenario(id)));
+      if (state.disposed) return;
+      const mapEls = ids.map((id, i) => h('div', { class: 'map', testid: `compare-map-${i ? 'b' : 'a'}` }));
+      const figures = ids.map((id, i) =>
+        h(
+          'figure',
+          { class: 'compare-map' },
+          mapEls[i],
+          h('figcaption', {}, `${i ? 'B' : 'A'}: ${scenarioLabel(state.list.find((s) => s.id === id) ?? { id, name: id })} · ${fmtShare(results[i].summary.covered_share)}`),
+        ),
+      );
+      const table = diffTable(results[0], results[1]);
+      compareHolder.replaceChildren(h('div', { class: 'compare-maps' }, figures), table);
+      const figcaptionNote = h('p', { class: 'compare-caption' }, t('planner.compareSync'));
+      compareHolder.insertBefore(figcaptionNote, table);
+      for (let i = 0; i < 2; i++) {
+        const m = await createMap(mapEls[i], { name: `compare-${i ? 'b' : 'a'}`, compact: true });
+        if (state.disposed) {
+          m.remove();
+          return;
+        }
+        state.compareMaps.push(m);
+        addCells(m);
+        addPoints(m);
+        setCells(m, results[i].cells);
+        setPoints(m, scenarios[i].points ?? []);
+      }
+      syncMaps(state.compareMaps);
+    } catch (err) {
+      compareHolder.replaceChildren(h('p', { class: 'status error' }, errorText(err)));
+    }
+  }
+
+  function diffTable(a, b) {
+    const byName = new Map((a.wards ?? []).map((w) => [w.name, w]));
+    const rows = (b.wards ?? [])
+      .map((wb) => {
+        const wa = byName.get(wb.name);
+        return { name: wb.name, shareA: wa?.covered_share ?? null, shareB: wb.covered_share, diffUncovered: (wb.uncovered ?? 0) - (wa?.uncovered ?? 0), diffShare: wa ? wb.covered_share - wa.covered_share : null };
+      })
+      .sort((x, y) => Math.abs(y.diffUncovered) - Math.abs(x.diffUncovered));
+    const totalDiff = (b.summary.population_uncovered ?? 0) - (a.summary.population_uncovered ?? 0);
+    return h(
+      'div',
+      { class: 'table-wrap' },
+      h('p', { testid: 'compare-summary' }, `${t('planner.compareDiff')}: ${t('kpi.uncovered')} ${fmtSignedInt(totalDiff)}`),
+      h(
+        'table',
+        { class: 'data', testid: 'compare-table' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            h('th', { scope: 'col' }, t('leader.col.name')),
+            h('th', { scope: 'col' }, `A · ${t('leader.col.covered_share')}`),
+            h('th', { scope: 'col' }, `B · ${t('leader.col.covered_share')}`),
+            h('th', { scope: 'col' }, `${t('leader.col.uncovered')} (B − A)`),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          rows.map((r) =>
+            h(
+              'tr',
+              { testid: 'compare-row' },
+              h('th', { scope: 'row' }, r.name),
+              h('td', {}, fmtShare(r.shareA)),
+              h('td', {}, fmtShare(r.shareB), r.diffShare ? ` (${fmtSignedShare(r.diffShare)})` : ''),
+              h('td', { class: r.diffUncovered < 0 ? 'pos' : r.diffUncovered > 0 ? 'neg' : '' }, fmtSignedInt(r.diffUncovered)),
+            ),
+          ),
+        ),
+      ),
+    );
+  }
+
+  // ---- Map -----------------------------------------------------------------------------------
+  function wireMap(map) {
+    let dragging = null;
+    const onMove = (e) => {
+      const p = state.points.find((q) => q.id === dragging);
+      if (!p) return;
+      p.lon = round6(e.lngLat.lng);
+      p.lat = round6(e.lngLat.lat);
+      drawPoints();
+    };
+    const onUp = () => {
+      map.off('mousemove', onMove);
+      map.off('touchmove', onMove);
+      map.dragPan.enable();
+      map.getCanvas().style.cursor = state.adding ? 'crosshair' : '';
+      if (dragging) {
+        dragging = null;
+        edited();
+      }
+    };
+    const startDrag = (e) => {
+      if (state.adding) return;
+      if (e.type === 'touchstart' && e.points.length !== 1) return;
+      const id = pointIdAt(map, e.point);
+      if (!id) return;
+      e.preventDefault();
+      dragging = id;
+      selectPoint(id);
+      map.dragPan.disable();
+      map.getCanvas().style.cursor = 'grabbing';
+      map.on(e.type === 'touchstart' ? 'touchmove' : 'mousemove', onMove);
+      map.once(e.type === 'touchstart' ? 'touchend' : 'mouseup', onUp);
+    };
+    map.on('mousedown', 'points-circle', startDrag);
+    map.on('touchstart', 'points-circle', startDrag);
+    map.on('mouseenter', 'points-circle', () => {
+      if (!state.adding) map.getCanvas().style.cursor = 'grab';
+    });
+    map.on('mouseleave', 'points-circle', () => {
+      if (!state.adding && !dragging) map.getCanvas().style.cursor = '';
+    });
+    map.on('click', (e) => {
+      if (state.adding) {
+        addPointAt(e.lngLat.lng, e.lngLat.lat);
+        return;
+      }
+      selectPoint(pointIdAt(map, e.point));
+    });
+  }
+
+  (async () => {
+    const map = await createMap(mapEl, { name: 'main' });
+    if (state.disposed) {
+      map.remove();
+      return;
+    }
+    state.map = map;
+    addCells(map);
+    addSuggestions(map);
+    addPoints(map);
+    wireMap(map);
+    drawPoints();
+    if (state.lastCells) setCells(map, state.lastCells);
+  })();
+
+  refreshList();
+  loadScenario(state.scenarioId);
+
+  return {
+    onModeChange(next) {
+      const id = next.scenarioId ?? BASELINE_ID;
+      if (id !== state.scenarioId) loadScenario(id);
+    },
+    unmount() {
+      state.disposed = true;
+      window.removeEventListener('beforeunload', onBeforeUnload);
+      scheduleEvaluate.cancel();
+      state.evaluateAbort?.abort();
+      if (state.run?.timer) clearTimeout(state.run.timer);
+      for (const m of state.compareMaps) m.remove();
+      state.map?.remove();
+    },
+  };
+}
+
+/** Keep the comparison maps showing the same place: moving one moves the other. */
+function syncMaps(maps) {
+  let syncing = false;
+  for (const source of maps) {
+    source.on('move', () => {
+      if (syncing) return;
+      syncing = true;
+      for (const target of maps) if (target !== source) target.jumpTo({ center: source.getCenter(), zoom: source.getZoom() });
+      syncing = false;
+    });
+  }
+}
+
+function round6(x) {
+  return Math.round(x * 1e6) / 1e6;
+}

@@ -1,0 +1,105 @@
+// Journey 3: leadership opens the dashboard, reads the KPI cards, sorts and searches the
+// per-ward table, sees the phase comparison, and the page is ready to print.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchBrowser, trackForeignRequests, screenshot, startServer, trackErrors, waitForMap } from './helpers.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const foldText = (s) => s.normalize('NFD').replace(/\p{Diacritic}/gu, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').toLowerCase();
+
+test('leadership reads the dashboard, sorts and searches the ward table', async () => {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
+  const page = await context.newPage();
+  const errors = trackErrors(page);
+  const foreign = trackForeignRequests(page, server.baseUrl);
+  await page.goto(`${server.baseUrl}/#/leadership`);
+  await page.getByTestId('view-leadership').waitFor();
+  await page.waitForFunction(() => document.querySelector('[data-testid="view-leadership"]').dataset.loaded === 'true', null, { timeout: 60000 });
+  await waitForMap(page);
+
+  // KPI cards, numbers grouped the Vietnamese way.
+  for (const id of ['kpi-covered-share', 'kpi-uncovered', 'kpi-mean', 'kpi-p95', 'kpi-points']) {
+    assert.ok(await page.getByTestId(id).isVisible(), `${id} card is shown`);
+  }
+  assert.match(await page.getByTestId('kpi-covered-share').textContent(), /100/, 'the 100 % target is shown');
+  const meta = await (await fetch(`${server.baseUrl}/api/v1/scenarios/baseline/coverage`)).json();
+  const expectedTotal = new Intl.NumberFormat('vi-VN').format(Math.round(meta.summary.population_total));
+  assert.ok((await page.getByTestId('kpi-covered-share').textContent()).includes(expectedTotal), `total population shown as ${expectedTotal}`);
+
+  const rows = page.getByTestId('ward-row');
+  const total = await rows.count();
+  assert.equal(total, meta.wards.length, 'one row per ward');
+  assert.ok(total >= 2, 'several wards');
+
+  // Sort by population: numbers sort largest first, a second click reverses.
+  const populations = async () => rows.evaluateAll((trs) => trs.map((tr) => Number(tr.children[1].textContent.replace(/\D/g, ''))));
+  const sortState = () => page.locator('th:has([data-testid="sort-population"])').getAttribute('aria-sort');
+  await page.getByTestId('sort-population').click();
+  let values = await populations();
+  assert.deepEqual(values, [...values].sort((a, b) => b - a), 'descending by population');
+  assert.equal(await sortState(), 'descending');
+  await page.getByTestId('sort-population').click();
+  values = await populations();
+  assert.deepEqual(values, [...values].sort((a, b) => a - b), 'ascending by population');
+  assert.equal(await sortState(), 'ascending');
+  await page.getByTestId('sort-name').click();
+  const names = await rows.evaluateAll((trs) => trs.map((tr) => tr.dataset.ward));
+  assert.deepEqual(names, [...names].sort((a, b) => a.localeCompare(b, 'vi')), 'A to Z by ward name');
+
+  // Search without diacritics.
+  const someWard = meta.wards[Math.floor(meta.wards.length / 2)].name;
+  const query = foldText(someWard).split(' ').slice(-2).join(' ');
+  await page.getByTestId('ward-search').fill(query);
+  const shown = await rows.evaluateAll((trs) => trs.map((tr) => tr.dataset.ward));
+  assert.ok(shown.includes(someWard), `"${query}" finds ${someWard}`);
+  assert.ok(shown.every((n) => foldText(n).includes(query)), 'only matching wards remain');
+  assert.ok(shown.length < total || total === 1, 'the search narrows the table');
+  await screenshot(page, 'leadership-search');
+  await page.getByTestId('ward-search').fill('');
+  assert.equal(await rows.count(), total);
+
+  // Phase comparison: three phases.
+  await page.getByTestId('phase-row').first().waitFor({ timeout: 60000 });
+  assert.equal(await page.getByTestId('phase-row').count(), 3);
+  // Isochrones of the scenario drawn on request.
+  await page.getByTestId('isochrone-toggle').check();
+  const isoStatus = page.getByTestId('isochrone-status');
+  await page.waitForFunction(() => ['drawn', 'error'].includes(document.querySelector('[data-testid="isochrone-status"]').dataset.state), null, { timeout: 120000 });
+  assert.equal(await isoStatus.getAttribute('data-state'), 'drawn', `isochrones load without error: ${await isoStatus.textContent()}`);
+  assert.ok(Number(await isoStatus.getAttribute('data-features')) > 0, 'isochrone features drawn');
+  await waitForMap(page);
+  await screenshot(page, 'leadership');
+
+  // The print stylesheet hides the app chrome.
+  await page.emulateMedia({ media: 'print' });
+  assert.equal(await page.getByTestId('app-header').isVisible(), false, 'no header on paper');
+  assert.equal(await page.getByTestId('print-button').isVisible(), false, 'no print button on paper');
+  await page.screenshot({ path: new URL('../test-results/leadership-print.png', import.meta.url).pathname, fullPage: true });
+  await page.emulateMedia({ media: 'screen' });
+
+  // English switch, remembered, with English number grouping.
+  await page.getByTestId('lang-select').selectOption('en');
+  await page.waitForFunction(() => document.querySelector('[data-testid="view-leadership"]')?.dataset.loaded === 'true', null, { timeout: 60000 });
+  assert.match(await page.getByTestId('nav-leadership').textContent(), /Leadership/);
+  const expectedEn = new Intl.NumberFormat('en-US').format(Math.round(meta.summary.population_total));
+  assert.ok((await page.getByTestId('kpi-covered-share').textContent()).includes(expectedEn), `total shown as ${expectedEn}`);
+  await page.reload();
+  await page.getByTestId('view-leadership').waitFor();
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'en', 'language remembered');
+
+  assert.deepEqual(errors, [], 'no uncaught errors in the page');
+  assert.deepEqual(foreign, [], 'nothing is fetched from outside the motcua server');
+  await context.close();
+});

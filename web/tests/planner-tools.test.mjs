@@ -1,0 +1,68 @@
+// The planner's other tools on the real server: run the optimiser with a progress bar and accept
+// its suggestion, compare two scenarios side by side, and download the exports.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchBrowser, screenshot, startServer, trackErrors, trackForeignRequests, waitForMap } from './helpers.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('planner runs the optimiser, accepts a suggestion, compares and exports', { timeout: 300000 }, async () => {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, acceptDownloads: true });
+  const page = await context.newPage();
+  const errors = trackErrors(page);
+  const foreign = trackForeignRequests(page, server.baseUrl);
+  await page.goto(`${server.baseUrl}/#/planner/baseline`);
+  await page.getByTestId('view-planner').waitFor();
+  await page.waitForFunction(() => document.querySelector('[data-testid="view-planner"]').dataset.loaded === 'true', null, { timeout: 30000 });
+  await waitForMap(page);
+  const pointsBefore = Number(await page.getByTestId('points-title').getAttribute('data-count'));
+
+  // Optimiser: add one point to the baseline draft.
+  await page.getByTestId('opt-model').selectOption('mclp');
+  await page.getByTestId('opt-add').fill('1');
+  await page.getByTestId('opt-run').click();
+  await page.getByTestId('opt-accept').waitFor({ timeout: 240000 });
+  const suggestions = await page.getByTestId('opt-suggestion').count();
+  assert.ok(suggestions >= 1, 'the optimiser suggests at least one point');
+  await screenshot(page, 'planner-optimiser');
+  await page.getByTestId('opt-accept').click();
+  assert.equal(Number(await page.getByTestId('points-title').getAttribute('data-count')), pointsBefore + suggestions, 'the suggestion joins the draft');
+  assert.equal(await page.getByTestId('dirty-indicator').isVisible(), true);
+
+  // Compare the baseline with itself: every ward differs by zero.
+  await page.getByTestId('compare-a').selectOption('baseline');
+  await page.getByTestId('compare-b').selectOption('baseline');
+  await page.getByTestId('compare-run').click();
+  await page.getByTestId('compare-table').waitFor({ timeout: 60000 });
+  const diffs = await page.getByTestId('compare-row').evaluateAll((rows) => rows.map((r) => r.lastElementChild.textContent.trim()));
+  assert.ok(diffs.length > 0, 'one row per ward');
+  assert.ok(diffs.every((d) => d === '0'), 'no difference between a scenario and itself');
+  await waitForMap(page, 'compare-a');
+  await waitForMap(page, 'compare-b');
+  await page.getByTestId('compare-result').scrollIntoViewIfNeeded();
+  await screenshot(page, 'planner-compare');
+
+  // Exports of the saved baseline.
+  for (const [testid, format] of [['export-csv', 'csv'], ['export-geojson', 'geojson']]) {
+    const href = await page.getByTestId(testid).getAttribute('href');
+    assert.equal(href, `/api/v1/scenarios/baseline/export?format=${format}`);
+    const res = await fetch(`${server.baseUrl}${href}`);
+    assert.equal(res.status, 200, `${format} export answers`);
+    assert.ok((await res.text()).length > 0);
+  }
+
+  assert.deepEqual(errors, [], 'no uncaught errors in the page');
+  assert.deepEqual(foreign, [], 'nothing is fetched from outside the motcua server');
+  await context.close();
+});
