@@ -77,7 +77,7 @@ pub struct CoverageReport {
 }
 
 impl CoverageReport {
-    pub fn cells_geojson(&self, point_ids: &[String]) -> serde_json::Value {
+    pub fn cells_geojson(&self, point_ids: &[String], ward_names: &[String]) -> serde_json::Value {
         let features: Vec<_> = self
             .cells
             .iter()
@@ -102,7 +102,7 @@ impl CoverageReport {
                         "by_time": c.by_time,
                         "by_radius": c.by_radius,
                         "nearest_point_id": c.nearest_point.and_then(|i| point_ids.get(i)),
-                        "ward": c.ward,
+                        "ward": c.ward.and_then(|w| ward_names.get(w)),
                     }
                 })
             })

@@ -119,6 +119,7 @@ pub struct Evaluation {
     pub report: CoverageReport,
     pub timings_ms: BTreeMap<String, f64>,
     pub points_by_kind: BTreeMap<String, usize>,
+    pub off_network_points: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -155,6 +156,30 @@ pub struct PlacementRequest {
     pub keep: Option<usize>,
     pub seed: u64,
     pub time_limit_s: f64,
+    pub solver: Solver,
+}
+
+/// Which solver runs (lives in `optimise` in the real engine).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Solver {
+    Heuristic,
+    Exact,
+    #[default]
+    Auto,
+}
+
+impl Default for PlacementRequest {
+    fn default() -> Self {
+        PlacementRequest {
+            model: "mclp".into(),
+            add: 5,
+            consolidate: false,
+            keep: None,
+            seed: 0,
+            time_limit_s: 20.0,
+            solver: Solver::Heuristic,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -193,6 +218,9 @@ impl ScenarioError {
 pub struct StudyArea {
     meta: AreaMeta,
     points: Vec<ReceivingPoint>,
+    ward_names: Vec<String>,
+    roads: serde_json::Value,
+    wards: serde_json::Value,
 }
 
 pub struct AreaOptions {
@@ -300,6 +328,13 @@ impl StudyArea {
                     20.9940,
                 ),
             ],
+            ward_names: (0..6).map(|w| format!("Ward {w}")).collect(),
+            roads: json!({"type": "FeatureCollection", "features": [
+                {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[105.80, 21.02], [105.85, 21.03]]}, "properties": {"class": "major", "name": "Placeholder road"}}
+            ]}),
+            wards: json!({"type": "FeatureCollection", "features": [
+                {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [[[105.80, 21.00], [105.85, 21.00], [105.85, 21.05], [105.80, 21.05], [105.80, 21.00]]]}, "properties": {"name": "Placeholder ward"}}
+            ]}),
         })
     }
 
@@ -428,6 +463,7 @@ impl StudyArea {
             },
             timings_ms: BTreeMap::from([("evaluate".to_string(), 0.1)]),
             points_by_kind,
+            off_network_points: Vec::new(),
         })
     }
 
@@ -466,6 +502,7 @@ impl StudyArea {
         &self,
         s: &Scenario,
         minutes: &[u32],
+        _per_point: bool,
     ) -> Result<serde_json::Value, ScenarioError> {
         s.validate()?;
         let features: Vec<_> = minutes
@@ -499,16 +536,16 @@ impl StudyArea {
             .collect()
     }
 
-    pub fn basemap_roads(&self) -> serde_json::Value {
-        json!({"type": "FeatureCollection", "features": [
-            {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[105.80, 21.02], [105.85, 21.03]]}, "properties": {"class": "major", "name": "Placeholder road"}}
-        ]})
+    pub fn basemap_roads(&self) -> &serde_json::Value {
+        &self.roads
     }
 
-    pub fn basemap_wards(&self) -> serde_json::Value {
-        json!({"type": "FeatureCollection", "features": [
-            {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [[[105.80, 21.00], [105.85, 21.00], [105.85, 21.05], [105.80, 21.05], [105.80, 21.00]]]}, "properties": {"name": "Placeholder ward"}}
-        ]})
+    pub fn basemap_wards(&self) -> &serde_json::Value {
+        &self.wards
+    }
+
+    pub fn ward_names(&self) -> &[String] {
+        &self.ward_names
     }
 
     pub fn suggest(
