@@ -182,7 +182,7 @@ pub async fn search(
     responses((status = 200, description = "GeoJSON FeatureCollection", body = Object)))]
 pub async fn basemap_roads(State(state): State<AppState>) -> Result<Response, ApiError> {
     let bytes = cached(&state.caches().roads, state.clone(), |state| {
-        Ok(state.area().basemap_roads())
+        Ok(state.area().basemap_roads().clone())
     })
     .await?;
     Ok(json_bytes(bytes))
@@ -193,7 +193,7 @@ pub async fn basemap_roads(State(state): State<AppState>) -> Result<Response, Ap
     responses((status = 200, description = "GeoJSON FeatureCollection", body = Object)))]
 pub async fn basemap_wards(State(state): State<AppState>) -> Result<Response, ApiError> {
     let bytes = cached(&state.caches().wards, state.clone(), |state| {
-        Ok(state.area().basemap_wards())
+        Ok(state.area().basemap_wards().clone())
     })
     .await?;
     Ok(json_bytes(bytes))

@@ -297,6 +297,7 @@ pub async fn start(
         keep: body.keep,
         seed: body.seed.unwrap_or(1),
         time_limit_s,
+        ..PlacementRequest::default()
     };
     let run_id = state.runs().start(state.area_arc(), scenario, req)?;
     let location = format!("/api/v1/optimise/{run_id}");

@@ -346,7 +346,7 @@ async fn evaluate_to_result(
             let cells = with_cells.then(|| {
                 evaluation
                     .report
-                    .cells_geojson(&point_ids(&scenario.points))
+                    .cells_geojson(&point_ids(&scenario.points), area.ward_names())
             });
             let Evaluation {
                 report,
@@ -393,7 +393,7 @@ pub async fn isochrones(
     let area = state.area_arc();
     let value = state
         .heavy(move || {
-            area.isochrones_geojson(&stored.scenario, &minutes)
+            area.isochrones_geojson(&stored.scenario, &minutes, true)
                 .map_err(ApiError::from)
         })
         .await?;
