@@ -389,11 +389,12 @@ pub async fn isochrones(
     ApiQuery(q): ApiQuery<IsochroneQuery>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let minutes = parse_minutes(q.minutes.as_deref())?;
+    let per_point = q.per_point.unwrap_or(false);
     let stored = load(&state, id).await?;
     let area = state.area_arc();
     let value = state
         .heavy(move || {
-            area.isochrones_geojson(&stored.scenario, &minutes, true)
+            area.isochrones_geojson(&stored.scenario, &minutes, per_point)
                 .map_err(ApiError::from)
         })
         .await?;
