@@ -739,10 +739,18 @@ async fn coverage_isochrones_and_export_of_baseline() {
     assert_eq!(iso.status, StatusCode::OK, "{}", iso.text());
     let iso = iso.json();
     assert_eq!(iso["type"], "FeatureCollection");
-    for f in iso["features"].as_array().expect("features") {
+    let features = iso["features"].as_array().expect("features");
+    assert!(
+        !features.is_empty() && features.len() <= 2,
+        "one union per limit: {}",
+        features.len()
+    );
+    for f in features {
         assert!(f["properties"]["minutes"].is_number());
+        assert_eq!(f["properties"]["point_id"], "all");
     }
     for bad in [
+        "per_point=maybe",
         "minutes=0",
         "minutes=abc",
         "minutes=500",
@@ -1160,7 +1168,7 @@ fn random_input_never_causes_server_errors() {
                     Request::get(format!("/api/v1/scenarios/{}", encode_all(&bytes)))
                         .body(Body::empty())
                         .expect("request"),
-                    Request::get(format!("/api/v1/scenarios/baseline/isochrones?{query}"))
+                    Request::get(format!("/api/v1/scenarios/baseline/export?{query}"))
                         .body(Body::empty())
                         .expect("request"),
                     Request::get(format!("/{}", encode_all(&bytes)))

@@ -129,7 +129,7 @@ pub async fn nearest(
             open_now: r.open_now,
             route: LineString {
                 kind: "LineString",
-                coordinates: r.route,
+                coordinates: r.route.into_iter().map(round_position).collect(),
             },
         })
         .collect();
@@ -223,6 +223,12 @@ pub fn json_bytes(bytes: Bytes) -> Response {
     ([(header::CONTENT_TYPE, "application/json")], bytes).into_response()
 }
 
+/// Rounds a [lon, lat] position to 6 decimals (about 0.1 m): routes are drawn, not measured,
+/// and the shorter numbers make the most frequent answer of the API about a third smaller.
+fn round_position([lon, lat]: [f64; 2]) -> [f64; 2] {
+    [(lon * 1e6).round() / 1e6, (lat * 1e6).round() / 1e6]
+}
+
 /// Checks a WGS84 position given by a client.
 pub fn check_lon_lat(lon: f64, lat: f64) -> Result<(), ApiError> {
     if !lon.is_finite() || !(-180.0..=180.0).contains(&lon) {
@@ -247,5 +253,29 @@ pub fn parse_mode(mode: Option<&str>) -> Result<TravelMode, ApiError> {
                 "unknown travel mode {name:?}: expected motorbike, car, bicycle or walk"
             ))
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_round_to_six_decimals() {
+        assert_eq!(
+            round_position([105.834_212_345, 21.027_8]),
+            [105.834_212, 21.027_8]
+        );
+        assert_eq!(round_position([-0.000_000_4, 90.0]), [-0.0, 90.0]);
+    }
+
+    #[test]
+    fn coordinates_and_modes_are_checked() {
+        assert!(check_lon_lat(105.8, 21.0).is_ok());
+        assert!(check_lon_lat(f64::NAN, 21.0).is_err());
+        assert!(check_lon_lat(105.8, -90.5).is_err());
+        assert!(matches!(parse_mode(None), Ok(TravelMode::Motorbike)));
+        assert!(matches!(parse_mode(Some("walk")), Ok(TravelMode::Walk)));
+        assert!(parse_mode(Some("Walk ")).is_err());
     }
 }

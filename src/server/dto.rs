@@ -259,6 +259,9 @@ pub struct CoverageResult {
 pub struct IsochroneQuery {
     /// Comma-separated travel-time limits in whole minutes, each 1..=120, at most 6 (default 10,20,30).
     pub minutes: Option<String>,
+    /// Also return one feature per receiving point and limit (default false: only the union of
+    /// all points, `point_id` "all"). Per-point isochrones of a whole area are large and slow.
+    pub per_point: Option<bool>,
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -14,6 +14,22 @@
 //! ```
 //!
 //! The CLI embeds [`ServeArgs`] for the flags and calls `run(args.into_config())`.
+//!
+//! How requests map to answers:
+//!
+//! | what the client did | status | `error.code` |
+//! |---|---|---|
+//! | malformed JSON, query or path; values out of range; unknown mode, model or kind | 400 | `bad_request` |
+//! | body not sent as `Content-Type: application/json` | 415 | `bad_request` |
+//! | write without the bearer token, or with the wrong one | 401 | `unauthorized` |
+//! | unknown scenario, run, route or static file | 404 | `not_found` |
+//! | wrong method for a path | 405 | `bad_request` |
+//! | stale `version` on PUT; changing the baseline; too many optimisation runs | 409 | `conflict` |
+//! | body over 1 MiB | 413 | `payload_too_large` |
+//! | a fault inside the server (logged with `tracing::error`) | 500 | `internal` |
+//!
+//! The data directory holds `motcua.sqlite` (+ WAL files) with the saved scenarios of every
+//! study area, and `token`, the write token (mode 0600), made on first start.
 
 mod area;
 mod args;

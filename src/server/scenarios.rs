@@ -23,6 +23,8 @@ use crate::server::{AppState, blocking};
 
 /// Id of the built-in read-only scenario holding the area's current receiving points.
 pub const BASELINE_ID: &str = "baseline";
+/// Key added to `timings_ms`: milliseconds the server spent in the domain's evaluate call.
+pub const SERVER_EVALUATE_KEY: &str = "server_evaluate";
 /// Most receiving points one scenario may hold.
 pub const MAX_POINTS: usize = 5_000;
 /// Longest scenario or point name, in characters.
@@ -337,7 +339,9 @@ async fn evaluate_to_result(
     let area = state.area_arc();
     state
         .heavy(move || {
+            let started = std::time::Instant::now();
             let evaluation = area.evaluate(&scenario)?;
+            let evaluate_ms = started.elapsed().as_secs_f64() * 1000.0;
             let meta = area.meta();
             let cells = with_cells.then(|| {
                 evaluation
@@ -346,10 +350,12 @@ async fn evaluate_to_result(
             });
             let Evaluation {
                 report,
-                timings_ms,
+                mut timings_ms,
                 points_by_kind,
                 ..
             } = evaluation;
+            // Wall-clock time of the whole domain call, whatever stages the domain reports.
+            timings_ms.insert(SERVER_EVALUATE_KEY.to_string(), evaluate_ms);
             Ok(CoverageResult {
                 summary: SummaryDoc::new(&report.summary, points_by_kind),
                 wards: report.wards,
@@ -383,11 +389,12 @@ pub async fn isochrones(
     ApiQuery(q): ApiQuery<IsochroneQuery>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let minutes = parse_minutes(q.minutes.as_deref())?;
+    let per_point = q.per_point.unwrap_or(false);
     let stored = load(&state, id).await?;
     let area = state.area_arc();
     let value = state
         .heavy(move || {
-            area.isochrones_geojson(&stored.scenario, &minutes, true)
+            area.isochrones_geojson(&stored.scenario, &minutes, per_point)
                 .map_err(ApiError::from)
         })
         .await?;
@@ -506,14 +513,14 @@ fn export_csv(scenario: &Scenario, evaluation: &Evaluation) -> Result<Bytes, Api
             .unwrap_or_default();
         out.write_record([
             "point".to_string(),
-            p.id.clone(),
-            p.name.clone(),
+            csv_text(&p.id),
+            csv_text(&p.name),
             kind,
             p.lon.to_string(),
             p.lat.to_string(),
-            p.opening_hours.clone(),
+            csv_text(&p.opening_hours),
             p.approximate.to_string(),
-            p.address.clone().unwrap_or_default(),
+            csv_text(p.address.as_deref().unwrap_or_default()),
             String::new(),
             String::new(),
             String::new(),
@@ -527,7 +534,7 @@ fn export_csv(scenario: &Scenario, evaluation: &Evaluation) -> Result<Bytes, Api
         out.write_record([
             "ward".to_string(),
             String::new(),
-            w.name.clone(),
+            csv_text(&w.name),
             String::new(),
             String::new(),
             String::new(),
@@ -547,4 +554,36 @@ fn export_csv(scenario: &Scenario, evaluation: &Evaluation) -> Result<Bytes, Api
         .into_inner()
         .map_err(|e| ApiError::internal(format!("cannot finish the CSV export: {e}")))?;
     Ok(Bytes::from(bytes))
+}
+
+/// Text for a CSV cell that spreadsheets will not run as a formula: names come from users, and
+/// a leading `=`, `+`, `-`, `@` (or tab/CR) would otherwise be evaluated when the file is opened.
+fn csv_text(text: &str) -> String {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
+        _ => text.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_never_start_a_formula() {
+        assert_eq!(csv_text("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(csv_text("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_text("Phường Cầu Giấy"), "Phường Cầu Giấy");
+        assert_eq!(csv_text(""), "");
+    }
+
+    #[test]
+    fn minutes_are_sorted_distinct_and_bounded() {
+        assert_eq!(parse_minutes(None).ok(), Some(vec![10, 20, 30]));
+        assert_eq!(parse_minutes(Some("30, 10,10")).ok(), Some(vec![10, 30]));
+        assert!(parse_minutes(Some("0")).is_err());
+        assert!(parse_minutes(Some("121")).is_err());
+        assert!(parse_minutes(Some("")).is_err());
+        assert!(parse_minutes(Some("1,2,3,4,5,6,7")).is_err());
+    }
 }
