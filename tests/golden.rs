@@ -12,7 +12,9 @@ use motcua::scenario::{AreaOptions, RuleSpec, Scenario, StudyArea};
 use serde_json::{Value, json};
 
 fn golden_path(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(format!("{name}.json"))
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(format!("{name}.json"))
 }
 
 fn check(name: &str, actual: Value) {
@@ -23,8 +25,12 @@ fn check(name: &str, actual: Value) {
         std::fs::write(&path, text).expect("write golden");
         return;
     }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|_| panic!("{} is missing; run with MOTCUA_BLESS=1 and review it", path.display()));
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "{} is missing; run with MOTCUA_BLESS=1 and review it",
+            path.display()
+        )
+    });
     assert_eq!(
         expected, text,
         "{name} changed; if the change is right, rerun with MOTCUA_BLESS=1 and commit the file"
@@ -99,7 +105,13 @@ fn golden_area(name: &str, citizen: (f64, f64)) {
         ..baseline.clone()
     };
     let nearest = area
-        .nearest(citizen.0, citizen.1, TravelMode::Motorbike, 3, area.points())
+        .nearest(
+            citizen.0,
+            citizen.1,
+            TravelMode::Motorbike,
+            3,
+            area.points(),
+        )
         .expect("citizen inside the area");
     check(
         name,

@@ -43,7 +43,8 @@ pub enum Combine {
     /// Served when either criterion holds (the Decision's wording: "30 minutes or 5 km").
     #[default]
     Or,
-    /// Served only when both hold.
+    /// Served only when one receiving point meets both: the point reached first by road must
+    /// also lie within the radius (measured along its fastest path for a network radius).
     And,
 }
 
@@ -75,15 +76,6 @@ impl Default for CoverageRule {
 /// Default distance beyond which a place is "off the road data". Half a kilometre: the longest
 /// alleys of the old quarters are shorter, while a gap in an extract is usually wider.
 pub const DEFAULT_MAX_SNAP_M: f64 = 500.0;
-
-impl CoverageRule {
-    fn holds(&self, by_time: bool, by_radius: bool) -> bool {
-        match self.combine {
-            Combine::Or => by_time || by_radius,
-            Combine::And => by_time && by_radius,
-        }
-    }
-}
 
 /// A populated cell as coverage needs it.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -209,6 +201,8 @@ impl PreparedCells {
                 let mut travel = None;
                 let mut network_m = None;
                 let mut nearest_point = straight_point;
+                // Length of the fastest path, kept for the AND rule's same-point check.
+                let mut fastest_m = None;
                 if let Some(a) = attachment {
                     let mut best = cost_to_sources(graph, a, &by_time, Metric::Time);
                     for &p in shared.on_segment(a) {
@@ -222,6 +216,7 @@ impl PreparedCells {
                     if let Some((t, l, p)) = best {
                         travel = Some(t);
                         network_m = Some(l);
+                        fastest_m = Some(l);
                         nearest_point = Some(p as usize);
                     }
                     if let Some(lengths) = &by_length {
@@ -245,9 +240,27 @@ impl PreparedCells {
                     }
                     _ => straight_m <= rule.max_radius_m,
                 };
+                // Under AND one point must meet both limits: the point reached first must also
+                // lie within the radius (along its fastest path, or in a straight line).
+                let same_point = || {
+                    let Some(p) = nearest_point.filter(|_| by_time) else {
+                        return false;
+                    };
+                    match rule.radius_kind {
+                        RadiusKind::Network => fastest_m.is_some_and(|d| d <= rule.max_radius_m),
+                        RadiusKind::Straight => {
+                            let q = points[p];
+                            haversine_m((cell.lon, cell.lat), (q.lon, q.lat)) <= rule.max_radius_m
+                        }
+                    }
+                };
+                let holds = match rule.combine {
+                    Combine::Or => by_time || by_radius,
+                    Combine::And => by_time && by_radius && same_point(),
+                };
                 let status = if attachment.is_none() {
                     CellStatus::NoRoadData
-                } else if rule.holds(by_time, by_radius) {
+                } else if holds {
                     CellStatus::Covered
                 } else {
                     CellStatus::Uncovered

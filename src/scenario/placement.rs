@@ -408,12 +408,50 @@ impl StudyArea {
         let ward_names = self.ward_names();
         let time_model =
             matches!(model_name.as_str(), "pmedian" | "pcenter") && !request.consolidate;
+        // A covering model with nothing left to cover would propose points that add no one:
+        // when the open points already cover all the model can, propose none.
+        let nothing_to_add = !time_model
+            && !request.consolidate
+            && solution.covered_weight <= fixed_coverage(&pp.problem, t) + 0.5;
+        // Points that cover only people other new points cover too are dropped, one at a
+        // time, so the list holds no point that adds nobody.
+        let mut open: Vec<bool> = vec![false; pp.problem.n_candidates()];
+        for c in &solution.selected {
+            open[c.index()] = true;
+        }
+        if !time_model && !request.consolidate {
+            let full = covered_by(&pp.problem, &open, t);
+            let mut new_sites: Vec<&crate::optimise::SiteReport> = solution
+                .sites
+                .iter()
+                .filter(|s| s.candidate.index() >= pp.existing.len())
+                .collect();
+            new_sites.sort_by(|a, b| a.served_weight.total_cmp(&b.served_weight));
+            for s in new_sites {
+                open[s.candidate.index()] = false;
+                if covered_by(&pp.problem, &open, t) + 0.5 < full {
+                    open[s.candidate.index()] = true;
+                }
+            }
+        }
         let mut added = Vec::new();
-        for site in &solution.sites {
+        for site in solution
+            .sites
+            .iter()
+            .filter(|s| !nothing_to_add && open[s.candidate.index()])
+        {
             let i = site.candidate.index();
             if i < pp.existing.len() {
                 continue;
             }
+            // What closing this point again would lose, among the points finally proposed.
+            let adds = if time_model || request.consolidate {
+                site.marginal_weight
+            } else {
+                let mut without = open.clone();
+                without[i] = false;
+                covered_by(&pp.problem, &open, t) - covered_by(&pp.problem, &without, t)
+            };
             // Who this site serves: people, their wards, their travel time before and after.
             let (mut people, mut before_s, mut after_s) = (0.0, 0.0, 0.0);
             let mut by_ward: BTreeMap<usize, f64> = BTreeMap::new();
@@ -455,18 +493,14 @@ impl StudyArea {
             } else {
                 format!(
                     "adds {} people within the rule{place}",
-                    group_thousands(site.marginal_weight.round() as i64)
+                    group_thousands(adds.round() as i64)
                 )
             };
-            // A covering model with nothing left to cover would propose points that add no one.
-            if !time_model && site.marginal_weight <= 0.0 {
-                continue;
-            }
             let mut point = pp.sites[i].clone();
             point.id = format!("new-{}", added.len() + 1);
             added.push(SuggestedPoint {
                 explanation,
-                adds_population: site.marginal_weight,
+                adds_population: adds,
                 point,
             });
         }
@@ -513,3 +547,31 @@ impl StudyArea {
 /// Metres per degree of latitude, for the local projection of radius queries (candidates are
 /// checked again with great-circle distances, so the projection only has to be close).
 const M_PER_DEG: f64 = 111_195.0;
+
+/// Weight covered within `radius` by the open candidates.
+fn covered_by(problem: &Problem, open: &[bool], radius: f64) -> f64 {
+    (0..problem.n_demand())
+        .filter(|&d| {
+            let (candidates, costs) = problem.row(DemandIndex(d as u32));
+            candidates
+                .iter()
+                .zip(costs)
+                .any(|(c, &cost)| open[c.index()] && cost <= radius)
+        })
+        .map(|d| problem.weights()[d])
+        .sum()
+}
+
+/// Weight the fixed (already open) sites cover within `radius`.
+fn fixed_coverage(problem: &Problem, radius: f64) -> f64 {
+    (0..problem.n_demand())
+        .filter(|&d| {
+            let (candidates, costs) = problem.row(DemandIndex(d as u32));
+            candidates
+                .iter()
+                .zip(costs)
+                .any(|(c, &cost)| problem.is_fixed(*c) && cost <= radius)
+        })
+        .map(|d| problem.weights()[d])
+        .sum()
+}
