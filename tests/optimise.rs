@@ -8,8 +8,8 @@ use std::sync::atomic::AtomicBool;
 use motcua::optimise::io::{MatrixRunArgs, ModelName, solve_from_files};
 use motcua::optimise::{
     CandidateIndex, Consolidation, Control, CoverageTarget, DemandGroups, Fairness, GroupIndex,
-    Model, OptimiseError, Problem, SolveOptions, Solver, SolverUsed, consolidate, plan_phases,
-    solve, solve_brute_force,
+    Model, OptimiseError, Problem, SolveOptions, Solver, SolverUsed, consolidate, lagrangian_bound,
+    plan_phases, solve, solve_brute_force,
 };
 use proptest::prelude::*;
 
@@ -123,6 +123,27 @@ fn pmedian_and_pcenter_on_the_line() {
     )
     .unwrap();
     assert_eq!(h.objective, 200.0);
+}
+
+#[test]
+fn lagrangian_bounds_are_tight_on_the_line() {
+    let p = line_problem(&[]);
+    let median = Model::PMedian {
+        p: 2,
+        unassigned_cost: None,
+    };
+    let b = lagrangian_bound(&p, &median, 400.0, 1.0).unwrap().unwrap();
+    assert!((360.0..=400.0).contains(&b), "p-median bound {b}");
+    let cover = Model::Mclp {
+        p: 1,
+        radius: 100.0,
+    };
+    let b = lagrangian_bound(&p, &cover, 12.0, 1.0).unwrap().unwrap();
+    assert!((12.0..=13.2).contains(&b), "MCLP bound {b}");
+    assert_eq!(
+        lagrangian_bound(&p, &Model::PCenter { p: 1 }, 0.0, 1.0).unwrap(),
+        None
+    );
 }
 
 #[test]
@@ -768,6 +789,33 @@ proptest! {
         compare_with_oracle(&problem, &Model::PCenter { p })?;
         compare_with_oracle(&problem, &Model::Lscp { radius, target: CoverageTarget::WeightShare(0.5) })?;
         compare_with_oracle(&problem, &Model::Lscp { radius, target: CoverageTarget::AllDemand })?;
+    }
+
+    #[test]
+    fn lagrangian_bounds_are_valid(
+        seed in 0u64..10_000,
+        n_candidates in 2usize..=10,
+        p_share in 0.0f64..1.0,
+        radius_share in 0.05f64..0.6,
+        fixed in proptest::bool::ANY,
+    ) {
+        let base = random_problem(seed, 30, n_candidates, 0.5);
+        let problem = if fixed { base.with_fixed(vec!["c1".into()]).unwrap() } else { base };
+        let free = problem.n_candidates() - problem.fixed().len();
+        let p = ((free as f64) * p_share).floor() as usize;
+        let radius = (radius_share * 1414.0).round();
+        for model in [Model::Mclp { p, radius }, Model::PMedian { p, unassigned_cost: Some(2000.0) }] {
+            let opt = solve_brute_force(&problem, &model, &options(Solver::Exact)).unwrap();
+            let h = solve(&problem, &model, &options(Solver::Heuristic), &Control::none()).unwrap();
+            let b = lagrangian_bound(&problem, &model, h.objective, 0.5).unwrap().unwrap();
+            let tol = 1e-6 * (1.0 + opt.objective.abs());
+            prop_assert!(b.is_finite());
+            if model.kind().maximises() {
+                prop_assert!(b >= opt.objective - tol, "bound {} below optimum {}", b, opt.objective);
+            } else {
+                prop_assert!(b <= opt.objective + tol, "bound {} above optimum {}", b, opt.objective);
+            }
+        }
     }
 
     #[test]

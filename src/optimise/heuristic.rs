@@ -422,7 +422,7 @@ impl Engine {
         Ok(s)
     }
 
-    /// Greedy + interchange, then `restarts` random starts + interchange; the best is kept.
+    /// Greedy + interchange, then `restarts` destroy-and-repair rounds; the best is kept.
     pub fn solve(
         &self,
         p: usize,
@@ -435,20 +435,39 @@ impl Engine {
         control.report(mid, "interchange");
         let mut best = self.interchange(start, control)?;
         let mut best_obj = self.objective(&best);
-        let free: Vec<usize> = (0..self.n_candidates).filter(|&c| !self.fixed[c]).collect();
         let mut rng = SplitMix64::new(options.seed);
         for k in 0..options.restarts {
             control.report(
                 mid + (range.1 - mid) * (k + 1) as f64 / (options.restarts + 1) as f64,
                 "restart",
             );
-            let mut order = free.clone();
-            rng.shuffle(&mut order);
-            let mut open = self.fixed.clone();
-            for &c in order.iter().take(p) {
-                open[c] = true;
+            // Destroy and repair: close a random quarter of the new sites, reopen as many by
+            // greedy gain (never the ones just closed), then interchange again.
+            let mut removable: Vec<usize> = (0..self.n_candidates)
+                .filter(|&c| best.open[c] && !self.fixed[c])
+                .collect();
+            if removable.is_empty() {
+                break;
             }
-            let s = self.interchange(self.state(open), control)?;
+            rng.shuffle(&mut removable);
+            let q = (p / 4).max(2).min(removable.len());
+            let mut open = best.open.clone();
+            let mut tabu = vec![false; self.n_candidates];
+            for &c in removable.iter().take(q) {
+                open[c] = false;
+                tabu[c] = true;
+            }
+            let mut s = self.state(open);
+            for _ in 0..q {
+                let pick = (0..self.n_candidates)
+                    .filter(|&c| !s.open[c] && !tabu[c])
+                    .map(|c| (self.add_gain(&s, c), c))
+                    .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
+                let Some((_, c)) = pick else { break };
+                s.open[c] = true;
+                self.assign(&mut s);
+            }
+            let s = self.interchange(s, control)?;
             let obj = self.objective(&s);
             if obj < best_obj - 1e-10 * (1.0 + best_obj.abs()) {
                 best = s;
