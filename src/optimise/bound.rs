@@ -42,8 +42,8 @@ pub(crate) fn bound_for(
         return None;
     }
     match r.kind {
-        ModelKind::PMedian => Some(pmedian(problem, r, incumbent, budget)),
-        ModelKind::Mclp => Some(mclp(problem, r, incumbent, budget)),
+        ModelKind::PMedian => Some(pmedian(problem, r, incumbent, budget, 2000).0),
+        ModelKind::Mclp => Some(mclp(problem, r, incumbent, budget, 2000).0),
         _ => None,
     }
 }
@@ -71,7 +71,16 @@ fn pick(problem: &Problem, values: &[f64], p: usize, smallest: bool, chosen: &mu
     total
 }
 
-fn pmedian(problem: &Problem, r: &Resolved, incumbent: f64, budget: Duration) -> f64 {
+/// Lagrangian bound and the best site set met on the way (its objective, open flags).
+pub(crate) type BoundAndPlan = (f64, Option<(f64, Vec<bool>)>);
+
+pub(crate) fn pmedian(
+    problem: &Problem,
+    r: &Resolved,
+    incumbent: f64,
+    budget: Duration,
+    max_iterations: usize,
+) -> BoundAndPlan {
     let start = Instant::now();
     let weights = problem.weights();
     let n = problem.n_demand();
@@ -101,7 +110,8 @@ fn pmedian(problem: &Problem, r: &Resolved, incumbent: f64, budget: Duration) ->
     let mut best = f64::NEG_INFINITY;
     let mut theta = 2.0;
     let mut stall = 0;
-    for _ in 0..2000 {
+    let mut plan: Option<(f64, Vec<bool>)> = None;
+    for _ in 0..max_iterations {
         if start.elapsed() > budget {
             break;
         }
@@ -117,8 +127,18 @@ fn pmedian(problem: &Problem, r: &Resolved, incumbent: f64, budget: Duration) ->
             }
         }
         let mut value = constant + pick(problem, &rho, r.p, true, &mut chosen);
+        let mut primal = Some(constant);
         for &j in &active {
             value += lambda[j];
+            let (cands, costs) = problem.row(DemandIndex(j as u32));
+            let nearest = cands.iter().position(|c| chosen[c.index()]);
+            primal = match (primal, nearest, penalty) {
+                (Some(v), Some(k), _) => {
+                    Some(v + weights[j] * costs[k].min(penalty.unwrap_or(f64::INFINITY)))
+                }
+                (Some(v), None, Some(mcost)) => Some(v + weights[j] * mcost),
+                _ => None,
+            };
             g[j] = 1.0;
             if let Some(mcost) = penalty
                 && weights[j] * mcost - lambda[j] < 0.0
@@ -126,12 +146,16 @@ fn pmedian(problem: &Problem, r: &Resolved, incumbent: f64, budget: Duration) ->
                 value += weights[j] * mcost - lambda[j];
                 g[j] -= 1.0;
             }
-            let (cands, costs) = problem.row(DemandIndex(j as u32));
             for (c, &cost) in cands.iter().zip(costs) {
                 if chosen[c.index()] && weights[j] * cost - lambda[j] < 0.0 {
                     g[j] -= 1.0;
                 }
             }
+        }
+        if let Some(v) = primal
+            && plan.as_ref().is_none_or(|(b, _)| v < *b)
+        {
+            plan = Some((v, chosen.clone()));
         }
         if best == f64::NEG_INFINITY || value > best + 1e-9 * best.abs() {
             best = value;
@@ -153,10 +177,16 @@ fn pmedian(problem: &Problem, r: &Resolved, incumbent: f64, budget: Duration) ->
             lambda[j] += step * g[j];
         }
     }
-    best.min(incumbent)
+    (best.min(incumbent), plan)
 }
 
-fn mclp(problem: &Problem, r: &Resolved, incumbent: f64, budget: Duration) -> f64 {
+pub(crate) fn mclp(
+    problem: &Problem,
+    r: &Resolved,
+    incumbent: f64,
+    budget: Duration,
+    max_iterations: usize,
+) -> BoundAndPlan {
     let start = Instant::now();
     let radius = r.radius.unwrap_or(0.0);
     let weights = problem.weights();
@@ -198,7 +228,8 @@ fn mclp(problem: &Problem, r: &Resolved, incumbent: f64, budget: Duration) -> f6
     let mut best = f64::INFINITY;
     let mut theta = 2.0;
     let mut stall = 0;
-    for _ in 0..2000 {
+    let mut plan: Option<(f64, Vec<bool>)> = None;
+    for _ in 0..max_iterations {
         if start.elapsed() > budget {
             break;
         }
@@ -215,6 +246,7 @@ fn mclp(problem: &Problem, r: &Resolved, incumbent: f64, budget: Duration) -> f6
             }
         }
         let mut value = constant + pick(problem, &sigma, r.p, false, &mut chosen);
+        let mut primal = constant;
         for &j in &active {
             let z = weights[j] > mu[j];
             if z {
@@ -228,6 +260,12 @@ fn mclp(problem: &Problem, r: &Resolved, incumbent: f64, budget: Duration) -> f6
                 .filter(|(c, _)| chosen[c.index()] && !problem.is_fixed(**c))
                 .count() as f64;
             s[j] = hits - if z { 1.0 } else { 0.0 };
+            if hits > 0.0 {
+                primal += weights[j];
+            }
+        }
+        if plan.as_ref().is_none_or(|(b, _)| primal > *b) {
+            plan = Some((primal, chosen.clone()));
         }
         if best == f64::INFINITY || value < best - 1e-9 * best.abs() {
             best = value;
@@ -249,5 +287,5 @@ fn mclp(problem: &Problem, r: &Resolved, incumbent: f64, budget: Duration) -> f6
             mu[j] = (mu[j] - step * s[j]).max(0.0);
         }
     }
-    best.max(incumbent)
+    (best.max(incumbent), plan)
 }

@@ -11,7 +11,7 @@
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::problem::{CandidateIndex, DemandIndex, Problem};
 use super::solution::{
@@ -20,6 +20,13 @@ use super::solution::{
 use super::{Control, Fairness, ModelKind, OptimiseError, Resolved, SolveOptions};
 
 const NONE: u32 = u32::MAX;
+
+/// Subgradient steps of the Lagrangian relaxation whose site sets seed one more local search.
+const LAGRANGIAN_START_ITERATIONS: usize = 200;
+/// Time cap for those steps, in seconds.
+const LAGRANGIAN_START_S: f64 = 0.5;
+/// Non-improving swaps the tabu phase accepts before it gives up.
+const TABU_MOVES: usize = 100;
 
 /// Small deterministic generator (SplitMix64) so a seed always gives the same answer.
 #[derive(Debug, Clone)]
@@ -328,7 +335,21 @@ impl Engine {
     /// Best-improvement vertex substitution until no swap improves. The bookkeeping of the
     /// fast interchange is updated only for the demand points a swap touches, and rebuilt from
     /// scratch now and then and before stopping, so rounding cannot accumulate.
-    fn interchange(&self, mut s: State, control: &Control) -> Result<State, OptimiseError> {
+    fn interchange(&self, s: State, control: &Control) -> Result<State, OptimiseError> {
+        self.search(s, control, 0)
+    }
+
+    /// Swap search. With `tabu_moves` = 0 it is plain descent. Otherwise, at a local optimum it
+    /// keeps taking the best allowed swap even when it worsens the plan (a site just closed
+    /// may not reopen, nor a site just opened close, for a few moves; a swap that beats the
+    /// best plan is always allowed), stops after `tabu_moves` moves without a new best, and
+    /// returns the best plan met after a final descent.
+    fn search(
+        &self,
+        mut s: State,
+        control: &Control,
+        tabu_moves: usize,
+    ) -> Result<State, OptimiseError> {
         let mut slots: Vec<u32> = (0..self.n_candidates)
             .filter(|&c| s.open[c] && !self.fixed[c])
             .map(|c| c as u32)
@@ -349,7 +370,17 @@ impl Engine {
         let mut touched: Vec<usize> = Vec::new();
         let mut fresh = false;
         let mut since_rebuild = usize::MAX;
-        for _ in 0..100_000 {
+        // Tabu state: move number until which a site may not re-enter / leave.
+        let mut no_enter_until = vec![0usize; self.n_candidates];
+        let mut no_leave_until = vec![0usize; self.n_candidates];
+        let tenure_out = 10 + ns / 2;
+        let tenure_in = (ns / 3).max(1).min(ns.saturating_sub(1));
+        let mut current = self.objective(&s);
+        let mut best_obj = current;
+        let mut best_open = s.open.clone();
+        let mut without_best = 0usize;
+        let descending = tabu_moves == 0;
+        for step in 0..100_000usize {
             control.check()?;
             if since_rebuild > 200 {
                 gain.iter_mut().for_each(|g| *g = 0.0);
@@ -358,10 +389,12 @@ impl Engine {
                 for j in 0..n {
                     self.contribute(&s, j, 1.0, &slot_of, ns, &mut gain, &mut loss, &mut extra);
                 }
+                current = self.objective(&s);
                 since_rebuild = 0;
                 fresh = true;
             }
-            let mut best = (0.0, NONE, NONE);
+            let tol = 1e-10 * (1.0 + current.abs());
+            let mut best = (f64::NEG_INFINITY, NONE, NONE);
             for c in 0..self.n_candidates {
                 if s.open[c] {
                     continue;
@@ -369,19 +402,26 @@ impl Engine {
                 let row = &extra[c * ns..(c + 1) * ns];
                 for (slot, e) in row.iter().enumerate() {
                     let profit = gain[c] - loss[slot] + e;
-                    if profit > best.0 {
-                        best = (profit, c as u32, slot as u32);
+                    if profit <= best.0 {
+                        continue;
                     }
+                    if !descending {
+                        let out = slots[slot] as usize;
+                        let aspire = current - profit < best_obj - tol;
+                        if !aspire && (no_enter_until[c] > step || no_leave_until[out] > step) {
+                            continue;
+                        }
+                    }
+                    best = (profit, c as u32, slot as u32);
                 }
             }
-            let current = self.objective(&s);
-            if best.1 == NONE || best.0 <= 1e-10 * (1.0 + current.abs()) {
-                if fresh {
-                    break;
+            if best.1 == NONE || (descending && best.0 <= tol) {
+                if !fresh {
+                    // Confirm on exact bookkeeping before stopping.
+                    since_rebuild = usize::MAX;
+                    continue;
                 }
-                // Confirm on exact bookkeeping before stopping.
-                since_rebuild = usize::MAX;
-                continue;
+                break;
             }
             let (c_in, slot) = (best.1 as usize, best.2 as usize);
             let c_out = slots[slot] as usize;
@@ -416,10 +456,47 @@ impl Engine {
                 self.contribute(&s, j, 1.0, &slot_of, ns, &mut gain, &mut loss, &mut extra);
                 mark[j] = false;
             }
+            current -= best.0;
             since_rebuild += 1;
             fresh = false;
+            no_enter_until[c_out] = step + 1 + tenure_out;
+            no_leave_until[c_in] = step + 1 + tenure_in;
+            if current < best_obj - tol {
+                best_obj = current;
+                best_open.clone_from(&s.open);
+                without_best = 0;
+            } else if !descending {
+                without_best += 1;
+                if without_best >= tabu_moves {
+                    // Back to the best plan, then plain descent.
+                    return self.search(self.state(best_open), control, 0);
+                }
+            }
+        }
+        if !descending || self.objective(&s) > best_obj + 1e-10 * (1.0 + best_obj.abs()) {
+            return self.search(self.state(best_open), control, 0);
         }
         Ok(s)
+    }
+
+    /// Interchange from `other` (a plan from the Lagrangian relaxation) and keep it if it beats
+    /// `open`.
+    fn polish(
+        &self,
+        open: Vec<bool>,
+        other: Option<Vec<bool>>,
+        control: &Control,
+    ) -> Result<Vec<bool>, OptimiseError> {
+        let Some(other) = other else {
+            return Ok(open);
+        };
+        let current = self.objective(&self.state(open.clone()));
+        let s = self.interchange(self.state(other), control)?;
+        if self.objective(&s) < current - 1e-10 * (1.0 + current.abs()) {
+            Ok(s.open)
+        } else {
+            Ok(open)
+        }
     }
 
     /// Greedy + interchange, then `restarts` destroy-and-repair rounds; the best is kept.
@@ -433,7 +510,7 @@ impl Engine {
         let mid = range.0 + (range.1 - range.0) * 0.5;
         let start = self.greedy(p, control, (range.0, mid))?;
         control.report(mid, "interchange");
-        let mut best = self.interchange(start, control)?;
+        let mut best = self.search(start, control, TABU_MOVES)?;
         let mut best_obj = self.objective(&best);
         let mut rng = SplitMix64::new(options.seed);
         for k in 0..options.restarts {
@@ -492,15 +569,35 @@ pub(crate) fn run(
         ModelKind::PCenter => pcenter_search(problem, r, options, control, range),
         ModelKind::Mclp if plain => {
             let radius = r.radius.unwrap_or(0.0);
-            Engine::new(problem, EngineCosts::Coverage { radius }, false)
-                .solve(r.p, options, control, range)
+            let engine = Engine::new(problem, EngineCosts::Coverage { radius }, false);
+            let open = engine.solve(r.p, options, control, range)?;
+            let incumbent = engine.objective(&engine.state(open.clone()));
+            // The engine counts uncovered weight; the relaxation counts covered weight.
+            let total: f64 = engine.weights.iter().sum();
+            let (_, plan) = super::bound::mclp(
+                problem,
+                r,
+                total - incumbent,
+                Duration::from_secs_f64(LAGRANGIAN_START_S),
+                LAGRANGIAN_START_ITERATIONS,
+            );
+            engine.polish(open, plan.map(|(_, o)| o), control)
         }
         ModelKind::PMedian if plain => {
             let penalty = r
                 .unassigned_cost
                 .unwrap_or_else(|| (problem.max_cost() + 1.0) * 1000.0);
-            Engine::new(problem, EngineCosts::Costs { penalty }, false)
-                .solve(r.p, options, control, range)
+            let engine = Engine::new(problem, EngineCosts::Costs { penalty }, false);
+            let open = engine.solve(r.p, options, control, range)?;
+            let incumbent = engine.objective(&engine.state(open.clone()));
+            let (_, plan) = super::bound::pmedian(
+                problem,
+                r,
+                incumbent,
+                Duration::from_secs_f64(LAGRANGIAN_START_S),
+                LAGRANGIAN_START_ITERATIONS,
+            );
+            engine.polish(open, plan.map(|(_, o)| o), control)
         }
         _ => local_search(problem, r, options, control, range),
     }
