@@ -429,6 +429,85 @@ fn same_seed_same_answer() {
     assert_eq!(a.solver, SolverUsed::Heuristic);
 }
 
+/// Objective of `open` computed straight from the rows: covered weight (MCLP) or weighted
+/// cost with `penalty` for unassigned weight (p-median).
+fn direct_objective(problem: &Problem, open: &[bool], model: &Model) -> f64 {
+    let mut total = 0.0;
+    for (j, &w) in problem.weights().iter().enumerate() {
+        let (cands, costs) = problem.row(motcua::optimise::DemandIndex(j as u32));
+        let nearest = cands.iter().position(|c| open[c.index()]).map(|k| costs[k]);
+        total += match (*model, nearest) {
+            (Model::Mclp { radius, .. }, Some(c)) if c <= radius => w,
+            (Model::Mclp { .. }, _) => 0.0,
+            (Model::PMedian { .. }, Some(c)) => w * c,
+            (
+                Model::PMedian {
+                    unassigned_cost, ..
+                },
+                None,
+            ) => w * unassigned_cost.unwrap_or(0.0),
+            _ => unreachable!("only MCLP and p-median here"),
+        };
+    }
+    total
+}
+
+#[test]
+fn heuristic_plans_admit_no_improving_swap() {
+    let problem = random_problem(5, 150, 40, 0.4);
+    for model in [
+        Model::Mclp {
+            p: 6,
+            radius: 350.0,
+        },
+        Model::PMedian {
+            p: 6,
+            unassigned_cost: Some(2000.0),
+        },
+    ] {
+        let s = solve(
+            &problem,
+            &model,
+            &options(Solver::Heuristic),
+            &Control::none(),
+        )
+        .unwrap();
+        let mut open = vec![false; problem.n_candidates()];
+        for c in &s.selected {
+            open[c.index()] = true;
+        }
+        let here = direct_objective(&problem, &open, &model);
+        assert!(
+            (here - s.objective).abs() < 1e-6,
+            "{here} vs {}",
+            s.objective
+        );
+        for c_in in 0..open.len() {
+            for c_out in 0..open.len() {
+                if open[c_in] || !open[c_out] {
+                    continue;
+                }
+                open[c_in] = true;
+                open[c_out] = false;
+                let there = direct_objective(&problem, &open, &model);
+                open[c_in] = false;
+                open[c_out] = true;
+                if model.kind().maximises() {
+                    assert!(
+                        there <= here + 1e-6,
+                        "swap {c_out} -> {c_in} improves {model:?}"
+                    );
+                } else {
+                    assert!(
+                        there >= here - 1e-6,
+                        "swap {c_out} -> {c_in} improves {model:?}"
+                    );
+                }
+            }
+        }
+    }
+}
+
 // ---- errors -------------------------------------------------------------------------------
 
 #[test]

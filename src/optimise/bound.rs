@@ -25,6 +25,7 @@ pub fn lagrangian_bound(
         problem,
         &r,
         incumbent,
+        None,
         Duration::from_secs_f64(budget_s.max(0.0)),
     ))
 }
@@ -32,18 +33,24 @@ pub fn lagrangian_bound(
 /// Best Lagrangian bound found within `budget` (upper for MCLP, lower for p-median), or `None`
 /// for other models and options. `incumbent` is the objective of a known solution, which
 /// steers the step size.
+/// Most subgradient steps.
+const MAX_ITERATIONS: usize = 3000;
+
+/// Bound for a resolved model; `plan` (open flags of the incumbent) gives the p-median
+/// multipliers a good start: each demand's cost to its site in that plan.
 pub(crate) fn bound_for(
     problem: &Problem,
     r: &Resolved,
     incumbent: f64,
+    plan: Option<&[bool]>,
     budget: Duration,
 ) -> Option<f64> {
     if r.capacitated || r.fairness.is_some() {
         return None;
     }
     match r.kind {
-        ModelKind::PMedian => Some(pmedian(problem, r, incumbent, budget, 2000).0),
-        ModelKind::Mclp => Some(mclp(problem, r, incumbent, budget, 2000).0),
+        ModelKind::PMedian => Some(pmedian(problem, r, incumbent, plan, budget)),
+        ModelKind::Mclp => Some(mclp(problem, r, incumbent, budget)),
         _ => None,
     }
 }
@@ -71,16 +78,13 @@ fn pick(problem: &Problem, values: &[f64], p: usize, smallest: bool, chosen: &mu
     total
 }
 
-/// Lagrangian bound and the best site set met on the way (its objective, open flags).
-pub(crate) type BoundAndPlan = (f64, Option<(f64, Vec<bool>)>);
-
-pub(crate) fn pmedian(
+fn pmedian(
     problem: &Problem,
     r: &Resolved,
     incumbent: f64,
+    plan: Option<&[bool]>,
     budget: Duration,
-    max_iterations: usize,
-) -> BoundAndPlan {
+) -> f64 {
     let start = Instant::now();
     let weights = problem.weights();
     let n = problem.n_demand();
@@ -97,12 +101,20 @@ pub(crate) fn pmedian(
             weights[j] > 0.0 && !empty
         })
         .collect();
-    // Start from each demand's cost to its nearest candidate.
+    // Start from each demand's cost in the incumbent plan (or to its second-nearest
+    // candidate without one).
     let mut lambda = vec![0.0; n];
     for &j in &active {
-        let (_, costs) = problem.row(DemandIndex(j as u32));
+        let (cands, costs) = problem.row(DemandIndex(j as u32));
+        let in_plan = plan.and_then(|open| {
+            cands
+                .iter()
+                .position(|c| open[c.index()])
+                .map(|k| costs[k])
+                .or(penalty)
+        });
         let second = costs.get(1).or(costs.first()).copied().unwrap_or(0.0);
-        lambda[j] = weights[j] * second;
+        lambda[j] = weights[j] * in_plan.unwrap_or(second);
     }
     let mut rho = vec![0.0; m];
     let mut chosen = vec![false; m];
@@ -110,8 +122,7 @@ pub(crate) fn pmedian(
     let mut best = f64::NEG_INFINITY;
     let mut theta = 2.0;
     let mut stall = 0;
-    let mut plan: Option<(f64, Vec<bool>)> = None;
-    for _ in 0..max_iterations {
+    for _ in 0..MAX_ITERATIONS {
         if start.elapsed() > budget {
             break;
         }
@@ -152,11 +163,7 @@ pub(crate) fn pmedian(
                 }
             }
         }
-        if let Some(v) = primal
-            && plan.as_ref().is_none_or(|(b, _)| v < *b)
-        {
-            plan = Some((v, chosen.clone()));
-        }
+
         if best == f64::NEG_INFINITY || value > best + 1e-9 * best.abs() {
             best = value;
             stall = 0;
@@ -177,16 +184,10 @@ pub(crate) fn pmedian(
             lambda[j] += step * g[j];
         }
     }
-    (best.min(incumbent), plan)
+    best.min(incumbent)
 }
 
-pub(crate) fn mclp(
-    problem: &Problem,
-    r: &Resolved,
-    incumbent: f64,
-    budget: Duration,
-    max_iterations: usize,
-) -> BoundAndPlan {
+fn mclp(problem: &Problem, r: &Resolved, incumbent: f64, budget: Duration) -> f64 {
     let start = Instant::now();
     let radius = r.radius.unwrap_or(0.0);
     let weights = problem.weights();
@@ -228,8 +229,7 @@ pub(crate) fn mclp(
     let mut best = f64::INFINITY;
     let mut theta = 2.0;
     let mut stall = 0;
-    let mut plan: Option<(f64, Vec<bool>)> = None;
-    for _ in 0..max_iterations {
+    for _ in 0..MAX_ITERATIONS {
         if start.elapsed() > budget {
             break;
         }
@@ -246,7 +246,6 @@ pub(crate) fn mclp(
             }
         }
         let mut value = constant + pick(problem, &sigma, r.p, false, &mut chosen);
-        let mut primal = constant;
         for &j in &active {
             let z = weights[j] > mu[j];
             if z {
@@ -260,12 +259,6 @@ pub(crate) fn mclp(
                 .filter(|(c, _)| chosen[c.index()] && !problem.is_fixed(**c))
                 .count() as f64;
             s[j] = hits - if z { 1.0 } else { 0.0 };
-            if hits > 0.0 {
-                primal += weights[j];
-            }
-        }
-        if plan.as_ref().is_none_or(|(b, _)| primal > *b) {
-            plan = Some((primal, chosen.clone()));
         }
         if best == f64::INFINITY || value < best - 1e-9 * best.abs() {
             best = value;
@@ -287,5 +280,5 @@ pub(crate) fn mclp(
             mu[j] = (mu[j] - step * s[j]).max(0.0);
         }
     }
-    (best.max(incumbent), plan)
+    best.max(incumbent)
 }

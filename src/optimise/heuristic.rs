@@ -1,17 +1,20 @@
-//! Heuristics: lazy greedy (CELF) starts and vertex-substitution (Teitz-Bart) local search.
+//! Heuristics: lazy greedy (CELF) starts, vertex-substitution (Teitz-Bart) local search with a
+//! short tabu phase, and destroy-and-repair rounds.
 //!
 //! MCLP and p-median without capacities or fairness share one fast engine: MCLP is a p-median
 //! whose cost is 0 within the radius and whose unassigned penalty is 1, so "minimise the
 //! uncovered weight" and "minimise the weighted cost" are the same search. The interchange
-//! evaluates every (site in, site out) swap per pass in O(pairs + candidates × p) with the
-//! classic gain / loss / extra decomposition (Whitaker's fast interchange). p-center searches
-//! the smallest radius at which the engine covers all demand with p sites. Capacitated and
-//! fairness variants use a plain local search over full re-evaluations, which suits instances
-//! up to a few thousand pairs.
+//! evaluates every (site in, site out) swap with the classic gain / loss / extra decomposition
+//! (Whitaker's fast interchange, bookkeeping as in Resende and Werneck), updated after each
+//! swap only for the demand points it touches. Plain descent stalls on MCLP plateaus, so the
+//! first search continues past the local optimum as a tabu walk and returns the best plan met.
+//! p-center searches the smallest radius at which the engine covers all demand with p sites.
+//! Capacitated and fairness variants use a plain local search over full re-evaluations, which
+//! suits instances up to a few thousand pairs.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use super::problem::{CandidateIndex, DemandIndex, Problem};
 use super::solution::{
@@ -21,10 +24,6 @@ use super::{Control, Fairness, ModelKind, OptimiseError, Resolved, SolveOptions}
 
 const NONE: u32 = u32::MAX;
 
-/// Subgradient steps of the Lagrangian relaxation whose site sets seed one more local search.
-const LAGRANGIAN_START_ITERATIONS: usize = 200;
-/// Time cap for those steps, in seconds.
-const LAGRANGIAN_START_S: f64 = 0.5;
 /// Non-improving swaps the tabu phase accepts before it gives up.
 const TABU_MOVES: usize = 100;
 
@@ -479,26 +478,6 @@ impl Engine {
         Ok(s)
     }
 
-    /// Interchange from `other` (a plan from the Lagrangian relaxation) and keep it if it beats
-    /// `open`.
-    fn polish(
-        &self,
-        open: Vec<bool>,
-        other: Option<Vec<bool>>,
-        control: &Control,
-    ) -> Result<Vec<bool>, OptimiseError> {
-        let Some(other) = other else {
-            return Ok(open);
-        };
-        let current = self.objective(&self.state(open.clone()));
-        let s = self.interchange(self.state(other), control)?;
-        if self.objective(&s) < current - 1e-10 * (1.0 + current.abs()) {
-            Ok(s.open)
-        } else {
-            Ok(open)
-        }
-    }
-
     /// Greedy + interchange, then `restarts` destroy-and-repair rounds; the best is kept.
     pub fn solve(
         &self,
@@ -569,35 +548,15 @@ pub(crate) fn run(
         ModelKind::PCenter => pcenter_search(problem, r, options, control, range),
         ModelKind::Mclp if plain => {
             let radius = r.radius.unwrap_or(0.0);
-            let engine = Engine::new(problem, EngineCosts::Coverage { radius }, false);
-            let open = engine.solve(r.p, options, control, range)?;
-            let incumbent = engine.objective(&engine.state(open.clone()));
-            // The engine counts uncovered weight; the relaxation counts covered weight.
-            let total: f64 = engine.weights.iter().sum();
-            let (_, plan) = super::bound::mclp(
-                problem,
-                r,
-                total - incumbent,
-                Duration::from_secs_f64(LAGRANGIAN_START_S),
-                LAGRANGIAN_START_ITERATIONS,
-            );
-            engine.polish(open, plan.map(|(_, o)| o), control)
+            Engine::new(problem, EngineCosts::Coverage { radius }, false)
+                .solve(r.p, options, control, range)
         }
         ModelKind::PMedian if plain => {
             let penalty = r
                 .unassigned_cost
                 .unwrap_or_else(|| (problem.max_cost() + 1.0) * 1000.0);
-            let engine = Engine::new(problem, EngineCosts::Costs { penalty }, false);
-            let open = engine.solve(r.p, options, control, range)?;
-            let incumbent = engine.objective(&engine.state(open.clone()));
-            let (_, plan) = super::bound::pmedian(
-                problem,
-                r,
-                incumbent,
-                Duration::from_secs_f64(LAGRANGIAN_START_S),
-                LAGRANGIAN_START_ITERATIONS,
-            );
-            engine.polish(open, plan.map(|(_, o)| o), control)
+            Engine::new(problem, EngineCosts::Costs { penalty }, false)
+                .solve(r.p, options, control, range)
         }
         _ => local_search(problem, r, options, control, range),
     }

@@ -16,6 +16,12 @@
 //! - **p-center**: open `p` new sites minimising the largest cost from a demand point of positive
 //!   weight to its nearest open site (every such point must be assigned).
 //!
+//! Solvers ([`Solver`]): a heuristic (lazy greedy, swap local search with a tabu phase,
+//! destroy-and-repair rounds; seeded and deterministic), CBC MIPs with a time limit, and `Auto`
+//! (both; the better answer with the best bound: CBC's, a Lagrangian bound
+//! ([`lagrangian_bound`]) or the LP relaxation's). [`solve_brute_force`] is the oracle for
+//! small instances.
+//!
 //! Options ([`SolveOptions`]): capacities (MCLP and p-median; demand may be split between
 //! sites), group fairness (MCLP), the solver ([`Solver`]), a time limit and a seed. Plans built
 //! on top: [`consolidate`] (keep k existing sites, or the fewest that keep coverage) and
@@ -55,7 +61,7 @@ use std::time::Instant;
 
 pub use bound::lagrangian_bound;
 pub use error::OptimiseError;
-pub use exact::MAX_ASSIGNMENT_VARIABLES;
+pub use exact::{AUTO_MAX_NONZEROS, MAX_ASSIGNMENT_VARIABLES};
 pub use oracle::solve_brute_force;
 pub use plans::{Consolidation, Phase, PhasePlan, consolidate, plan_phases};
 pub use problem::{
@@ -136,8 +142,8 @@ pub enum Solver {
     /// assignment variables (p-median and capacitated models on large matrices), the
     /// heuristic's answer is returned with the best bound known (`solver` says which).
     Exact,
-    /// Heuristic first, then the MIP within the time limit where it is small enough to finish;
-    /// keeps the better answer and reports the best bound found (CBC's, a Lagrangian bound, or
+    /// Heuristic first, then the MIP within the time limit where it is small enough to finish
+    /// (at most [`AUTO_MAX_NONZEROS`] demand–site links); keeps the better answer and reports the best bound found (CBC's, a Lagrangian bound, or
     /// the LP relaxation's).
     #[default]
     Auto,
@@ -183,7 +189,7 @@ impl Default for SolveOptions {
             solver: Solver::Auto,
             time_limit_s: 60.0,
             seed: 0,
-            restarts: 8,
+            restarts: 3,
             capacitated: false,
             fairness: None,
         }
