@@ -1,3 +1,2 @@
 //! motcua
-
 pub mod optimise;
