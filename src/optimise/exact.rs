@@ -13,7 +13,7 @@
 //!   p new sites, found by binary search; each step is an LSCP MIP.
 
 use std::sync::Mutex;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use good_lp::solvers::ResolutionError;
 use good_lp::{
@@ -21,6 +21,7 @@ use good_lp::{
     WithInitialSolution, WithTimeLimit, coin_cbc, variable,
 };
 
+use super::bound::bound_for;
 use super::heuristic::{check_requirements, distinct_costs};
 use super::problem::{CandidateIndex, DemandIndex, Problem};
 use super::solution::{
@@ -42,6 +43,57 @@ pub(crate) struct ExactOutcome {
     pub proven_optimal: bool,
     /// Whether the model was proven to have no solution.
     pub proven_infeasible: bool,
+    /// Whether the MIP was too large to attempt (see [`MAX_ASSIGNMENT_VARIABLES`]).
+    pub skipped: bool,
+}
+
+/// Largest number of assignment variables (one per reachable demand–site pair: p-median and
+/// capacitated models) for which the MIP is attempted. CBC checks its time limit only between
+/// branch-and-bound nodes, and the root LP of a larger model can run for many minutes; beyond
+/// this the heuristic answer is returned with a Lagrangian bound instead.
+pub const MAX_ASSIGNMENT_VARIABLES: usize = 200_000;
+
+/// Largest number of demand–site links (constraint nonzeros) for which `Solver::Auto` tries
+/// the MIP. On larger models CBC's root cuts can overrun the time limit several times over
+/// (a 5,000 × 5,000 MCLP with p = 30 took over three minutes with a one-second limit), so
+/// `Auto` answers with the heuristic and a Lagrangian bound instead; `Solver::Exact` still
+/// runs the MIP.
+pub const AUTO_MAX_NONZEROS: usize = 200_000;
+
+/// Demand–site links the MIP for `r` would have (pairs within the radius, or all pairs).
+fn model_nonzeros(problem: &Problem, r: &Resolved) -> usize {
+    let radius = r.radius.unwrap_or(f64::INFINITY);
+    (0..problem.n_demand())
+        .filter(|&j| problem.weights()[j] > 0.0)
+        .map(|j| {
+            problem
+                .row(DemandIndex(j as u32))
+                .1
+                .iter()
+                .take_while(|&&c| c <= radius)
+                .count()
+        })
+        .sum()
+}
+
+/// Assignment variables the MIP for `r` would have.
+fn assignment_variables(problem: &Problem, r: &Resolved) -> usize {
+    let uses_x = r.kind == ModelKind::PMedian || r.capacitated;
+    if !uses_x {
+        return 0;
+    }
+    let radius = r.radius.unwrap_or(f64::INFINITY);
+    (0..problem.n_demand())
+        .filter(|&j| problem.weights()[j] > 0.0)
+        .map(|j| {
+            problem
+                .row(DemandIndex(j as u32))
+                .1
+                .iter()
+                .take_while(|&&c| c <= radius)
+                .count()
+        })
+        .sum()
 }
 
 /// A model ready for CBC.
@@ -96,6 +148,8 @@ fn solve_mip(mip: Mip, time_limit_s: f64) -> Result<MipStatus, OptimiseError> {
         .using(coin_cbc)
         .with_time_limit(time_limit_s.max(1.0));
     model.set_parameter("threads", "1");
+    model.set_parameter("slogLevel", "0");
+    model.set_parameter("logLevel", "0");
     if !initial.is_empty() {
         model = model.with_initial_solution(initial);
     }
@@ -528,6 +582,14 @@ pub(crate) fn run(
             .saturating_duration_since(Instant::now())
             .as_secs_f64()
     };
+    let too_big_for_auto =
+        options.solver == Solver::Auto && model_nonzeros(problem, r) > AUTO_MAX_NONZEROS;
+    if assignment_variables(problem, r) > MAX_ASSIGNMENT_VARIABLES || too_big_for_auto {
+        return Ok(ExactOutcome {
+            skipped: true,
+            ..ExactOutcome::default()
+        });
+    }
     let outcome = match r.kind {
         ModelKind::PCenter => return pcenter(problem, r, warm, control, deadline),
         ModelKind::Mclp if r.fairness == Some(Fairness::MaximiseWorstGroup) => {
@@ -577,6 +639,7 @@ pub(crate) fn run(
         bound: res.bound,
         proven_optimal: res.optimal && first_stage_optimal,
         proven_infeasible: false,
+        skipped: false,
     };
     if valid_open(problem, &res.y, p) {
         let open = open_from(&res.y);
@@ -712,6 +775,7 @@ fn pcenter(
         bound: Some(radii[proven_lo.min(radii.len() - 1)]),
         incumbent: best.map(|o| (o, None)),
         proven_infeasible: false,
+        skipped: false,
     })
 }
 
@@ -752,6 +816,7 @@ pub(crate) fn choose(
     problem: &Problem,
     r: &Resolved,
     solver: Solver,
+    time_limit_s: f64,
     heuristic: Result<Solution, OptimiseError>,
     exact: ExactOutcome,
     start: Instant,
@@ -811,8 +876,33 @@ pub(crate) fn choose(
             return Err(err);
         }
     };
-    if bound.is_none() && solver == Solver::Auto {
-        bound = lp_bound(problem, r, 10.0);
+    if !(exact.proven_optimal && chosen.solver == SolverUsed::Exact) {
+        // CBC stopped early (or gave no bound): the Lagrangian bound is cheap; keep the
+        // tighter of the two.
+        // With the MIP skipped the whole time limit is free; otherwise take a tenth of it.
+        let budget_s = if exact.skipped {
+            time_limit_s.min(10.0)
+        } else {
+            (0.1 * time_limit_s).min(10.0)
+        };
+        let budget = Duration::from_secs_f64(budget_s.max(0.5));
+        let plan: Vec<bool> = {
+            let mut open = vec![false; problem.n_candidates()];
+            for c in &chosen.selected {
+                open[c.index()] = true;
+            }
+            open
+        };
+        if let Some(lag) = bound_for(problem, r, chosen.objective, Some(&plan), budget) {
+            bound = Some(match bound {
+                Some(b) if r.kind.maximises() => b.min(lag),
+                Some(b) => b.max(lag),
+                None => lag,
+            });
+        }
+    }
+    if bound.is_none() && solver == Solver::Auto && !exact.skipped {
+        bound = lp_bound(problem, r, time_limit_s.min(10.0));
     }
     let mut chosen = chosen;
     if let Some(b) = bound {

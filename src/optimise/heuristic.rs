@@ -1,13 +1,16 @@
-//! Heuristics: lazy greedy (CELF) starts and vertex-substitution (Teitz-Bart) local search.
+//! Heuristics: lazy greedy (CELF) starts, vertex-substitution (Teitz-Bart) local search with a
+//! short tabu phase, and destroy-and-repair rounds.
 //!
 //! MCLP and p-median without capacities or fairness share one fast engine: MCLP is a p-median
 //! whose cost is 0 within the radius and whose unassigned penalty is 1, so "minimise the
 //! uncovered weight" and "minimise the weighted cost" are the same search. The interchange
-//! evaluates every (site in, site out) swap per pass in O(pairs + candidates × p) with the
-//! classic gain / loss / extra decomposition (Whitaker's fast interchange). p-center searches
-//! the smallest radius at which the engine covers all demand with p sites. Capacitated and
-//! fairness variants use a plain local search over full re-evaluations, which suits instances
-//! up to a few thousand pairs.
+//! evaluates every (site in, site out) swap with the classic gain / loss / extra decomposition
+//! (Whitaker's fast interchange, bookkeeping as in Resende and Werneck), updated after each
+//! swap only for the demand points it touches. Plain descent stalls on MCLP plateaus, so the
+//! first search continues past the local optimum as a tabu walk and returns the best plan met.
+//! p-center searches the smallest radius at which the engine covers all demand with p sites.
+//! Capacitated and fairness variants use a plain local search over full re-evaluations, which
+//! suits instances up to a few thousand pairs.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -20,6 +23,9 @@ use super::solution::{
 use super::{Control, Fairness, ModelKind, OptimiseError, Resolved, SolveOptions};
 
 const NONE: u32 = u32::MAX;
+
+/// Non-improving swaps the tabu phase accepts before it gives up.
+const TABU_MOVES: usize = 100;
 
 /// Small deterministic generator (SplitMix64) so a seed always gives the same answer.
 #[derive(Debug, Clone)]
@@ -328,7 +334,21 @@ impl Engine {
     /// Best-improvement vertex substitution until no swap improves. The bookkeeping of the
     /// fast interchange is updated only for the demand points a swap touches, and rebuilt from
     /// scratch now and then and before stopping, so rounding cannot accumulate.
-    fn interchange(&self, mut s: State, control: &Control) -> Result<State, OptimiseError> {
+    fn interchange(&self, s: State, control: &Control) -> Result<State, OptimiseError> {
+        self.search(s, control, 0)
+    }
+
+    /// Swap search. With `tabu_moves` = 0 it is plain descent. Otherwise, at a local optimum it
+    /// keeps taking the best allowed swap even when it worsens the plan (a site just closed
+    /// may not reopen, nor a site just opened close, for a few moves; a swap that beats the
+    /// best plan is always allowed), stops after `tabu_moves` moves without a new best, and
+    /// returns the best plan met after a final descent.
+    fn search(
+        &self,
+        mut s: State,
+        control: &Control,
+        tabu_moves: usize,
+    ) -> Result<State, OptimiseError> {
         let mut slots: Vec<u32> = (0..self.n_candidates)
             .filter(|&c| s.open[c] && !self.fixed[c])
             .map(|c| c as u32)
@@ -349,7 +369,17 @@ impl Engine {
         let mut touched: Vec<usize> = Vec::new();
         let mut fresh = false;
         let mut since_rebuild = usize::MAX;
-        for _ in 0..100_000 {
+        // Tabu state: move number until which a site may not re-enter / leave.
+        let mut no_enter_until = vec![0usize; self.n_candidates];
+        let mut no_leave_until = vec![0usize; self.n_candidates];
+        let tenure_out = 10 + ns / 2;
+        let tenure_in = (ns / 3).max(1).min(ns.saturating_sub(1));
+        let mut current = self.objective(&s);
+        let mut best_obj = current;
+        let mut best_open = s.open.clone();
+        let mut without_best = 0usize;
+        let descending = tabu_moves == 0;
+        for step in 0..100_000usize {
             control.check()?;
             if since_rebuild > 200 {
                 gain.iter_mut().for_each(|g| *g = 0.0);
@@ -358,10 +388,12 @@ impl Engine {
                 for j in 0..n {
                     self.contribute(&s, j, 1.0, &slot_of, ns, &mut gain, &mut loss, &mut extra);
                 }
+                current = self.objective(&s);
                 since_rebuild = 0;
                 fresh = true;
             }
-            let mut best = (0.0, NONE, NONE);
+            let tol = 1e-10 * (1.0 + current.abs());
+            let mut best = (f64::NEG_INFINITY, NONE, NONE);
             for c in 0..self.n_candidates {
                 if s.open[c] {
                     continue;
@@ -369,19 +401,26 @@ impl Engine {
                 let row = &extra[c * ns..(c + 1) * ns];
                 for (slot, e) in row.iter().enumerate() {
                     let profit = gain[c] - loss[slot] + e;
-                    if profit > best.0 {
-                        best = (profit, c as u32, slot as u32);
+                    if profit <= best.0 {
+                        continue;
                     }
+                    if !descending {
+                        let out = slots[slot] as usize;
+                        let aspire = current - profit < best_obj - tol;
+                        if !aspire && (no_enter_until[c] > step || no_leave_until[out] > step) {
+                            continue;
+                        }
+                    }
+                    best = (profit, c as u32, slot as u32);
                 }
             }
-            let current = self.objective(&s);
-            if best.1 == NONE || best.0 <= 1e-10 * (1.0 + current.abs()) {
-                if fresh {
-                    break;
+            if best.1 == NONE || (descending && best.0 <= tol) {
+                if !fresh {
+                    // Confirm on exact bookkeeping before stopping.
+                    since_rebuild = usize::MAX;
+                    continue;
                 }
-                // Confirm on exact bookkeeping before stopping.
-                since_rebuild = usize::MAX;
-                continue;
+                break;
             }
             let (c_in, slot) = (best.1 as usize, best.2 as usize);
             let c_out = slots[slot] as usize;
@@ -416,13 +455,30 @@ impl Engine {
                 self.contribute(&s, j, 1.0, &slot_of, ns, &mut gain, &mut loss, &mut extra);
                 mark[j] = false;
             }
+            current -= best.0;
             since_rebuild += 1;
             fresh = false;
+            no_enter_until[c_out] = step + 1 + tenure_out;
+            no_leave_until[c_in] = step + 1 + tenure_in;
+            if current < best_obj - tol {
+                best_obj = current;
+                best_open.clone_from(&s.open);
+                without_best = 0;
+            } else if !descending {
+                without_best += 1;
+                if without_best >= tabu_moves {
+                    // Back to the best plan, then plain descent.
+                    return self.search(self.state(best_open), control, 0);
+                }
+            }
+        }
+        if !descending || self.objective(&s) > best_obj + 1e-10 * (1.0 + best_obj.abs()) {
+            return self.search(self.state(best_open), control, 0);
         }
         Ok(s)
     }
 
-    /// Greedy + interchange, then `restarts` random starts + interchange; the best is kept.
+    /// Greedy + interchange, then `restarts` destroy-and-repair rounds; the best is kept.
     pub fn solve(
         &self,
         p: usize,
@@ -433,22 +489,41 @@ impl Engine {
         let mid = range.0 + (range.1 - range.0) * 0.5;
         let start = self.greedy(p, control, (range.0, mid))?;
         control.report(mid, "interchange");
-        let mut best = self.interchange(start, control)?;
+        let mut best = self.search(start, control, TABU_MOVES)?;
         let mut best_obj = self.objective(&best);
-        let free: Vec<usize> = (0..self.n_candidates).filter(|&c| !self.fixed[c]).collect();
         let mut rng = SplitMix64::new(options.seed);
         for k in 0..options.restarts {
             control.report(
                 mid + (range.1 - mid) * (k + 1) as f64 / (options.restarts + 1) as f64,
                 "restart",
             );
-            let mut order = free.clone();
-            rng.shuffle(&mut order);
-            let mut open = self.fixed.clone();
-            for &c in order.iter().take(p) {
-                open[c] = true;
+            // Destroy and repair: close a random quarter of the new sites, reopen as many by
+            // greedy gain (never the ones just closed), then interchange again.
+            let mut removable: Vec<usize> = (0..self.n_candidates)
+                .filter(|&c| best.open[c] && !self.fixed[c])
+                .collect();
+            if removable.is_empty() {
+                break;
             }
-            let s = self.interchange(self.state(open), control)?;
+            rng.shuffle(&mut removable);
+            let q = (p / 4).max(2).min(removable.len());
+            let mut open = best.open.clone();
+            let mut tabu = vec![false; self.n_candidates];
+            for &c in removable.iter().take(q) {
+                open[c] = false;
+                tabu[c] = true;
+            }
+            let mut s = self.state(open);
+            for _ in 0..q {
+                let pick = (0..self.n_candidates)
+                    .filter(|&c| !s.open[c] && !tabu[c])
+                    .map(|c| (self.add_gain(&s, c), c))
+                    .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
+                let Some((_, c)) = pick else { break };
+                s.open[c] = true;
+                self.assign(&mut s);
+            }
+            let s = self.interchange(s, control)?;
             let obj = self.objective(&s);
             if obj < best_obj - 1e-10 * (1.0 + best_obj.abs()) {
                 best = s;

@@ -458,7 +458,7 @@ pub fn solve_from_files_with(
         solver: args.solver,
         time_limit_s: args.time_limit_s,
         seed: args.seed,
-        restarts: 0,
+        restarts: SolveOptions::default().restarts,
         capacitated: problem.capacities().is_some(),
         fairness: None,
     };

@@ -16,6 +16,12 @@
 //! - **p-center**: open `p` new sites minimising the largest cost from a demand point of positive
 //!   weight to its nearest open site (every such point must be assigned).
 //!
+//! Solvers ([`Solver`]): a heuristic (lazy greedy, swap local search with a tabu phase,
+//! destroy-and-repair rounds; seeded and deterministic), CBC MIPs with a time limit, and `Auto`
+//! (both; the better answer with the best bound: CBC's, a Lagrangian bound
+//! ([`lagrangian_bound`]) or the LP relaxation's). [`solve_brute_force`] is the oracle for
+//! small instances.
+//!
 //! Options ([`SolveOptions`]): capacities (MCLP and p-median; demand may be split between
 //! sites), group fairness (MCLP), the solver ([`Solver`]), a time limit and a seed. Plans built
 //! on top: [`consolidate`] (keep k existing sites, or the fewest that keep coverage) and
@@ -40,6 +46,7 @@
 //! # Ok::<(), motcua::optimise::OptimiseError>(())
 //! ```
 
+mod bound;
 mod error;
 mod exact;
 mod heuristic;
@@ -52,7 +59,9 @@ mod solution;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
+pub use bound::lagrangian_bound;
 pub use error::OptimiseError;
+pub use exact::{AUTO_MAX_NONZEROS, MAX_ASSIGNMENT_VARIABLES};
 pub use oracle::solve_brute_force;
 pub use plans::{Consolidation, Phase, PhasePlan, consolidate, plan_phases};
 pub use problem::{
@@ -128,10 +137,14 @@ pub enum Fairness {
 pub enum Solver {
     /// Greedy (lazy, CELF-style) start then interchange local search; fast, no proof.
     Heuristic,
-    /// MIP solved by CBC within the time limit, warm-started from the heuristic.
+    /// MIP solved by CBC within the time limit, warm-started from the heuristic. When CBC
+    /// stops without a solution, or the model has more than [`MAX_ASSIGNMENT_VARIABLES`]
+    /// assignment variables (p-median and capacitated models on large matrices), the
+    /// heuristic's answer is returned with the best bound known (`solver` says which).
     Exact,
-    /// Heuristic first, then the MIP within the time limit; keeps the better one and reports
-    /// the best bound found.
+    /// Heuristic first, then the MIP within the time limit where it is small enough to finish
+    /// (at most [`AUTO_MAX_NONZEROS`] demand–site links); keeps the better answer and reports the best bound found (CBC's, a Lagrangian bound, or
+    /// the LP relaxation's).
     #[default]
     Auto,
 }
@@ -160,7 +173,9 @@ pub struct SolveOptions {
     /// Seed for the local search's random restarts and scan order; the same seed gives the
     /// same answer.
     pub seed: u64,
-    /// Extra local searches from random starts (0 = only the greedy start).
+    /// Destroy-and-repair rounds after the first local search: a random quarter of the new
+    /// sites is closed, refilled greedily and improved again; the best plan is kept
+    /// (0 = greedy start and one local search only). Used by MCLP, p-median and p-center.
     pub restarts: usize,
     /// Respect candidate capacities (MCLP and p-median).
     pub capacitated: bool,
@@ -174,7 +189,7 @@ impl Default for SolveOptions {
             solver: Solver::Auto,
             time_limit_s: 60.0,
             seed: 0,
-            restarts: 0,
+            restarts: 3,
             capacitated: false,
             fairness: None,
         }
@@ -422,7 +437,15 @@ pub fn solve(
             control.report(0.3, "exact model");
             let exact = exact::run(problem, &r, options, Some(&open), control)?;
             control.report(1.0, "done");
-            exact::choose(problem, &r, options.solver, heuristic_sol, exact, start)?
+            exact::choose(
+                problem,
+                &r,
+                options.solver,
+                options.time_limit_s,
+                heuristic_sol,
+                exact,
+                start,
+            )?
         }
     };
     solution.solve_s = start.elapsed().as_secs_f64();
