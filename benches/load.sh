@@ -121,7 +121,7 @@ for _ in $(seq 1 "$EVALS"); do
   awk -v s="$secs" 'BEGIN { printf "%.3f\n", s * 1000 }' >>"$WORK/eval_ms.txt"
   jq '.timings_ms.server_evaluate // ([.timings_ms[]] | add) // 0' "$WORK/eval.json" >>"$WORK/eval_server_ms.txt"
 done
-median() { sort -n "$1" | awk '{a[NR] = $1} END { if (NR == 0) print "nan"; else if (NR % 2) print a[(NR + 1) / 2]; else printf "%.3f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+median() { sort -n "$1" | awk '{a[NR] = $1} END { if (NR == 0) print "nan"; else if (NR % 2) printf "%.3f\n", a[(NR + 1) / 2]; else printf "%.3f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 maximum() { sort -n "$1" | tail -1; }
 eval_median="$(median "$WORK/eval_ms.txt")"
 eval_max="$(maximum "$WORK/eval_ms.txt")"

@@ -114,11 +114,12 @@ pub async fn nearest(
         None => state.area().baseline().points,
     };
     let area = state.area_arc();
-    let answer = blocking(move || {
-        area.nearest(q.lon, q.lat, mode, k, &points)
-            .map_err(ApiError::from)
-    })
-    .await?;
+    let answer = state
+        .light(move || {
+            area.nearest(q.lon, q.lat, mode, k, &points)
+                .map_err(ApiError::from)
+        })
+        .await?;
     let mut results: Vec<NearestItem> = answer
         .results
         .into_iter()
@@ -173,7 +174,7 @@ pub async fn search(
         )));
     }
     let area = state.area_arc();
-    let results = blocking(move || Ok(area.search(&text, limit))).await?;
+    let results = state.light(move || Ok(area.search(&text, limit))).await?;
     Ok(Json(SearchResponse { results }))
 }
 

@@ -186,6 +186,8 @@ struct Shared {
     caches: Caches,
     /// Permits for whole-area computations (coverage, isochrones, exports).
     heavy: tokio::sync::Semaphore,
+    /// Permits for per-request computations (nearest, search).
+    light: tokio::sync::Semaphore,
 }
 
 /// Large, unchanging responses serialised once.
@@ -216,6 +218,7 @@ impl AppState {
                 started_at: rfc3339_utc(SystemTime::now()),
                 caches: Caches::default(),
                 heavy: tokio::sync::Semaphore::new(heavy_permits()),
+                light: tokio::sync::Semaphore::new(2 * heavy_permits()),
             }),
         }
     }
@@ -267,6 +270,24 @@ impl AppState {
         let _permit = self
             .shared
             .heavy
+            .acquire()
+            .await
+            .map_err(ApiError::internal)?;
+        blocking(f).await
+    }
+
+    /// Runs a short per-request computation (nearest, search) on the blocking pool, a few per
+    /// core at a time and first come, first served: under load requests queue in order instead of
+    /// dozens of threads fighting for the cores, which keeps the slowest answers close to the
+    /// typical one.
+    pub(crate) async fn light<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce() -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let _permit = self
+            .shared
+            .light
             .acquire()
             .await
             .map_err(ApiError::internal)?;
