@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
-features=(--all-features)
+features=(--features cbc)
 
 step() { printf '\n==> %s\n' "$*"; }
 

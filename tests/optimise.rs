@@ -1,6 +1,9 @@
 //! Tests of the placement optimiser: hand-written instances with known answers, the brute-force
 //! oracle against the heuristic and the MIP on random instances, requirements (fixed sites,
 //! coverage, capacities, group shares, nesting) and error messages.
+// Most cases compare the heuristic with the exact MIP, which needs the `cbc` feature
+// (scripts/test.sh builds with it).
+#![cfg(feature = "cbc")]
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;

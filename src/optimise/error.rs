@@ -226,6 +226,12 @@ pub enum OptimiseError {
     #[error("the solve was cancelled")]
     Cancelled,
 
+    /// This build has no MIP solver (the `cbc` feature is off).
+    #[error(
+        "this build has no exact MIP solver; use --solver heuristic or auto, or rebuild with `--features cbc` (needs Debian's coinor-libcbc-dev)"
+    )]
+    NoMipSolver,
+
     /// The MIP solver failed in a way that is not infeasibility.
     #[error("the MIP solver failed: {message}")]
     Solver {

@@ -12,14 +12,17 @@
 //! - p-center: the smallest radius from the sorted distinct costs at which an LSCP needs at most
 //!   p new sites, found by binary search; each step is an LSCP MIP.
 
+#[cfg(feature = "cbc")]
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+#[cfg(feature = "cbc")]
 use good_lp::solvers::ResolutionError;
-use good_lp::{
-    Constraint, Expression, ProblemVariables, Solution as _, SolverModel, Variable,
-    WithInitialSolution, WithTimeLimit, coin_cbc, variable,
-};
+use good_lp::{Constraint, Expression, ProblemVariables, Variable, variable};
+#[cfg(feature = "cbc")]
+use good_lp::{Solution as _, SolverModel};
+#[cfg(feature = "cbc")]
+use good_lp::{WithInitialSolution, WithTimeLimit, coin_cbc};
 
 use super::bound::bound_for;
 use super::heuristic::{check_requirements, distinct_costs};
@@ -30,6 +33,7 @@ use super::solution::{
 use super::{Control, Fairness, ModelKind, OptimiseError, Resolved, SolveOptions, Solver};
 
 /// CBC is not re-entrant across threads in every build; one solve at a time.
+#[cfg(feature = "cbc")]
 static CBC_LOCK: Mutex<()> = Mutex::new(());
 
 /// What the MIP side found.
@@ -97,6 +101,7 @@ fn assignment_variables(problem: &Problem, r: &Resolved) -> usize {
 }
 
 /// A model ready for CBC.
+#[cfg_attr(not(feature = "cbc"), allow(dead_code))]
 struct Mip {
     vars: ProblemVariables,
     constraints: Vec<Constraint>,
@@ -122,11 +127,19 @@ struct MipResult {
     optimal: bool,
 }
 
+#[cfg_attr(not(feature = "cbc"), allow(dead_code))]
 enum MipStatus {
     Solved(MipResult),
     Infeasible,
 }
 
+/// Without the `cbc` feature there is no MIP solver: callers fall back to the heuristic.
+#[cfg(not(feature = "cbc"))]
+fn solve_mip(_mip: Mip, _time_limit_s: f64) -> Result<MipStatus, OptimiseError> {
+    Err(OptimiseError::NoMipSolver)
+}
+
+#[cfg(feature = "cbc")]
 fn solve_mip(mip: Mip, time_limit_s: f64) -> Result<MipStatus, OptimiseError> {
     let Mip {
         vars,

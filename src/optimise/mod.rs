@@ -435,7 +435,26 @@ pub fn solve(
             let heuristic_sol = heuristic::finish(problem, &r, &open, start);
             control.check()?;
             control.report(0.3, "exact model");
-            let exact = exact::run(problem, &r, options, Some(&open), control)?;
+            let exact = match exact::run(problem, &r, options, Some(&open), control) {
+                Err(OptimiseError::NoMipSolver) if options.solver == Solver::Auto => {
+                    // No MIP solver in this build: the heuristic with its Lagrangian bound.
+                    let mut s = heuristic_sol?;
+                    if let Ok(Some(b)) =
+                        lagrangian_bound(problem, model, s.objective, options.time_limit_s.min(5.0))
+                    {
+                        s.bound = Some(b);
+                        s.gap = Some(if s.objective.abs() > 0.0 {
+                            (s.objective - b).abs() / s.objective.abs()
+                        } else {
+                            0.0
+                        });
+                    }
+                    s.solve_s = start.elapsed().as_secs_f64();
+                    control.report(1.0, "done");
+                    return Ok(s);
+                }
+                other => other?,
+            };
             control.report(1.0, "done");
             exact::choose(
                 problem,
