@@ -700,7 +700,11 @@ export function mount(root, mode) {
     const rows = (b.wards ?? [])
       .map((wb) => {
         const wa = byName.get(wb.name);
-        return { name: wb.name, shareA: wa?.covered_share ?? null, shareB: wb.covered_share, diffUncovered: (wb.uncovered ?? 0) - (wa?.uncovered ?? 0), diffShare: wa ? wb.covered_share - wa.covered_share : null };
+        // A ward whose people all lack road data has no meaningful share.
+        const share = (w) => (w && (w.covered ?? 0) + (w.uncovered ?? 0) > 0 ? w.covered_share : null);
+        const shareA = share(wa);
+        const shareB = share(wb);
+        return { name: wb.name, shareA, shareB, diffUncovered: (wb.uncovered ?? 0) - (wa?.uncovered ?? 0), diffShare: shareA !== null && shareB !== null ? shareB - shareA : null };
       })
       .sort((x, y) => Math.abs(y.diffUncovered) - Math.abs(x.diffUncovered));
     const totalDiff = (b.summary.population_uncovered ?? 0) - (a.summary.population_uncovered ?? 0);
