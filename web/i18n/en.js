@@ -8,7 +8,7 @@ export default {
   'nav.leadership': 'Leadership',
   'lang.label': 'Language',
 
-  'area.banner': 'Area: {title}. Road data from {vintage} — roads built since then may be missing.',
+  'area.banner': 'Area: {title}. Road data as of {vintage} — roads built since then may be missing.',
   'area.loading': 'Loading area information…',
   'area.unavailable': 'Cannot reach the motcua server. Check that "motcua serve" is running.',
 

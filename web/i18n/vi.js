@@ -8,7 +8,7 @@ export default {
   'nav.leadership': 'Lãnh đạo',
   'lang.label': 'Ngôn ngữ',
 
-  'area.banner': 'Khu vực: {title}. Dữ liệu đường phố năm {vintage} — đường mới xây sau năm đó có thể chưa có.',
+  'area.banner': 'Khu vực: {title}. Dữ liệu đường phố từ {vintage} — đường mới xây sau thời điểm đó có thể chưa có.',
   'area.loading': 'Đang tải thông tin khu vực…',
   'area.unavailable': 'Không kết nối được máy chủ motcua. Hãy kiểm tra rằng lệnh "motcua serve" đang chạy.',
 

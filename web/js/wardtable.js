@@ -6,8 +6,14 @@ import { foldText } from './text.js';
 
 export const WARD_COLUMNS = ['name', 'population', 'covered', 'uncovered', 'no_road_data', 'covered_share', 'mean_travel_s'];
 
+/** Share and mean time mean nothing for a ward whose people all lack road data. */
+function valueOf(col, ward) {
+  if ((col === 'covered_share' || col === 'mean_travel_s') && (ward.covered ?? 0) + (ward.uncovered ?? 0) === 0) return null;
+  return ward[col];
+}
+
 function cellText(col, ward) {
-  const v = ward[col];
+  const v = valueOf(col, ward);
   if (col === 'name') return v;
   if (col === 'covered_share') return fmtShare(v);
   if (col === 'mean_travel_s') return fmtMinutes(v);
@@ -45,8 +51,8 @@ export function wardTable(wards, { testid = 'ward-table' } = {}) {
       const col = state.sortCol;
       const dir = state.ascending ? 1 : -1;
       rows = [...rows].sort((a, b) => {
-        const x = a[col];
-        const y = b[col];
+        const x = valueOf(col, a);
+        const y = valueOf(col, b);
         if (x === null || x === undefined) return 1;
         if (y === null || y === undefined) return -1;
         if (col === 'name') return dir * String(x).localeCompare(String(y), 'vi');

@@ -4,6 +4,7 @@
 // Environment:
 //   MOTCUA_BIN    server binary (default $CARGO_TARGET_DIR/release/motcua, then <repo>/target/release/motcua)
 //   MOTCUA_URL    use an already running server instead of starting one (then MOTCUA_TOKEN gives its token)
+//   MOTCUA_AREA_DATA_DIR  study-area data for the started server (default <repo>/data when it has areas/)
 //   CHROMIUM_BIN  browser binary (default /usr/bin/chromium)
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -110,6 +111,9 @@ export async function startServer({ timeoutMs = 180000 } = {}) {
   const args = ['serve', '--port', String(port), '--bind', '127.0.0.1', '--data-dir', dataDir];
   // Serve this checkout's web/ (the binary's default is the web/ of the tree it was built from).
   if (serveAccepts(bin, '--web-dir')) args.push('--web-dir', WEB_DIR);
+  // Likewise the study-area data: this checkout's data/ when it has areas, or MOTCUA_AREA_DATA_DIR.
+  const areaDataDir = process.env.MOTCUA_AREA_DATA_DIR ?? (fs.existsSync(path.join(REPO_DIR, 'data', 'areas')) ? path.join(REPO_DIR, 'data') : null);
+  if (areaDataDir && serveAccepts(bin, '--area-data-dir')) args.push('--area-data-dir', areaDataDir);
   // Without MOTCUA_TOKEN the server makes a token and writes it to <data dir>/token.
   const env = { ...process.env };
   delete env.MOTCUA_TOKEN;

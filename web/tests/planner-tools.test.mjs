@@ -35,6 +35,7 @@ test('planner runs the optimiser, accepts a suggestion, compares and exports', {
   await page.getByTestId('opt-accept').waitFor({ timeout: 240000 });
   const suggestions = await page.getByTestId('opt-suggestion').count();
   assert.ok(suggestions >= 1, 'the optimiser suggests at least one point');
+  assert.doesNotMatch(await page.getByTestId('opt-suggestions').textContent(), /\bnull\b|\bundefined\b|NaN/);
   await screenshot(page, 'planner-optimiser');
   await page.getByTestId('opt-accept').click();
   assert.equal(Number(await page.getByTestId('points-title').getAttribute('data-count')), pointsBefore + suggestions, 'the suggestion joins the draft');

@@ -26,6 +26,19 @@ async function waitForEvaluation(page, previousSeq) {
   await page.waitForFunction(
     (prev) => {
       const el = document.querySelector('[data-testid="planner-kpis"]');
+      const map = document.querySelector('[data-testid="view-planner"] [data-testid="map"]');
+      return el && Number(el.dataset.seq ?? 0) > prev && !el.hasAttribute('aria-busy') && Number(map.dataset.cellsSeq ?? 0) === Number(el.dataset.seq);
+    },
+    previousSeq,
+    { timeout: 60000 },
+  );
+}
+
+/** Wait only for the KPI cards of the latest edit (the cells may still be on their way). */
+async function waitForKpis(page, previousSeq) {
+  await page.waitForFunction(
+    (prev) => {
+      const el = document.querySelector('[data-testid="planner-kpis"]');
       return el && Number(el.dataset.seq ?? 0) > prev && !el.hasAttribute('aria-busy');
     },
     previousSeq,
@@ -54,11 +67,20 @@ test('planner adds a point where people are uncovered, saves it and finds it aft
   await page.waitForFunction(() => /^#\/planner\/(?!baseline)[^/]+$/.test(location.hash), null, { timeout: 20000 });
   const scenarioId = decodeURIComponent((await page.evaluate(() => location.hash)).split('/')[2]);
   await page.waitForFunction(() => document.querySelector('[data-testid="view-planner"]').dataset.loaded === 'true', null, { timeout: 20000 });
-  await page.waitForFunction(() => document.querySelector('[data-testid="planner-kpis"]').dataset.seq, null, { timeout: 60000 });
+  await waitForEvaluation(page, 0);
   assert.match(await page.getByTestId('scenario-select').locator('option:checked').textContent(), new RegExp(name));
 
-  // If the copied points leave nobody uncovered, thin them out (keep the head office) so
-  // there is an uncovered area to serve.
+  // If the copied points leave nobody uncovered, tighten the rule (a planner's "what if we
+  // promised 10 minutes or 1 km?"), and if that is not enough, thin the points out.
+  if ((await uncoveredCount(page)) === 0) {
+    const seq = await evaluationSeq(page);
+    await page.getByTestId('rule-box').locator('summary').click();
+    await page.getByTestId('rule-minutes').fill('10');
+    await page.getByTestId('rule-minutes').press('Tab');
+    await page.getByTestId('rule-km').fill('1');
+    await page.getByTestId('rule-km').press('Tab');
+    await waitForEvaluation(page, seq);
+  }
   if ((await uncoveredCount(page)) === 0) {
     const seq = await evaluationSeq(page);
     const others = page.getByTestId('point-item').filter({ hasNot: page.locator('.kind-dot[title="Trụ sở chính"]') });
@@ -88,15 +110,16 @@ test('planner adds a point where people are uncovered, saves it and finds it aft
   const started = Date.now();
   const pixel = await pixelOf(page, target);
   await page.mouse.click(pixel.x, pixel.y);
-  await waitForEvaluation(page, seq);
+  await waitForKpis(page, seq);
   const elapsedMs = Date.now() - started;
+  await waitForEvaluation(page, seq);
   const afterAdd = await uncoveredCount(page);
   assert.ok(afterAdd < before, `uncovered population drops (${before} -> ${afterAdd})`);
   assert.equal(Number(await page.getByTestId('points-title').getAttribute('data-count')), pointsBefore + 1);
   assert.equal(await page.getByTestId('dirty-indicator').isVisible(), true, 'unsaved changes are flagged');
   const requestMs = await page.getByTestId('planner-kpis').getAttribute('data-elapsed-ms');
   console.log(`KPIs updated ${elapsedMs} ms after the click, evaluate request ${requestMs} ms (uncovered ${before} -> ${afterAdd})`);
-  assert.ok(elapsedMs < 5000, `KPIs follow an edit quickly (${elapsedMs} ms)`);
+  assert.ok(elapsedMs < 3000, `KPIs follow an edit quickly (${elapsedMs} ms)`);
   await waitForMap(page);
   await screenshot(page, 'planner-after-add');
 

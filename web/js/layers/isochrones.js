@@ -12,8 +12,8 @@ export function addIsochrones(map) {
     source: 'isochrones',
     paint: {
       'line-color': ['step', ['get', 'minutes'], '#0b3d2e', 11, '#1d6b4f', 21, '#4a3b8f'],
-      'line-width': ['step', ['get', 'minutes'], 2.5, 11, 2, 21, 1.6],
-      'line-dasharray': [3, 1.5],
+      'line-width': ['step', ['get', 'minutes'], 1.6, 11, 1.3, 21, 1.1],
+      'line-opacity': 0.75,
     },
   });
 }

@@ -453,6 +453,10 @@ export function mount(root, mode) {
   // ---- Live evaluation ----------------------------------------------------------------------
   const scheduleEvaluate = debounce(evaluateNow, EVALUATE_DEBOUNCE_MS);
 
+  /**
+   * Evaluate the draft twice in parallel: the summary alone is small and comes back first, so
+   * the KPIs follow an edit quickly; the hexagon cells (over a megabyte for a city) follow.
+   */
   async function evaluateNow() {
     if (!state.scenario) return;
     scheduleEvaluate.cancel();
@@ -461,23 +465,31 @@ export function mount(root, mode) {
     state.evaluateAbort = abort;
     const seq = ++state.evaluateSeq;
     const started = performance.now();
+    const draft = draftOf(state.scenario, state.points);
+    const current = () => !abort.signal.aborted && !state.disposed && seq === state.evaluateSeq;
     evalStatus.textContent = t('planner.evaluating');
     kpiHolder.setAttribute('aria-busy', 'true');
-    try {
-      const result = await api.evaluate(draftOf(state.scenario, state.points), { cells: true, signal: abort.signal });
-      if (abort.signal.aborted || state.disposed || seq !== state.evaluateSeq) return;
+    const summary = api.evaluate(draft, { signal: abort.signal }).then((result) => {
+      if (!current()) return;
       kpiHolder.replaceChildren(kpiCards(result.summary, { points: state.points }));
       kpiHolder.dataset.uncovered = String(result.summary.population_uncovered);
       kpiHolder.dataset.seq = String(seq);
       kpiHolder.dataset.elapsedMs = String(Math.round(performance.now() - started));
-      evalStatus.textContent = '';
-      if (state.map) setCells(state.map, result.cells);
+      kpiHolder.removeAttribute('aria-busy');
+    });
+    const cells = api.evaluate(draft, { cells: true, signal: abort.signal }).then((result) => {
+      if (!current()) return;
       state.lastCells = result.cells;
+      if (state.map) setCells(state.map, result.cells);
+      mapEl.dataset.cellsSeq = String(seq);
+    });
+    try {
+      await Promise.all([summary, cells]);
+      if (current()) evalStatus.textContent = '';
     } catch (err) {
-      if (err.name === 'AbortError') return;
+      if (err.name === 'AbortError' || !current()) return;
       evalStatus.textContent = t('planner.evaluateFailed', { message: err.message });
-    } finally {
-      if (seq === state.evaluateSeq) kpiHolder.removeAttribute('aria-busy');
+      kpiHolder.removeAttribute('aria-busy');
     }
   }
 
@@ -614,7 +626,7 @@ export function mount(root, mode) {
           ),
         ),
       ),
-      removed.length ? h('p', { testid: 'opt-removed' }, t('planner.suggestionRemoves', { n: fmtInt(removed.length), names: removedNames.join(', ') })) : null,
+      ...(removed.length ? [h('p', { testid: 'opt-removed' }, t('planner.suggestionRemoves', { n: fmtInt(removed.length), names: removedNames.join(', ') }))] : []),
       h('button', { type: 'button', testid: 'opt-accept', onClick: acceptSuggestions }, t('planner.accept')),
     );
   }
@@ -688,7 +700,11 @@ export function mount(root, mode) {
     const rows = (b.wards ?? [])
       .map((wb) => {
         const wa = byName.get(wb.name);
-        return { name: wb.name, shareA: wa?.covered_share ?? null, shareB: wb.covered_share, diffUncovered: (wb.uncovered ?? 0) - (wa?.uncovered ?? 0), diffShare: wa ? wb.covered_share - wa.covered_share : null };
+        // A ward whose people all lack road data has no meaningful share.
+        const share = (w) => (w && (w.covered ?? 0) + (w.uncovered ?? 0) > 0 ? w.covered_share : null);
+        const shareA = share(wa);
+        const shareB = share(wb);
+        return { name: wb.name, shareA, shareB, diffUncovered: (wb.uncovered ?? 0) - (wa?.uncovered ?? 0), diffShare: shareA !== null && shareB !== null ? shareB - shareA : null };
       })
       .sort((x, y) => Math.abs(y.diffUncovered) - Math.abs(x.diffUncovered));
     const totalDiff = (b.summary.population_uncovered ?? 0) - (a.summary.population_uncovered ?? 0);
