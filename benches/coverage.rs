@@ -12,7 +12,7 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use motcua::coverage::PointLocation;
 use motcua::graph::sketch::grid_city;
 use motcua::graph::{NodeId, RoadGraph, TravelMode};
-use motcua::routing::{self, Attachment, Direction, Metric, Seed};
+use motcua::routing::{self, Direction, Metric, Seed};
 use motcua::scenario::{AreaOptions, StudyArea};
 use petgraph::graph::DiGraph;
 
@@ -51,20 +51,7 @@ fn coverage(c: &mut Criterion) {
         let (t, h) = (graph.tail[e].0 as usize, graph.head[e].0 as usize);
         reversed.add_edge(ids[h], ids[t], f64::from(graph.travel_s[e]));
     }
-    let attached: Vec<Option<Attachment>> = scenario
-        .points
-        .iter()
-        .map(|p| {
-            Attachment::new(
-                graph,
-                &network.index,
-                p.lon,
-                p.lat,
-                network.profile.access_speed_kmh(),
-                rule.max_snap_m,
-            )
-        })
-        .collect();
+    let attached = network.attach_points(&scenario.points);
     let baseline = || {
         let mut best = vec![f64::INFINITY; graph.num_nodes()];
         for a in attached.iter().flatten() {

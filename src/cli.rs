@@ -868,24 +868,12 @@ fn write_ward_comparison(
 }
 
 fn export_graph(args: ExportGraphArgs) -> Result<()> {
-    use crate::routing::{self, Attachment, Direction, Metric};
+    use crate::routing::{self, Direction, Metric};
     let area = args.area.open()?;
     let network = area.network(args.mode)?;
     let graph = &network.graph;
     let points = area.points();
-    let attached: Vec<Option<Attachment>> = points
-        .iter()
-        .map(|p| {
-            Attachment::new(
-                graph,
-                &network.index,
-                p.lon,
-                p.lat,
-                network.profile.access_speed_kmh(),
-                crate::coverage::DEFAULT_MAX_SNAP_M,
-            )
-        })
-        .collect();
+    let attached = network.attach_points(points);
     let seeds: Vec<routing::Seed> = attached
         .iter()
         .enumerate()

@@ -105,6 +105,28 @@ pub struct ModeNetwork {
     pub build_ms: f64,
 }
 
+impl ModeNetwork {
+    /// Attaches a place to this mode's roads, or `None` beyond `max_snap_m`.
+    pub fn attach(&self, lon: f64, lat: f64, max_snap_m: f64) -> Option<Attachment> {
+        Attachment::new(
+            &self.graph,
+            &self.index,
+            lon,
+            lat,
+            self.profile.access_speed_kmh(),
+            max_snap_m,
+        )
+    }
+
+    /// Attaches receiving points with the limit beyond which they count for the radius only.
+    pub fn attach_points(&self, points: &[ReceivingPoint]) -> Vec<Option<Attachment>> {
+        points
+            .iter()
+            .map(|p| self.attach(p.lon, p.lat, crate::coverage::DEFAULT_MAX_SNAP_M))
+            .collect()
+    }
+}
+
 /// A coverage evaluation with what the reports print beside it.
 #[derive(Clone, Debug)]
 pub struct Evaluation {
@@ -379,17 +401,7 @@ impl StudyArea {
         let off_network_points = scenario
             .points
             .iter()
-            .filter(|p| {
-                Attachment::new(
-                    &network.graph,
-                    &network.index,
-                    p.lon,
-                    p.lat,
-                    network.profile.access_speed_kmh(),
-                    rule.max_snap_m,
-                )
-                .is_none()
-            })
+            .filter(|p| network.attach(p.lon, p.lat, rule.max_snap_m).is_none())
             .map(|p| p.id.clone())
             .collect();
         Ok(Evaluation {
@@ -408,15 +420,7 @@ impl StudyArea {
         mode: TravelMode,
     ) -> Result<Attachment, ScenarioError> {
         super::check_coordinates(lon, lat).map_err(ScenarioError::InvalidRequest)?;
-        Attachment::new(
-            &network.graph,
-            &network.index,
-            lon,
-            lat,
-            network.profile.access_speed_kmh(),
-            MAX_CITIZEN_SNAP_M,
-        )
-        .ok_or_else(|| {
+        network.attach(lon, lat, MAX_CITIZEN_SNAP_M).ok_or_else(|| {
             let distance = network
                 .index
                 .snap(&network.graph, lon, lat, f64::INFINITY)
@@ -450,19 +454,7 @@ impl StudyArea {
         }
         let network = self.network(mode)?;
         let origin = self.attach_citizen(&network, lon, lat, mode)?;
-        let destinations: Vec<Option<Attachment>> = points
-            .iter()
-            .map(|p| {
-                Attachment::new(
-                    &network.graph,
-                    &network.index,
-                    p.lon,
-                    p.lat,
-                    network.profile.access_speed_kmh(),
-                    crate::coverage::DEFAULT_MAX_SNAP_M,
-                )
-            })
-            .collect();
+        let destinations = network.attach_points(points);
         let reached = nearest::k_nearest(&network.graph, &origin, &destinations, k);
         let results = reached
             .into_iter()
@@ -510,20 +502,7 @@ impl StudyArea {
         let network = self.network(scenario.mode)?;
         let max_s = f64::from(*minutes.last().unwrap_or(&30)) * 60.0;
         let graph = &network.graph;
-        let attached: Vec<Option<Attachment>> = scenario
-            .points
-            .iter()
-            .map(|p| {
-                Attachment::new(
-                    graph,
-                    &network.index,
-                    p.lon,
-                    p.lat,
-                    network.profile.access_speed_kmh(),
-                    crate::coverage::DEFAULT_MAX_SNAP_M,
-                )
-            })
-            .collect();
+        let attached = network.attach_points(&scenario.points);
         let search = |which: &[(usize, &Attachment)]| {
             let seeds: Vec<_> = which
                 .iter()

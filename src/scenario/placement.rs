@@ -120,7 +120,6 @@ impl StudyArea {
         let started = std::time::Instant::now();
         let network = self.network(scenario.mode)?;
         let graph = &network.graph;
-        let access = network.profile.access_speed_kmh();
         let max_snap = crate::coverage::DEFAULT_MAX_SNAP_M;
         let cells = &network.cells;
         // Demand: populated cells the roads reach.
@@ -137,14 +136,7 @@ impl StudyArea {
         let mut existing = Vec::new();
         for p in &scenario.points {
             existing.push(sites.len());
-            site_attachments.push(Attachment::new(
-                graph,
-                &network.index,
-                p.lon,
-                p.lat,
-                access,
-                max_snap,
-            ));
+            site_attachments.push(network.attach(p.lon, p.lat, max_snap));
             sites.push(p.clone());
         }
         if !consolidating {
