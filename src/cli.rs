@@ -315,10 +315,21 @@ pub struct OptimiseArgs {
     /// Seed of the heuristic (same seed, same answer).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Candidate sites: one per H3 cell of this resolution (8: ~0.7 km², answers in seconds;
-    /// 9: every populated cell, slower).
+    /// Candidate sites: `cells` (one per H3 cell of --candidate-resolution, at its most
+    /// populated cell) or a points file (CSV `id,name,lon,lat[,...]` or GeoJSON) of the sites
+    /// available.
+    #[arg(long, default_value = "cells", value_name = "cells|FILE")]
+    pub candidates: String,
+    /// With --candidates cells: H3 resolution of the candidate cells (8: ~0.7 km², answers in
+    /// seconds; 9: every populated cell, slower).
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u8).range(6..=10))]
     pub candidate_resolution: u8,
+    /// People one receiving point can serve; demand is then assigned within capacity (slower).
+    #[arg(long)]
+    pub capacity: Option<f64>,
+    /// Every ward must keep at least this share (0-1) of its people covered (mclp).
+    #[arg(long)]
+    pub min_ward_share: Option<f64>,
     /// Bring your own matrix: CSV `demand_id,candidate_id,cost` (missing pairs unreachable).
     #[arg(long, value_name = "CSV", requires = "demand")]
     pub cost_matrix: Option<PathBuf>,
@@ -649,6 +660,13 @@ fn optimise(args: OptimiseArgs) -> Result<()> {
     } else {
         args.phases.clone()
     };
+    let candidates = if args.candidates == "cells" {
+        crate::scenario::Candidates::Cells(h3o::Resolution::try_from(args.candidate_resolution)?)
+    } else {
+        crate::scenario::Candidates::Points(crate::scenario::read_points(std::path::Path::new(
+            &args.candidates,
+        ))?)
+    };
     let mut plans = Vec::new();
     let mut current = scenario.clone();
     let mut placed = 0;
@@ -664,7 +682,9 @@ fn optimise(args: OptimiseArgs) -> Result<()> {
             seed: args.seed,
             time_limit_s: args.time_limit,
             solver,
-            candidate_resolution: h3o::Resolution::try_from(args.candidate_resolution)?,
+            candidates: candidates.clone(),
+            capacity: args.capacity,
+            min_ward_share: args.min_ward_share,
         };
         let mut plan = area.suggest(&current, &request, &progress, &cancel)?;
         for (i, s) in plan.added.iter_mut().enumerate() {

@@ -19,7 +19,9 @@ use serde::{Deserialize, Serialize};
 pub use area::{
     AreaMeta, AreaOptions, Evaluation, ModeNetwork, NearestAnswer, NearestResult, StudyArea,
 };
-pub use placement::{PlacementPlan, PlacementProblem, PlacementRequest, SuggestedPoint};
+pub use placement::{
+    Candidates, PlacementPlan, PlacementProblem, PlacementRequest, SuggestedPoint,
+};
 pub use point::{PointKind, ReceivingPoint, check_coordinates, read_points, validate_points};
 pub use search::{Place, fold_vietnamese};
 

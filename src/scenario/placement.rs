@@ -41,10 +41,24 @@ pub struct PlacementRequest {
     pub seed: u64,
     pub time_limit_s: f64,
     pub solver: Solver,
-    /// H3 resolution of candidate sites: one candidate per cell of this resolution, at its most
-    /// populated demand cell. 8 (cells of ~0.7 km², a short walk across) keeps the matrix
-    /// small enough for an answer in seconds; 9 puts a candidate on every populated cell.
-    pub candidate_resolution: Resolution,
+    /// Where new points may go.
+    pub candidates: Candidates,
+    /// People one point can serve (the same for every point); demand is then assigned within
+    /// capacity. `None`: unlimited.
+    pub capacity: Option<f64>,
+    /// Every ward must keep at least this share (0..=1) of its people covered.
+    pub min_ward_share: Option<f64>,
+}
+
+/// Where new receiving points may go.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Candidates {
+    /// One candidate per H3 cell of this resolution, at its most populated demand cell. 8
+    /// (cells of ~0.7 km², a short walk across) answers in seconds; 9 puts a candidate on every
+    /// populated cell.
+    Cells(Resolution),
+    /// Only these sites (a planner's list of available buildings, say).
+    Points(Vec<ReceivingPoint>),
 }
 
 impl Default for PlacementRequest {
@@ -57,7 +71,9 @@ impl Default for PlacementRequest {
             seed: 0,
             time_limit_s: 20.0,
             solver: Solver::Heuristic,
-            candidate_resolution: Resolution::Eight,
+            candidates: Candidates::Cells(Resolution::Eight),
+            capacity: None,
+            min_ward_share: None,
         }
     }
 }
@@ -114,7 +130,7 @@ impl StudyArea {
         cutoff_s: f64,
         coverage_semantics: bool,
         consolidating: bool,
-        candidate_resolution: Resolution,
+        candidates: &Candidates,
         progress: &(dyn Fn(f64, &str) + Sync),
     ) -> Result<PlacementProblem, ScenarioError> {
         let started = std::time::Instant::now();
@@ -139,7 +155,16 @@ impl StudyArea {
             site_attachments.push(network.attach(p.lon, p.lat, max_snap));
             sites.push(p.clone());
         }
-        if !consolidating {
+        if let (false, Candidates::Points(list)) = (consolidating, candidates) {
+            for p in list {
+                site_attachments.push(network.attach(p.lon, p.lat, max_snap));
+                let mut site = p.clone();
+                site.id = format!("{CELL_PREFIX}{}", p.id);
+                sites.push(site);
+            }
+        }
+        if let (false, Candidates::Cells(candidate_resolution)) = (consolidating, candidates) {
+            let candidate_resolution = *candidate_resolution;
             // One candidate per cell of the candidate resolution: its most populated demand cell.
             let mut best_child: BTreeMap<h3o::CellIndex, usize> = BTreeMap::new();
             for &i in &demand {
@@ -335,16 +360,40 @@ impl StudyArea {
             cutoff,
             coverage,
             request.consolidate,
-            request.candidate_resolution,
+            &request.candidates,
             progress,
         )?;
         if cancel.load(std::sync::atomic::Ordering::Relaxed) {
             return Err(ScenarioError::Cancelled);
         }
+        if let Some(share) = request.min_ward_share
+            && !(0.0..=1.0).contains(&share)
+        {
+            return Err(ScenarioError::InvalidRequest(format!(
+                "min_ward_share is {share}; give a share from 0 to 1"
+            )));
+        }
+        let problem = match request.capacity {
+            Some(c) if !(c.is_finite() && c > 0.0) => {
+                return Err(ScenarioError::InvalidRequest(format!(
+                    "capacity is {c}; give the number of people one point can serve"
+                )));
+            }
+            Some(c) => pp
+                .problem
+                .clone()
+                .with_capacities(vec![c; pp.problem.n_candidates()])?,
+            None => pp.problem.clone(),
+        };
+        let pp = PlacementProblem { problem, ..pp };
         let options = SolveOptions {
             solver: request.solver,
             time_limit_s: request.time_limit_s,
             seed: request.seed,
+            capacitated: request.capacity.is_some(),
+            fairness: request
+                .min_ward_share
+                .map(crate::optimise::Fairness::MinGroupShare),
             ..SolveOptions::default()
         };
         let scaled = |f: f64, m: &str| progress(0.6 + 0.35 * f, m);
