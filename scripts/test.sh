@@ -19,11 +19,13 @@ cargo fmt --all -- --check
 step "cargo clippy (all targets, warnings are errors)"
 cargo clippy --release --all-targets "${features[@]}" -- -D warnings
 
-step "cargo build --release (the binary the browser tests start)"
-cargo build --release "${features[@]}" --bins
-
-step "cargo bench --no-run (benches compile)"
-cargo bench --no-run "${features[@]}"
+# One release build serves everything below: library, binary, tests and benches (compiled, not
+# run), in one profile and one feature resolution. The binary it leaves is the one the notebook
+# and the browser tests start. (`cargo build` alone would resolve features without the
+# dev-dependencies, and `cargo bench` would use another profile: each would compile every
+# dependency once more.)
+step "cargo test --no-run (the release build: library, binary, tests, benches)"
+cargo test --release --all-targets "${features[@]}" --no-run
 
 step "notebooks (executed top to bottom)"
 MOTCUA_BIN="$CARGO_TARGET_DIR/release/motcua" python3 scripts/run_notebook.py notebooks/*.ipynb
