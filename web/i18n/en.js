@@ -117,6 +117,7 @@ export default {
   'planner.suggestions': 'Suggestions ({n} points): coverage from {before} to {after} people',
   'planner.suggestionAdds': 'adds {n} people',
   'planner.suggestionRemoves': 'Removes {n} points: {names}',
+  'planner.nothingToAdd': 'No new point adds anyone under this rule: everyone the roads reach is already served. Try p-median for shorter trips, or a stricter rule.',
   'planner.accept': 'Accept the suggestions into the scenario',
   'planner.accepted': 'Added {n} suggested points. Remember to save.',
   'planner.compare': 'Compare two scenarios',

@@ -117,6 +117,7 @@ export default {
   'planner.suggestions': 'Đề xuất ({n} điểm): phủ từ {before} lên {after} người',
   'planner.suggestionAdds': 'thêm {n} người',
   'planner.suggestionRemoves': 'Bỏ {n} điểm: {names}',
+  'planner.nothingToAdd': 'Theo quy tắc này, thêm điểm mới không phục vụ thêm được ai: mọi người dân có dữ liệu đường đều đã được phục vụ. Hãy thử p-median để rút ngắn thời gian đi lại, hoặc một quy tắc chặt hơn.',
   'planner.accept': 'Nhận các đề xuất vào kịch bản',
   'planner.accepted': 'Đã thêm {n} điểm đề xuất. Nhớ bấm Lưu.',
   'planner.compare': 'So sánh hai kịch bản',

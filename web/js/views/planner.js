@@ -626,6 +626,7 @@ export function mount(root, mode) {
           ),
         ),
       ),
+      ...(!added.length && !removed.length ? [h('p', { testid: 'opt-nothing' }, t('planner.nothingToAdd'))] : []),
       ...(removed.length ? [h('p', { testid: 'opt-removed' }, t('planner.suggestionRemoves', { n: fmtInt(removed.length), names: removedNames.join(', ') }))] : []),
       h('button', { type: 'button', testid: 'opt-accept', onClick: acceptSuggestions }, t('planner.accept')),
     );
