@@ -277,6 +277,8 @@ mod tests {
         assert!(check_lon_lat(105.8, -90.5).is_err());
         assert!(matches!(parse_mode(None), Ok(TravelMode::Motorbike)));
         assert!(matches!(parse_mode(Some("walk")), Ok(TravelMode::Walk)));
-        assert!(parse_mode(Some("Walk ")).is_err());
+        // Case and stray spaces are forgiven, as on the command line; unknown modes are not.
+        assert!(matches!(parse_mode(Some("Walk ")), Ok(TravelMode::Walk)));
+        assert!(parse_mode(Some("helicopter")).is_err());
     }
 }
