@@ -282,6 +282,12 @@ impl PreparedCells {
             .collect();
         let mut report =
             CoverageReport::from_cells(results, &self.ward_names, &self.district_names);
+        report.off_network_points = attached
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.is_none())
+            .map(|(i, _)| i)
+            .collect();
         report.search_ms = search_ms;
         report.aggregate_ms = started.elapsed().as_secs_f64() * 1e3;
         report

@@ -92,6 +92,9 @@ pub struct CoverageReport {
     /// Worst first: lowest covered share, then most people uncovered.
     pub wards: Vec<RegionStats>,
     pub districts: Vec<RegionStats>,
+    /// Indices of the points no usable road reaches within the snapping limit: they count for
+    /// the radius only.
+    pub off_network_points: Vec<usize>,
     /// Time of the searches (points attached, one multi-source Dijkstra per metric).
     pub search_ms: f64,
     /// Time of the pass over the cells and the sums.
@@ -197,6 +200,7 @@ impl CoverageReport {
             cells,
             wards: region_table(&wards, ward_names),
             districts: region_table(&districts, district_names),
+            off_network_points: Vec::new(),
             search_ms: 0.0,
             aggregate_ms: 0.0,
         }

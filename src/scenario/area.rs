@@ -398,11 +398,10 @@ impl StudyArea {
                 .entry(p.kind.as_str().to_string())
                 .or_insert(0) += 1;
         }
-        let off_network_points = scenario
-            .points
+        let off_network_points = report
+            .off_network_points
             .iter()
-            .filter(|p| network.attach(p.lon, p.lat, rule.max_snap_m).is_none())
-            .map(|p| p.id.clone())
+            .map(|&i| scenario.points[i].id.clone())
             .collect();
         Ok(Evaluation {
             report,
