@@ -517,6 +517,12 @@ fn coverage(args: CoverageArgs) -> Result<()> {
         "    beyond both                   {:>12}",
         people(s.uncovered_by_both)
     );
+    if s.uncovered_no_single_point > 0.0 {
+        println!(
+            "    no one point within both      {:>12}",
+            people(s.uncovered_no_single_point)
+        );
+    }
     println!(
         "  no road data                    {:>12}  ({} of them within {} km by straight line)",
         people(s.population_no_road_data),

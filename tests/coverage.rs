@@ -136,6 +136,48 @@ fn just_inside_both_limits_is_covered_by_and() {
 }
 
 #[test]
+fn and_is_met_by_a_near_point_even_when_a_far_one_is_reached_first() {
+    // n is 4 km west of the place x along a slow street (1,200 s); f is 5.5 km east along a
+    // primary road at 60 km/h (330 s). f is reached first but lies beyond 5 km; n meets both
+    // limits, so the place is served under AND.
+    let drawing = format!("n{}x{}f", "-".repeat(39), "-".repeat(54));
+    let sketch = Sketch::new(&drawing)
+        .way("nx", &[("highway", "residential")])
+        .way("xf", &[("highway", "primary")]);
+    let mut profile = slow_profile(TravelMode::Motorbike);
+    profile.speed_kmh.insert("primary".into(), 60.0);
+    profile.max_speed_kmh = 60.0;
+    let (lon, lat) = sketch.node_coord('x');
+    let c = case(&sketch, &profile, vec![cell_at(lon, lat)]);
+    let (n, f) = (sketch.node_coord('n'), sketch.node_coord('f'));
+    let network = CoverageRule {
+        radius_kind: RadiusKind::Network,
+        ..rule(Combine::And)
+    };
+    for r in [rule(Combine::And), network] {
+        assert_eq!(
+            statuses(&c, &[f], &r),
+            vec![(CellStatus::Uncovered, true, false)]
+        );
+        assert_eq!(
+            statuses(&c, &[f, n], &r),
+            vec![(CellStatus::Covered, true, true)]
+        );
+    }
+    let report = c.prepared.evaluate(
+        &c.graph,
+        &c.index,
+        &[
+            PointLocation { lon: f.0, lat: f.1 },
+            PointLocation { lon: n.0, lat: n.1 },
+        ],
+        &rule(Combine::And),
+    );
+    // The travel time reported is still that of the fastest trip, to f.
+    assert_eq!(report.cells[0].nearest_point, Some(0));
+}
+
+#[test]
 fn near_by_straight_line_but_far_by_road_is_covered_by_or_only() {
     // The road from a to c goes 4 km east and back: c is 200 m from a as the crow flies but
     // 8.2 km (2,460 s) by road.

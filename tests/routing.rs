@@ -265,8 +265,16 @@ fn matrix_matches_single_searches() {
         .chars()
         .map(|c| Some(attach(&graph, &index, sketch.node_coord(c))))
         .collect();
-    let rows =
-        routing::matrix::reach_by_candidate(&graph, &places, &places, Metric::Time, 1e9, &|| {});
+    let search = routing::SearchGraph::new(&graph);
+    let rows = routing::matrix::reach_by_candidate(
+        &graph,
+        &search,
+        &places,
+        &places,
+        Metric::Time,
+        1e9,
+        &|| {},
+    );
     let mut by_pair = HashMap::new();
     for (c, row) in rows.iter().enumerate() {
         for r in row {

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 pub use report::{CellResult, CellStatus, CoverageReport, CoverageSummary, RegionStats};
 
 use crate::graph::{RoadGraph, SnapIndex, TravelMode, haversine_m};
+use crate::routing::matrix::reach_by_candidate;
 use crate::routing::{
     Attachment, Direction, Metric, SearchGraph, SegmentIndex, along_shared_segment,
     cost_to_sources, multi_source, seeds_towards,
@@ -43,8 +44,10 @@ pub enum Combine {
     /// Served when either criterion holds (the Decision's wording: "30 minutes or 5 km").
     #[default]
     Or,
-    /// Served only when one receiving point meets both: the point reached first by road must
-    /// also lie within the radius (measured along its fastest path for a network radius).
+    /// Served only when one receiving point meets both limits: some point is reached within the
+    /// time and also lies within the radius (for a network radius, along the fastest path to
+    /// it). Often that is the point reached first, but not always: a fast road to a far point
+    /// does not hide a slower point close by, so adding a point never lowers coverage.
     And,
 }
 
@@ -240,8 +243,8 @@ impl PreparedCells {
                     }
                     _ => straight_m <= rule.max_radius_m,
                 };
-                // Under AND one point must meet both limits: the point reached first must also
-                // lie within the radius (along its fastest path, or in a straight line).
+                // Under AND one point must meet both limits. The point reached first is checked
+                // here; cells where it fails but other points might pass are settled below.
                 let same_point = || {
                     let Some(p) = nearest_point.filter(|_| by_time) else {
                         return false;
@@ -279,7 +282,11 @@ impl PreparedCells {
                     district: cell.district,
                 }
             })
-            .collect();
+            .collect::<Vec<CellResult>>();
+        let mut results = results;
+        if rule.combine == Combine::And {
+            self.settle_and_rule(graph, points, &attached, rule, &mut results);
+        }
         let mut report =
             CoverageReport::from_cells(results, &self.ward_names, &self.district_names);
         report.off_network_points = attached
@@ -291,6 +298,71 @@ impl PreparedCells {
         report.search_ms = search_ms;
         report.aggregate_ms = started.elapsed().as_secs_f64() * 1e3;
         report
+    }
+}
+
+impl PreparedCells {
+    /// Under AND, a cell whose first-reached point is outside the radius may still be served by
+    /// another point that meets both limits. Such cells are few, and so are the points within
+    /// the radius of them: one search bounded by the time limit from each such point decides
+    /// them. A road path is never shorter than the straight line, so points beyond the radius in
+    /// a straight line need no search under either radius kind.
+    fn settle_and_rule(
+        &self,
+        graph: &RoadGraph,
+        points: &[PointLocation],
+        attached: &[Option<Attachment>],
+        rule: &CoverageRule,
+        results: &mut [CellResult],
+    ) {
+        let undecided: Vec<usize> = results
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.status == CellStatus::Uncovered && r.by_time && r.by_radius)
+            .map(|(i, _)| i)
+            .collect();
+        if undecided.is_empty() {
+            return;
+        }
+        let straight = |cell: usize, p: usize| {
+            let (c, q) = (&self.cells[cell], points[p]);
+            haversine_m((c.lon, c.lat), (q.lon, q.lat))
+        };
+        let mut wanted = vec![false; points.len()];
+        for &cell in &undecided {
+            for (p, w) in wanted.iter_mut().enumerate() {
+                if attached[p].is_some()
+                    && Some(p) != results[cell].nearest_point
+                    && straight(cell, p) <= rule.max_radius_m
+                {
+                    *w = true;
+                }
+            }
+        }
+        let candidates: Vec<usize> = (0..points.len()).filter(|&p| wanted[p]).collect();
+        let demands: Vec<Option<Attachment>> =
+            undecided.iter().map(|&c| self.attachments[c]).collect();
+        let rows = reach_by_candidate(
+            graph,
+            &self.search,
+            &candidates.iter().map(|&p| attached[p]).collect::<Vec<_>>(),
+            &demands,
+            Metric::Time,
+            rule.max_travel_s,
+            &|| {},
+        );
+        for (&p, row) in candidates.iter().zip(&rows) {
+            for reach in row {
+                let cell = undecided[reach.demand as usize];
+                let within = match rule.radius_kind {
+                    RadiusKind::Network => reach.length_m <= rule.max_radius_m,
+                    RadiusKind::Straight => straight(cell, p) <= rule.max_radius_m,
+                };
+                if within {
+                    results[cell].status = CellStatus::Covered;
+                }
+            }
+        }
     }
 }
 

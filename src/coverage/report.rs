@@ -62,6 +62,9 @@ pub struct CoverageSummary {
     pub uncovered_by_radius: f64,
     /// People (with road data) beyond both.
     pub uncovered_by_both: f64,
+    /// Under AND: people uncovered although each limit holds, each for a different point (one
+    /// within the time, another within the radius, none within both). Zero under OR.
+    pub uncovered_no_single_point: f64,
     /// covered / (covered + uncovered): the share of people the road data lets us judge.
     pub covered_share: f64,
     /// Population-weighted mean travel time over people who can reach a point by road.
@@ -150,6 +153,7 @@ impl CoverageReport {
     ) -> Self {
         let mut total = Sums::default();
         let (mut by_time, mut by_radius, mut by_both, mut nrd_radius) = (0.0, 0.0, 0.0, 0.0);
+        let mut split = 0.0;
         let mut wards = vec![Sums::default(); ward_names.len()];
         let mut districts = vec![Sums::default(); district_names.len()];
         let mut travel: Vec<(f64, f64)> = Vec::with_capacity(cells.len());
@@ -174,6 +178,7 @@ impl CoverageReport {
                     }
                     (false, true) => by_time += c.population,
                     (true, false) => by_radius += c.population,
+                    (true, true) if c.status == CellStatus::Uncovered => split += c.population,
                     (true, true) => {}
                 }
             }
@@ -190,6 +195,7 @@ impl CoverageReport {
             uncovered_by_time: by_time,
             uncovered_by_radius: by_radius,
             uncovered_by_both: by_both,
+            uncovered_no_single_point: split,
             covered_share: total.share(),
             mean_travel_s: total.mean_travel_s(),
             p95_travel_s: weighted_quantile(&mut travel, 0.95),

@@ -20,21 +20,22 @@ pub struct Reach {
 
 /// For each candidate, the demands that reach it within the cut-off (in the searched metric),
 /// sorted by demand index. A candidate or demand without an attachment reaches nothing.
+/// `search` must be laid out from `graph`.
 pub fn reach_by_candidate(
     graph: &RoadGraph,
+    search: &SearchGraph,
     candidates: &[Option<Attachment>],
     demands: &[Option<Attachment>],
     metric: Metric,
     cutoff: f64,
     on_done: &(dyn Fn() + Sync),
 ) -> Vec<Vec<Reach>> {
-    let search = SearchGraph::new(graph);
     candidates
         .par_iter()
         .map(|candidate| {
             let row = candidate
                 .as_ref()
-                .map(|c| candidate_row(graph, &search, c, demands, metric, cutoff))
+                .map(|c| candidate_row(graph, search, c, demands, metric, cutoff))
                 .unwrap_or_default();
             on_done();
             row

@@ -206,6 +206,7 @@ impl StudyArea {
         };
         let rows = matrix::reach_by_candidate(
             graph,
+            &cells.search,
             &site_attachments,
             &demand_attachments,
             Metric::Time,

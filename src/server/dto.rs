@@ -206,6 +206,9 @@ pub struct SummaryDoc {
     pub uncovered_by_time: f64,
     pub uncovered_by_radius: f64,
     pub uncovered_by_both: f64,
+    /// Under AND: uncovered although one point is within the time and another within the
+    /// radius.
+    pub uncovered_no_single_point: f64,
     /// covered / (covered + uncovered), 0..=1: the share of people with road data.
     pub covered_share: f64,
     pub mean_travel_s: f64,
@@ -224,6 +227,7 @@ impl SummaryDoc {
             uncovered_by_time: s.uncovered_by_time,
             uncovered_by_radius: s.uncovered_by_radius,
             uncovered_by_both: s.uncovered_by_both,
+            uncovered_no_single_point: s.uncovered_no_single_point,
             covered_share: s.covered_share,
             mean_travel_s: s.mean_travel_s,
             p95_travel_s: s.p95_travel_s,
