@@ -103,6 +103,25 @@ fn coverage(c: &mut Criterion) {
             report.summary.population_covered
         })
     });
+    // The search alone: one multi-source Dijkstra from every point, every node labelled.
+    let seeds: Vec<Seed> = attached
+        .iter()
+        .enumerate()
+        .filter_map(|(i, a)| a.as_ref().map(|a| (i, a)))
+        .flat_map(|(i, a)| routing::seeds_towards(graph, a, i as u32))
+        .collect();
+    group.bench_function("motcua_search_only", |b| {
+        b.iter(|| {
+            let times = routing::multi_source(
+                &network.cells.search,
+                black_box(&seeds),
+                Direction::ToSources,
+                Metric::Time,
+                None,
+            );
+            times.travel_s.len()
+        })
+    });
     group.sample_size(10);
     group.bench_function("petgraph_dijkstra_per_point", |b| b.iter(baseline));
     group.finish();

@@ -45,7 +45,43 @@ fn random_osm(nodes: usize, ways: &[(Vec<usize>, u8)], coords: &[(f64, f64)]) ->
     osm
 }
 
+/// Either a random tangle of short ways or a few crossings joined by long ways through nodes
+/// of their own (the curved streets that searches contract into chains), some one-way, some
+/// closing into rings.
 fn arb_graph() -> impl Strategy<Value = RoadGraph> {
+    prop_oneof![arb_tangle(), arb_streets()]
+}
+
+fn arb_streets() -> impl Strategy<Value = RoadGraph> {
+    (3usize..10).prop_flat_map(|crossings| {
+        let street = (0..crossings, 0..crossings, 0usize..8, 0u8..3);
+        (
+            Just(crossings),
+            prop::collection::vec(street, crossings..crossings * 3),
+            prop::collection::vec((0.0f64..1.0, 0.0f64..1.0), crossings + 8 * crossings * 3),
+        )
+            .prop_filter_map("no usable graph", |(crossings, streets, coords)| {
+                // Crossings are nodes 0..crossings; each street adds its own interior nodes.
+                let mut next = crossings;
+                let ways: Vec<(Vec<usize>, u8)> = streets
+                    .iter()
+                    .map(|&(from, to, bends, oneway)| {
+                        let mut refs = vec![from];
+                        refs.extend(next..next + bends);
+                        next += bends;
+                        refs.push(to);
+                        (refs, oneway)
+                    })
+                    .collect();
+                let osm = random_osm(next, &ways, &coords[..next]);
+                RoadGraph::build(&osm, &test_profile(TravelMode::Motorbike))
+                    .ok()
+                    .filter(|g| g.num_nodes() >= 2)
+            })
+    })
+}
+
+fn arb_tangle() -> impl Strategy<Value = RoadGraph> {
     (6usize..30).prop_flat_map(|n| {
         (
             Just(n),
@@ -114,6 +150,30 @@ proptest! {
         for (v, id) in ids.iter().enumerate() {
             let expected = oracle.get(id).copied().unwrap_or(f64::INFINITY);
             prop_assert!(close(ours.travel_s[v], expected), "node {v}: {} vs {expected}", ours.travel_s[v]);
+        }
+    }
+
+    #[test]
+    fn parent_edges_retrace_the_cost(graph in arb_graph(), picks in prop::collection::vec(any::<u32>(), 1..4), forward in any::<bool>(), by_length in any::<bool>()) {
+        let metric = if by_length { Metric::Length } else { Metric::Time };
+        let direction = if forward { Direction::FromSources } else { Direction::ToSources };
+        let n = graph.num_nodes() as u32;
+        let seeds: Vec<Seed> = picks.iter().enumerate().map(|(i, p)| seed(p % n, i as u32)).collect();
+        let search = routing::SearchGraph::new(&graph);
+        let times = routing::multi_source(&search, &seeds, direction, metric, None);
+        for v in 0..graph.num_nodes() {
+            let nodes = routing::dijkstra::path_nodes(&graph, &times, NodeId(v as u32), direction);
+            prop_assert!(!nodes.is_empty(), "node {v} unreached in a connected graph");
+            let (mut travel, mut length) = (0.0, 0.0);
+            for w in nodes.windows(2) {
+                let e = graph.find_edge(w[0], w[1]).expect("path follows edges").0 as usize;
+                travel += f64::from(graph.travel_s[e]);
+                length += f64::from(graph.length_m[e]);
+            }
+            let end = if forward { nodes[0] } else { nodes[nodes.len() - 1] };
+            prop_assert!(seeds.iter().any(|s| s.node == end), "path of {v} ends at no seed");
+            prop_assert!(close(times.travel_s[v], travel), "node {v}: {} vs {travel}", times.travel_s[v]);
+            prop_assert!(close(times.length_m[v], length), "node {v}: {} vs {length}", times.length_m[v]);
         }
     }
 
@@ -295,4 +355,46 @@ fn matrix_matches_single_searches() {
             );
         }
     }
+}
+
+#[test]
+fn nodes_that_only_pass_traffic_through_are_not_searched() {
+    // Only e (where the one-way street leaves) and f (where it arrives) are crossings; the
+    // search visits them and labels the others from the chain e-d-c-b-a-g-f between them.
+    let sketch = Sketch::new(
+        "
+        a-b-c-d-e
+                |
+        g-------f
+    ",
+    )
+    .way("abcde", &[("highway", "residential")])
+    .way("ef", &[("highway", "residential"), ("oneway", "yes")])
+    .way("fga", &[("highway", "residential")]);
+    let (graph, _) = graph_of(&sketch, TravelMode::Motorbike);
+    let search = routing::SearchGraph::new(&graph);
+    assert_eq!(graph.num_nodes(), 7);
+    assert_eq!(search.num_junctions(), 2);
+    let g = sketch.node(&graph, 'g').expect("g is kept");
+    let times = routing::multi_source(
+        &search,
+        &[seed(g.0, 0)],
+        Direction::FromSources,
+        Metric::Length,
+        None,
+    );
+    // From g (inside the chain) to d: 200 m up to a and 600 m along the top street, since the
+    // one-way e → f bars the way round by f.
+    let d = sketch.node(&graph, 'd').expect("d is kept");
+    assert!(
+        (times.length_m[d.0 as usize] - 800.0).abs() < 0.5,
+        "{}",
+        times.length_m[d.0 as usize]
+    );
+    let f = sketch.node(&graph, 'f').expect("f is kept");
+    assert!(
+        (times.length_m[f.0 as usize] - 800.0).abs() < 0.5,
+        "{}",
+        times.length_m[f.0 as usize]
+    );
 }

@@ -416,13 +416,18 @@ impl StraightLine {
         let here = project(lon, lat, self.cos_lat);
         let best = match &self.tree {
             Some(tree) => tree.nearest_neighbor(here).map(|e| e.data),
-            None => self
-                .projected
-                .iter()
-                .map(|p| (p[0] - here[0]).powi(2) + (p[1] - here[1]).powi(2))
-                .enumerate()
-                .min_by(|a, b| a.1.total_cmp(&b.1))
-                .map(|(i, _)| i),
+            None => {
+                // A plain loop with `<` (coordinates are finite): this scan runs for every
+                // cell of every evaluation.
+                let mut best = (f64::INFINITY, None);
+                for (i, p) in self.projected.iter().enumerate() {
+                    let d = (p[0] - here[0]).powi(2) + (p[1] - here[1]).powi(2);
+                    if d < best.0 {
+                        best = (d, Some(i));
+                    }
+                }
+                best.1
+            }
         };
         match best {
             Some(i) => {

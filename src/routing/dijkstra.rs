@@ -70,16 +70,18 @@ fn key(cost: f64) -> u64 {
     cost.to_bits()
 }
 
-/// One arc of a [`SearchGraph`]: where it leads, which road edge it stands for, its costs.
+/// One arc of a [`SearchGraph`] between junctions: where it leads, the road edge a path
+/// reconstruction follows (the first edge of the arc's road path for a backward arc, the last
+/// one for a forward arc), and the costs of the whole path, exact sums of its edges.
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct Arc {
     to: u32,
     edge: u32,
-    travel_s: f32,
-    length_m: f32,
+    travel_s: f64,
+    length_m: f64,
 }
 
-/// Adjacency of one direction, arcs of a node stored together.
+/// Adjacency of one direction, arcs of a junction stored together.
 #[derive(Clone, Debug, Default)]
 struct Adjacency {
     first: Vec<u32>,
@@ -87,59 +89,327 @@ struct Adjacency {
 }
 
 impl Adjacency {
-    fn arcs(&self, node: usize) -> &[Arc] {
-        &self.arcs[self.first[node] as usize..self.first[node + 1] as usize]
+    fn arcs(&self, junction: usize) -> &[Arc] {
+        &self.arcs[self.first[junction] as usize..self.first[junction + 1] as usize]
+    }
+
+    fn from_lists(n: usize, mut arcs: Vec<(u32, Arc)>) -> Adjacency {
+        arcs.sort_by_key(|(from, arc)| (*from, arc.to, arc.edge));
+        let mut first = Vec::with_capacity(n + 1);
+        let mut i = 0;
+        for v in 0..n as u32 {
+            first.push(i as u32);
+            while i < arcs.len() && arcs[i].0 == v {
+                i += 1;
+            }
+        }
+        first.push(arcs.len() as u32);
+        Adjacency {
+            first,
+            arcs: arcs.into_iter().map(|(_, a)| a).collect(),
+        }
     }
 }
 
-/// A [`RoadGraph`] laid out for searching in both directions: the arcs leaving (or entering) a
-/// node sit next to each other with their costs, so a backward search reads memory in order
-/// instead of jumping through edge ids. Built once per graph and reused by every search.
+/// Marks "not a junction" in [`SearchGraph::junction_of`] and a closed direction of a hop.
+const NONE: u32 = u32::MAX;
+
+/// Index of the way towards a chain's B end, and towards its A end, in a [`Hop`].
+const TOWARDS_B: usize = 0;
+const TOWARDS_A: usize = 1;
+
+/// A maximal run of pass-through nodes between two junctions: nodes `A, x1 .. xk, B` (the
+/// positions 0 ..= k + 1) joined by hops `0 .. k`. One-way chains are oriented A → B.
+#[derive(Clone, Debug, PartialEq)]
+struct Chain {
+    /// First and last node (junctions; the same node for a loop).
+    a: u32,
+    b: u32,
+    /// Offset of this chain's interior nodes in [`SearchGraph::interior`] and of its hops
+    /// (one more than the interior nodes) in [`SearchGraph::hops`].
+    interior: u32,
+    hops: u32,
+    len: u32,
+    /// Whether the chain can be travelled towards B, and towards A.
+    open: [bool; 2],
+}
+
+/// One road segment of a chain, in both directions (`edge` is [`NONE`] where it is closed).
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Hop {
+    edge: [u32; 2],
+    travel_s: [f32; 2],
+    length_m: [f32; 2],
+}
+
+/// A [`RoadGraph`] laid out for searching. OSM draws a curved street as many short straight
+/// segments, so most nodes (about two thirds in Hanoi) only pass traffic through: one way in
+/// and a different one out, or the same two neighbours both ways. The search runs over the
+/// other nodes, the *junctions*, joined by arcs that stand for whole runs of pass-through
+/// nodes (*chains*); afterwards one linear sweep per chain labels its interior nodes. Results
+/// equal a search over every node up to rounding in the last bits, for a fraction of the
+/// work. Arcs of a junction sit next to each other with their costs, so the search reads
+/// memory in order. Built once per graph and reused by every search.
 #[derive(Clone, Debug, Default)]
 pub struct SearchGraph {
+    num_nodes: usize,
+    /// Junction index of each node, or [`NONE`] for a chain's interior node.
+    junction_of: Vec<u32>,
+    /// Node of each junction.
+    junctions: Vec<u32>,
     forward: Adjacency,
     backward: Adjacency,
+    chains: Vec<Chain>,
+    /// Interior nodes of all chains, chain after chain, from A to B.
+    interior: Vec<u32>,
+    /// For each interior node: its chain and its position (A is 0, B is len + 1).
+    chain_of: Vec<u32>,
+    position: Vec<u32>,
+    hops: Vec<Hop>,
 }
 
 impl SearchGraph {
     pub fn new(graph: &RoadGraph) -> SearchGraph {
         let n = graph.num_nodes();
-        let mut forward = Adjacency {
-            first: Vec::with_capacity(n + 1),
-            arcs: Vec::with_capacity(graph.num_edges()),
+        let out_neighbours = |v: u32| -> Vec<u32> {
+            graph
+                .out_edges(NodeId(v))
+                .map(|e| graph.head[e].0)
+                .collect()
         };
-        let mut backward = Adjacency {
-            first: Vec::with_capacity(n + 1),
-            arcs: Vec::with_capacity(graph.num_edges()),
+        let passes_through = |v: u32| {
+            let mut outs = out_neighbours(v);
+            let mut ins: Vec<u32> = graph
+                .in_edges(NodeId(v))
+                .iter()
+                .map(|&EdgeId(e)| graph.tail[e as usize].0)
+                .collect();
+            outs.sort_unstable();
+            ins.sort_unstable();
+            match (outs.as_slice(), ins.as_slice()) {
+                ([w], [u]) => u != w,
+                ([u, w], _) => u != w && outs == ins,
+                _ => false,
+            }
         };
-        for v in 0..n {
-            forward.first.push(forward.arcs.len() as u32);
-            for e in graph.out_edges(NodeId(v as u32)) {
-                forward.arcs.push(Arc {
-                    to: graph.head[e].0,
-                    edge: e as u32,
-                    travel_s: graph.travel_s[e],
-                    length_m: graph.length_m[e],
+        let mut is_junction: Vec<bool> = (0..n as u32).map(|v| !passes_through(v)).collect();
+        let hop = |from: u32, to: u32| {
+            let towards = |t: u32, h: u32| {
+                graph
+                    .find_edge(NodeId(t), NodeId(h))
+                    .map(|EdgeId(e)| (e, graph.travel_s[e as usize], graph.length_m[e as usize]))
+            };
+            let (b, a) = (towards(from, to), towards(to, from));
+            let part =
+                |x: Option<(u32, f32, f32)>| x.unwrap_or((NONE, f32::INFINITY, f32::INFINITY));
+            let (b, a) = (part(b), part(a));
+            Hop {
+                edge: [b.0, a.0],
+                travel_s: [b.1, a.1],
+                length_m: [b.2, a.2],
+            }
+        };
+
+        let mut chains: Vec<Chain> = Vec::new();
+        let mut interior: Vec<u32> = Vec::new();
+        let mut hops: Vec<Hop> = Vec::new();
+        let mut visited = vec![false; n];
+        // Follows every chain leaving junction `a`; chains met again from their other end are
+        // skipped.
+        let mut walk_from = |a: u32, is_junction: &[bool], visited: &mut [bool]| {
+            for first in out_neighbours(a) {
+                if is_junction[first as usize] || visited[first as usize] {
+                    continue;
+                }
+                let chain_interior = interior.len() as u32;
+                let chain_hops = hops.len() as u32;
+                let (mut prev, mut here) = (a, first);
+                hops.push(hop(prev, here));
+                while !is_junction[here as usize] {
+                    visited[here as usize] = true;
+                    interior.push(here);
+                    let next = out_neighbours(here)
+                        .into_iter()
+                        .find(|&w| w != prev)
+                        .unwrap_or(prev);
+                    (prev, here) = (here, next);
+                    hops.push(hop(prev, here));
+                }
+                let chain_hops_slice = &hops[chain_hops as usize..];
+                let two_way = chain_hops_slice.iter().all(|h| h.edge[TOWARDS_A] != NONE);
+                if !two_way {
+                    // A one-way chain is used only towards B.
+                    for h in &mut hops[chain_hops as usize..] {
+                        h.edge[TOWARDS_A] = NONE;
+                    }
+                }
+                chains.push(Chain {
+                    a,
+                    b: here,
+                    interior: chain_interior,
+                    hops: chain_hops,
+                    len: interior.len() as u32 - chain_interior,
+                    open: [true, two_way],
                 });
             }
-            backward.first.push(backward.arcs.len() as u32);
-            for &EdgeId(e) in graph.in_edges(NodeId(v as u32)) {
-                let i = e as usize;
-                backward.arcs.push(Arc {
-                    to: graph.tail[i].0,
-                    edge: e,
-                    travel_s: graph.travel_s[i],
-                    length_m: graph.length_m[i],
-                });
+        };
+        for a in 0..n as u32 {
+            if is_junction[a as usize] {
+                walk_from(a, &is_junction, &mut visited);
             }
         }
-        forward.first.push(forward.arcs.len() as u32);
-        backward.first.push(backward.arcs.len() as u32);
-        SearchGraph { forward, backward }
+        // What is left are rings without a junction: one node of each becomes one.
+        for v in 0..n as u32 {
+            if !is_junction[v as usize] && !visited[v as usize] {
+                is_junction[v as usize] = true;
+                walk_from(v, &is_junction, &mut visited);
+            }
+        }
+
+        let junctions: Vec<u32> = (0..n as u32).filter(|&v| is_junction[v as usize]).collect();
+        let mut junction_of = vec![NONE; n];
+        for (j, &v) in junctions.iter().enumerate() {
+            junction_of[v as usize] = j as u32;
+        }
+        let mut chain_of = vec![NONE; n];
+        let mut position = vec![0; n];
+        let mut forward = Vec::with_capacity(graph.num_edges());
+        let mut backward = Vec::with_capacity(graph.num_edges());
+        let mut link = |from: u32, to: u32, first_edge: u32, last_edge: u32, travel_s, length_m| {
+            forward.push((
+                from,
+                Arc {
+                    to,
+                    edge: last_edge,
+                    travel_s,
+                    length_m,
+                },
+            ));
+            backward.push((
+                to,
+                Arc {
+                    to: from,
+                    edge: first_edge,
+                    travel_s,
+                    length_m,
+                },
+            ));
+        };
+        for (c, chain) in chains.iter().enumerate() {
+            let inner = &interior[chain.interior as usize..][..chain.len as usize];
+            for (i, &v) in inner.iter().enumerate() {
+                chain_of[v as usize] = c as u32;
+                position[v as usize] = i as u32 + 1;
+            }
+            let chain_hops = &hops[chain.hops as usize..][..chain.len as usize + 1];
+            let (ja, jb) = (junction_of[chain.a as usize], junction_of[chain.b as usize]);
+            for (way, from, to) in [(TOWARDS_B, ja, jb), (TOWARDS_A, jb, ja)] {
+                if !chain.open[way] {
+                    continue;
+                }
+                let travel_s = chain_hops.iter().map(|h| f64::from(h.travel_s[way])).sum();
+                let length_m = chain_hops.iter().map(|h| f64::from(h.length_m[way])).sum();
+                let (near_a, near_b) = (
+                    chain_hops[0].edge[way],
+                    chain_hops[chain.len as usize].edge[way],
+                );
+                let (first_edge, last_edge) = if way == TOWARDS_B {
+                    (near_a, near_b)
+                } else {
+                    (near_b, near_a)
+                };
+                link(from, to, first_edge, last_edge, travel_s, length_m);
+            }
+        }
+        // Roads between two junctions stay as they are.
+        for e in 0..graph.num_edges() {
+            let (t, h) = (graph.tail[e].0 as usize, graph.head[e].0 as usize);
+            if is_junction[t] && is_junction[h] {
+                link(
+                    junction_of[t],
+                    junction_of[h],
+                    e as u32,
+                    e as u32,
+                    f64::from(graph.travel_s[e]),
+                    f64::from(graph.length_m[e]),
+                );
+            }
+        }
+        let m = junctions.len();
+        SearchGraph {
+            num_nodes: n,
+            junction_of,
+            junctions,
+            forward: Adjacency::from_lists(m, forward),
+            backward: Adjacency::from_lists(m, backward),
+            chains,
+            interior,
+            chain_of,
+            position,
+            hops,
+        }
     }
 
     pub fn num_nodes(&self) -> usize {
-        self.forward.first.len().saturating_sub(1)
+        self.num_nodes
+    }
+
+    /// Nodes the search itself visits; the others get their labels from their chain.
+    pub fn num_junctions(&self) -> usize {
+        self.junctions.len()
+    }
+}
+
+/// The label of one node during a search.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Label {
+    travel_s: f64,
+    length_m: f64,
+    source: u32,
+    parent_edge: u32,
+}
+
+const UNREACHED: Label = Label {
+    travel_s: f64::INFINITY,
+    length_m: f64::INFINITY,
+    source: NO_SOURCE,
+    parent_edge: NO_EDGE,
+};
+
+impl Label {
+    fn cost(&self, metric: Metric) -> f64 {
+        match metric {
+            Metric::Time => self.travel_s,
+            Metric::Length => self.length_m,
+        }
+    }
+
+    /// This label carried over one hop of a chain, the way `way`.
+    fn across(self, hop: &Hop, way: usize) -> Label {
+        Label {
+            travel_s: self.travel_s + f64::from(hop.travel_s[way]),
+            length_m: self.length_m + f64::from(hop.length_m[way]),
+            source: self.source,
+            parent_edge: hop.edge[way],
+        }
+    }
+}
+
+impl TravelTimes {
+    fn label(&self, i: usize) -> Label {
+        Label {
+            travel_s: self.travel_s[i],
+            length_m: self.length_m[i],
+            source: self.source[i],
+            parent_edge: self.parent_edge[i],
+        }
+    }
+
+    fn set(&mut self, i: usize, label: Label) {
+        self.travel_s[i] = label.travel_s;
+        self.length_m[i] = label.length_m;
+        self.source[i] = label.source;
+        self.parent_edge[i] = label.parent_edge;
     }
 }
 
@@ -155,66 +425,178 @@ pub fn multi_source(
     cutoff: Option<f64>,
 ) -> TravelTimes {
     let n = graph.num_nodes();
+    let limit = cutoff.unwrap_or(f64::INFINITY);
+    let forwards = direction == Direction::FromSources;
+    let adjacency = if forwards {
+        &graph.forward
+    } else {
+        &graph.backward
+    };
+    let mut labels = vec![UNREACHED; graph.junctions.len()];
+    let mut heap = RadixHeap::default();
+    let offer = |labels: &mut [Label], heap: &mut RadixHeap, j: u32, label: Label| {
+        let cost = label.cost(metric);
+        if cost <= limit && cost < labels[j as usize].cost(metric) {
+            labels[j as usize] = label;
+            heap.push(key(cost), j);
+        }
+    };
+    // Seeds inside a chain are kept for its sweep and carried to the chain's ends.
+    let mut on_chains: Vec<(usize, Label)> = Vec::new();
+    for seed in seeds {
+        let i = seed.node.0 as usize;
+        let label = Label {
+            travel_s: seed.travel_s,
+            length_m: seed.length_m,
+            source: seed.source,
+            parent_edge: NO_EDGE,
+        };
+        let cost = label.cost(metric);
+        if cost.is_nan() || cost < 0.0 || cost > limit || i >= n {
+            continue;
+        }
+        let j = graph.junction_of[i];
+        if j != NONE {
+            offer(&mut labels, &mut heap, j, label);
+            continue;
+        }
+        on_chains.push((i, label));
+        let chain = &graph.chains[graph.chain_of[i] as usize];
+        let p = graph.position[i] as usize;
+        let hops = &graph.hops[chain.hops as usize..][..chain.len as usize + 1];
+        // Searching towards the sources, the label reaches A by the road from A to the seed,
+        // whose hops run towards B; searching from the sources, it reaches A by the road from
+        // the seed to A.
+        let label_to_a = |way: usize| {
+            let mut carried = label;
+            for h in hops[..p].iter().rev() {
+                carried = carried.across(h, way);
+            }
+            carried
+        };
+        let label_to_b = |way: usize| {
+            let mut carried = label;
+            for h in &hops[p..] {
+                carried = carried.across(h, way);
+            }
+            carried
+        };
+        let way_a = if forwards { TOWARDS_A } else { TOWARDS_B };
+        let way_b = if forwards { TOWARDS_B } else { TOWARDS_A };
+        if chain.open[way_a] {
+            let j = graph.junction_of[chain.a as usize];
+            offer(&mut labels, &mut heap, j, label_to_a(way_a));
+        }
+        if chain.open[way_b] {
+            let j = graph.junction_of[chain.b as usize];
+            offer(&mut labels, &mut heap, j, label_to_b(way_b));
+        }
+    }
+    // Lazy deletion: a junction may sit in the heap several times; only the entry carrying
+    // its current cost is expanded, and its cost never changes once that entry is popped.
+    while let Some((k, j)) = heap.pop() {
+        let here = labels[j as usize];
+        if k != key(here.cost(metric)) {
+            continue;
+        }
+        for arc in adjacency.arcs(j as usize) {
+            let next = Label {
+                travel_s: here.travel_s + arc.travel_s,
+                length_m: here.length_m + arc.length_m,
+                source: here.source,
+                parent_edge: arc.edge,
+            };
+            let cost = next.cost(metric);
+            let v = arc.to as usize;
+            if cost < labels[v].cost(metric) && cost <= limit {
+                labels[v] = next;
+                heap.push(key(cost), arc.to);
+            }
+        }
+    }
+
     let mut out = TravelTimes {
         travel_s: vec![f64::INFINITY; n],
         length_m: vec![f64::INFINITY; n],
         source: vec![NO_SOURCE; n],
         parent_edge: vec![NO_EDGE; n],
     };
-    let limit = cutoff.unwrap_or(f64::INFINITY);
-    let adjacency = match direction {
-        Direction::FromSources => &graph.forward,
-        Direction::ToSources => &graph.backward,
-    };
-    let mut heap = RadixHeap::default();
-    for seed in seeds {
-        let i = seed.node.0 as usize;
-        let cost = match metric {
-            Metric::Time => seed.travel_s,
-            Metric::Length => seed.length_m,
-        };
-        if cost.is_nan() || cost < 0.0 || cost > limit || i >= n {
-            continue;
-        }
-        if cost < out.cost(seed.node, metric) {
-            out.travel_s[i] = seed.travel_s;
-            out.length_m[i] = seed.length_m;
-            out.source[i] = seed.source;
-            out.parent_edge[i] = NO_EDGE;
-            heap.push(key(cost), seed.node.0);
+    for (label, &v) in labels.iter().zip(&graph.junctions) {
+        if label.source != NO_SOURCE {
+            out.set(v as usize, *label);
         }
     }
-    // Lazy deletion: a node may sit in the heap several times; only the entry carrying its
-    // current cost is expanded, and a node's cost never changes once that entry is popped.
-    while let Some((k, node)) = heap.pop() {
-        let u = node as usize;
-        let (time_u, len_u) = (out.travel_s[u], out.length_m[u]);
-        let cost_u = match metric {
-            Metric::Time => time_u,
-            Metric::Length => len_u,
-        };
-        if k != key(cost_u) {
-            continue;
+    for &(i, label) in &on_chains {
+        if label.cost(metric) < out.cost(NodeId(i as u32), metric) {
+            out.set(i, label);
         }
-        let src_u = out.source[u];
-        for arc in adjacency.arcs(u) {
-            let v = arc.to as usize;
-            let time_v = time_u + f64::from(arc.travel_s);
-            let len_v = len_u + f64::from(arc.length_m);
-            let (cost_v, old) = match metric {
-                Metric::Time => (time_v, out.travel_s[v]),
-                Metric::Length => (len_v, out.length_m[v]),
-            };
-            if cost_v < old && cost_v <= limit {
-                out.travel_s[v] = time_v;
-                out.length_m[v] = len_v;
-                out.source[v] = src_u;
-                out.parent_edge[v] = arc.edge;
-                heap.push(key(cost_v), v as u32);
+    }
+    for (c, chain) in graph.chains.iter().enumerate() {
+        let untouched = !out.is_reached(NodeId(chain.a))
+            && !out.is_reached(NodeId(chain.b))
+            && !on_chains
+                .iter()
+                .any(|&(i, _)| graph.chain_of[i] as usize == c);
+        if !untouched {
+            sweep(graph, chain, &mut out, forwards, metric);
+        }
+    }
+    if limit.is_finite() {
+        for &v in &graph.interior {
+            if out.cost(NodeId(v), metric) > limit {
+                out.set(v as usize, UNREACHED);
             }
         }
     }
     out
+}
+
+/// Labels the interior nodes of one chain from its ends (and from seeds inside it): once from
+/// A's side, once from B's. A path that turns back inside a chain is never the cheapest, so
+/// two passes suffice.
+fn sweep(
+    graph: &SearchGraph,
+    chain: &Chain,
+    out: &mut TravelTimes,
+    forwards: bool,
+    metric: Metric,
+) {
+    let len = chain.len as usize;
+    let inner = &graph.interior[chain.interior as usize..][..len];
+    let hops = &graph.hops[chain.hops as usize..][..len + 1];
+    let node_at = |p: usize| -> usize {
+        if p == 0 {
+            chain.a as usize
+        } else if p == len + 1 {
+            chain.b as usize
+        } else {
+            inner[p - 1] as usize
+        }
+    };
+    let relax = |out: &mut TravelTimes, from: usize, to: usize, hop: &Hop, way: usize| {
+        if out.source[from] == NO_SOURCE {
+            return;
+        }
+        let next = out.label(from).across(hop, way);
+        if next.cost(metric) < out.cost(NodeId(to as u32), metric) {
+            out.set(to, next);
+        }
+    };
+    // Labels move from A's side to B's: searching from the sources along roads towards B,
+    // searching towards them along roads towards A (a node's label comes from the node it
+    // travels on to).
+    let from_a_way = if forwards { TOWARDS_B } else { TOWARDS_A };
+    if chain.open[from_a_way] {
+        for p in 1..=len {
+            relax(out, node_at(p - 1), node_at(p), &hops[p - 1], from_a_way);
+        }
+    }
+    let from_b_way = if forwards { TOWARDS_A } else { TOWARDS_B };
+    if chain.open[from_b_way] {
+        for p in (1..=len).rev() {
+            relax(out, node_at(p + 1), node_at(p), &hops[p], from_b_way);
+        }
+    }
 }
 
 /// A monotone priority queue (radix heap): Dijkstra never pushes a key below the last one
