@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use motcua::graph::sketch::{Sketch, test_profile};
 use motcua::graph::{NodeId, RoadGraph, SnapIndex, TravelMode};
 use motcua::ingest::{OsmData, OsmNode, OsmWay};
-use motcua::routing::{self, Attachment, Direction, Metric, Seed, isochrone, nearest};
+use motcua::routing::{self, Attachment, Direction, Metric, NodeCosts, Seed, isochrone, nearest};
 use petgraph::graph::DiGraph;
 use proptest::prelude::*;
 
@@ -174,6 +174,24 @@ proptest! {
             prop_assert!(seeds.iter().any(|s| s.node == end), "path of {v} ends at no seed");
             prop_assert!(close(times.travel_s[v], travel), "node {v}: {} vs {travel}", times.travel_s[v]);
             prop_assert!(close(times.length_m[v], length), "node {v}: {} vs {length}", times.length_m[v]);
+        }
+    }
+
+    #[test]
+    fn reading_nodes_on_demand_equals_labelling_all(graph in arb_graph(), picks in prop::collection::vec(any::<u32>(), 1..4), forward in any::<bool>(), by_length in any::<bool>(), cutoff in prop::option::of(0.0f64..600.0)) {
+        let metric = if by_length { Metric::Length } else { Metric::Time };
+        let direction = if forward { Direction::FromSources } else { Direction::ToSources };
+        let n = graph.num_nodes() as u32;
+        let seeds: Vec<Seed> = picks.iter().enumerate().map(|(i, p)| Seed { travel_s: f64::from(p % 7), length_m: f64::from(p % 5), ..seed(p % n, i as u32) }).collect();
+        let search = routing::SearchGraph::new(&graph);
+        let all = routing::multi_source(&search, &seeds, direction, metric, cutoff);
+        let lazy = routing::multi_source_at_junctions(&search, &seeds, direction, metric, cutoff);
+        for v in 0..n {
+            let (a, b) = (all.reached(NodeId(v)), lazy.reached(NodeId(v)));
+            prop_assert_eq!(a.is_some(), b.is_some(), "node {}: {:?} vs {:?}", v, a, b);
+            if let (Some(a), Some(b)) = (a, b) {
+                prop_assert!(close(a.0, b.0) && close(a.1, b.1), "node {}: {:?} vs {:?}", v, a, b);
+            }
         }
     }
 

@@ -23,7 +23,7 @@ use crate::graph::{RoadGraph, SnapIndex, TravelMode, haversine_m};
 use crate::routing::matrix::reach_by_candidate;
 use crate::routing::{
     Attachment, Direction, Metric, SearchGraph, SegmentIndex, along_shared_segment,
-    cost_to_sources, multi_source, seeds_towards,
+    cost_to_sources, multi_source_at_junctions, seeds_towards,
 };
 
 /// How the radius part of the rule is measured.
@@ -168,7 +168,7 @@ impl PreparedCells {
             .filter_map(|(i, a)| a.as_ref().map(|a| (i, a)))
             .flat_map(|(i, a)| seeds_towards(graph, a, i as u32))
             .collect();
-        let by_time = multi_source(
+        let by_time = multi_source_at_junctions(
             &self.search,
             &seeds,
             Direction::ToSources,
@@ -176,7 +176,7 @@ impl PreparedCells {
             None,
         );
         let by_length = (rule.radius_kind == RadiusKind::Network).then(|| {
-            multi_source(
+            multi_source_at_junctions(
                 &self.search,
                 &seeds,
                 Direction::ToSources,

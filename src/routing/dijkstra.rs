@@ -134,12 +134,16 @@ struct Chain {
     open: [bool; 2],
 }
 
-/// One road segment of a chain, in both directions (`edge` is [`NONE`] where it is closed).
+/// One road segment of a chain, in both directions (`edge` is [`NONE`] where it is closed),
+/// with the running totals of the chain from A up to the end of this hop, each way, so that
+/// the cost between any two positions is one subtraction.
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct Hop {
     edge: [u32; 2],
     travel_s: [f32; 2],
     length_m: [f32; 2],
+    total_s: [f64; 2],
+    total_m: [f64; 2],
 }
 
 /// A [`RoadGraph`] laid out for searching. OSM draws a curved street as many short straight
@@ -207,6 +211,8 @@ impl SearchGraph {
                 edge: [b.0, a.0],
                 travel_s: [b.1, a.1],
                 length_m: [b.2, a.2],
+                total_s: [0.0; 2],
+                total_m: [0.0; 2],
             }
         };
 
@@ -235,13 +241,19 @@ impl SearchGraph {
                     (prev, here) = (here, next);
                     hops.push(hop(prev, here));
                 }
-                let chain_hops_slice = &hops[chain_hops as usize..];
+                let chain_hops_slice = &mut hops[chain_hops as usize..];
                 let two_way = chain_hops_slice.iter().all(|h| h.edge[TOWARDS_A] != NONE);
-                if !two_way {
-                    // A one-way chain is used only towards B.
-                    for h in &mut hops[chain_hops as usize..] {
+                let mut running = ([0.0f64; 2], [0.0f64; 2]);
+                for h in chain_hops_slice.iter_mut() {
+                    if !two_way {
+                        // A one-way chain is used only towards B.
                         h.edge[TOWARDS_A] = NONE;
                     }
+                    for way in [TOWARDS_B, TOWARDS_A] {
+                        running.0[way] += f64::from(h.travel_s[way]);
+                        running.1[way] += f64::from(h.length_m[way]);
+                    }
+                    (h.total_s, h.total_m) = running;
                 }
                 chains.push(Chain {
                     a,
@@ -424,6 +436,179 @@ pub fn multi_source(
     metric: Metric,
     cutoff: Option<f64>,
 ) -> TravelTimes {
+    multi_source_at_junctions(graph, seeds, direction, metric, cutoff).into_travel_times()
+}
+
+/// The result of a search before the chains are swept: junction labels and the seeds that
+/// fell inside chains. Reading a few nodes with [`NodeCosts::reached`] costs a few
+/// subtractions each, so callers that need only some nodes (the ends of the roads their places
+/// sit on) skip labelling every node.
+#[derive(Clone, Debug)]
+pub struct JunctionTimes<'g> {
+    graph: &'g SearchGraph,
+    labels: Vec<Label>,
+    /// Seeds inside chains as (chain, position, label), sorted by chain.
+    on_chains: Vec<(u32, u32, Label)>,
+    forwards: bool,
+    metric: Metric,
+    limit: f64,
+}
+
+/// Per-node results of a search, read one node at a time.
+pub trait NodeCosts {
+    /// `(travel_s, length_m, source)` of the best path at `node`, or `None` when unreached.
+    fn reached(&self, node: NodeId) -> Option<(f64, f64, u32)>;
+}
+
+impl NodeCosts for TravelTimes {
+    fn reached(&self, node: NodeId) -> Option<(f64, f64, u32)> {
+        let i = node.0 as usize;
+        self.is_reached(node)
+            .then(|| (self.travel_s[i], self.length_m[i], self.source[i]))
+    }
+}
+
+impl NodeCosts for JunctionTimes<'_> {
+    fn reached(&self, node: NodeId) -> Option<(f64, f64, u32)> {
+        let label = self.label(node.0 as usize);
+        (label.source != NO_SOURCE && label.cost(self.metric) <= self.limit).then_some((
+            label.travel_s,
+            label.length_m,
+            label.source,
+        ))
+    }
+}
+
+impl JunctionTimes<'_> {
+    /// The label of any node: a junction's own, or the best of what reaches an interior node
+    /// along its chain (from either end, or from a seed on the chain).
+    fn label(&self, i: usize) -> Label {
+        let graph = self.graph;
+        let j = graph.junction_of[i];
+        if j != NONE {
+            return self.labels[j as usize];
+        }
+        let chain = &graph.chains[graph.chain_of[i] as usize];
+        let hops = &graph.hops[chain.hops as usize..][..chain.len as usize + 1];
+        let p = graph.position[i] as usize;
+        // Cost from A to position q, each way (towards B: A → q; towards A: q → A).
+        let upto = |way: usize, q: usize| -> (f64, f64) {
+            if q == 0 {
+                (0.0, 0.0)
+            } else {
+                (hops[q - 1].total_s[way], hops[q - 1].total_m[way])
+            }
+        };
+        let metric = self.metric;
+        let mut best = UNREACHED;
+        let mut offer = |from: Label, (s, m): (f64, f64)| {
+            if from.source == NO_SOURCE {
+                return;
+            }
+            let next = Label {
+                travel_s: from.travel_s + s,
+                length_m: from.length_m + m,
+                source: from.source,
+                parent_edge: NO_EDGE,
+            };
+            if next.cost(metric) < best.cost(metric) {
+                best = next;
+            }
+        };
+        let between = |way: usize, near: usize, far: usize| {
+            let (a, b) = (upto(way, near), upto(way, far));
+            (b.0 - a.0, b.1 - a.1)
+        };
+        let end = chain.len as usize + 1;
+        let a = self.labels[graph.junction_of[chain.a as usize] as usize];
+        let b = self.labels[graph.junction_of[chain.b as usize] as usize];
+        let (open_b, open_a) = (chain.open[TOWARDS_B], chain.open[TOWARDS_A]);
+        if self.forwards {
+            // Arriving from A runs towards B; arriving from B runs towards A.
+            if open_b {
+                offer(a, between(TOWARDS_B, 0, p));
+            }
+            if open_a {
+                offer(b, between(TOWARDS_A, p, end));
+            }
+        } else {
+            // Leaving towards B ends at B; leaving towards A ends at A.
+            if open_b {
+                offer(b, between(TOWARDS_B, p, end));
+            }
+            if open_a {
+                offer(a, between(TOWARDS_A, 0, p));
+            }
+        }
+        let c = graph.chain_of[i];
+        let first = self.on_chains.partition_point(|s| s.0 < c);
+        for &(_, q, seed) in self.on_chains[first..].iter().take_while(|s| s.0 == c) {
+            let q = q as usize;
+            let (lo, hi) = (p.min(q), p.max(q));
+            // The way from the seed's side to this node's, as the search direction runs.
+            let way = match (self.forwards, q <= p) {
+                (true, true) | (false, false) => TOWARDS_B,
+                (true, false) | (false, true) => TOWARDS_A,
+            };
+            if q == p {
+                offer(seed, (0.0, 0.0));
+            } else if chain.open[way] {
+                offer(seed, between(way, lo, hi));
+            }
+        }
+        best
+    }
+
+    /// Labels every node: junctions as searched, chain interiors by one sweep per chain.
+    pub fn into_travel_times(self) -> TravelTimes {
+        let graph = self.graph;
+        let (metric, limit, forwards) = (self.metric, self.limit, self.forwards);
+        let n = graph.num_nodes();
+        let mut out = TravelTimes {
+            travel_s: vec![f64::INFINITY; n],
+            length_m: vec![f64::INFINITY; n],
+            source: vec![NO_SOURCE; n],
+            parent_edge: vec![NO_EDGE; n],
+        };
+        for (label, &v) in self.labels.iter().zip(&graph.junctions) {
+            if label.source != NO_SOURCE {
+                out.set(v as usize, *label);
+            }
+        }
+        let mut seeded = self.on_chains.iter().map(|s| s.0).peekable();
+        for &(c, p, label) in &self.on_chains {
+            let chain = &graph.chains[c as usize];
+            let v = graph.interior[chain.interior as usize + p as usize - 1] as usize;
+            if label.cost(metric) < out.cost(NodeId(v as u32), metric) {
+                out.set(v, label);
+            }
+        }
+        for (c, chain) in graph.chains.iter().enumerate() {
+            while seeded.next_if(|&s| (s as usize) < c).is_some() {}
+            let has_seed = seeded.peek().is_some_and(|&s| s as usize == c);
+            if has_seed || out.is_reached(NodeId(chain.a)) || out.is_reached(NodeId(chain.b)) {
+                sweep(graph, chain, &mut out, forwards, metric);
+            }
+        }
+        if limit.is_finite() {
+            for &v in &graph.interior {
+                if out.cost(NodeId(v), metric) > limit {
+                    out.set(v as usize, UNREACHED);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// [`multi_source`] without labelling chain interiors; see [`JunctionTimes`].
+pub fn multi_source_at_junctions<'g>(
+    graph: &'g SearchGraph,
+    seeds: &[Seed],
+    direction: Direction,
+    metric: Metric,
+    cutoff: Option<f64>,
+) -> JunctionTimes<'g> {
     let n = graph.num_nodes();
     let limit = cutoff.unwrap_or(f64::INFINITY);
     let forwards = direction == Direction::FromSources;
@@ -441,8 +626,8 @@ pub fn multi_source(
             heap.push(key(cost), j);
         }
     };
-    // Seeds inside a chain are kept for its sweep and carried to the chain's ends.
-    let mut on_chains: Vec<(usize, Label)> = Vec::new();
+    // Seeds inside a chain are kept for its interior and carried to the chain's ends.
+    let mut on_chains: Vec<(u32, u32, Label)> = Vec::new();
     for seed in seeds {
         let i = seed.node.0 as usize;
         let label = Label {
@@ -460,9 +645,9 @@ pub fn multi_source(
             offer(&mut labels, &mut heap, j, label);
             continue;
         }
-        on_chains.push((i, label));
         let chain = &graph.chains[graph.chain_of[i] as usize];
         let p = graph.position[i] as usize;
+        on_chains.push((graph.chain_of[i], p as u32, label));
         let hops = &graph.hops[chain.hops as usize..][..chain.len as usize + 1];
         // Searching towards the sources, the label reaches A by the road from A to the seed,
         // whose hops run towards B; searching from the sources, it reaches A by the road from
@@ -515,40 +700,15 @@ pub fn multi_source(
         }
     }
 
-    let mut out = TravelTimes {
-        travel_s: vec![f64::INFINITY; n],
-        length_m: vec![f64::INFINITY; n],
-        source: vec![NO_SOURCE; n],
-        parent_edge: vec![NO_EDGE; n],
-    };
-    for (label, &v) in labels.iter().zip(&graph.junctions) {
-        if label.source != NO_SOURCE {
-            out.set(v as usize, *label);
-        }
+    on_chains.sort_by_key(|s| (s.0, s.1));
+    JunctionTimes {
+        graph,
+        labels,
+        on_chains,
+        forwards,
+        metric,
+        limit,
     }
-    for &(i, label) in &on_chains {
-        if label.cost(metric) < out.cost(NodeId(i as u32), metric) {
-            out.set(i, label);
-        }
-    }
-    for (c, chain) in graph.chains.iter().enumerate() {
-        let untouched = !out.is_reached(NodeId(chain.a))
-            && !out.is_reached(NodeId(chain.b))
-            && !on_chains
-                .iter()
-                .any(|&(i, _)| graph.chain_of[i] as usize == c);
-        if !untouched {
-            sweep(graph, chain, &mut out, forwards, metric);
-        }
-    }
-    if limit.is_finite() {
-        for &v in &graph.interior {
-            if out.cost(NodeId(v), metric) > limit {
-                out.set(v as usize, UNREACHED);
-            }
-        }
-    }
-    out
 }
 
 /// Labels the interior nodes of one chain from its ends (and from seeds inside it): once from

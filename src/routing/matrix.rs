@@ -5,7 +5,7 @@ use rayon::prelude::*;
 
 use super::{
     Attachment, Direction, Metric, SearchGraph, along_shared_segment, cost_to_sources,
-    multi_source, seeds_towards,
+    multi_source_at_junctions, seeds_towards,
 };
 use crate::graph::RoadGraph;
 
@@ -52,7 +52,8 @@ fn candidate_row(
     cutoff: f64,
 ) -> Vec<Reach> {
     let seeds: Vec<_> = seeds_towards(graph, candidate, 0).collect();
-    let times = multi_source(search, &seeds, Direction::ToSources, metric, Some(cutoff));
+    let times =
+        multi_source_at_junctions(search, &seeds, Direction::ToSources, metric, Some(cutoff));
     let mut row = Vec::new();
     for (d, demand) in demands.iter().enumerate() {
         let Some(demand) = demand else { continue };

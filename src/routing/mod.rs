@@ -15,7 +15,10 @@ pub mod nearest;
 
 use std::collections::HashMap;
 
-pub use dijkstra::{Direction, Metric, NO_SOURCE, SearchGraph, Seed, TravelTimes, multi_source};
+pub use dijkstra::{
+    Direction, JunctionTimes, Metric, NO_SOURCE, NodeCosts, SearchGraph, Seed, TravelTimes,
+    multi_source, multi_source_at_junctions,
+};
 
 use crate::graph::{EdgeId, RoadGraph, Snap, SnapIndex};
 
@@ -127,18 +130,13 @@ pub fn seeds_from(
 pub fn cost_to_sources(
     graph: &RoadGraph,
     place: &Attachment,
-    times: &TravelTimes,
+    times: &impl NodeCosts,
     metric: Metric,
 ) -> Option<(f64, f64, u32)> {
     seeds_from(graph, place, 0)
-        .filter(|s| times.is_reached(s.node))
-        .map(|s| {
-            let i = s.node.0 as usize;
-            (
-                s.travel_s + times.travel_s[i],
-                s.length_m + times.length_m[i],
-                times.source[i],
-            )
+        .filter_map(|s| {
+            let (t, l, source) = times.reached(s.node)?;
+            Some((s.travel_s + t, s.length_m + l, source))
         })
         .min_by(|a, b| pick(metric, a).total_cmp(&pick(metric, b)))
 }
