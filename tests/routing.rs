@@ -196,6 +196,24 @@ proptest! {
     }
 
     #[test]
+    fn hierarchy_equals_dijkstra(graph in arb_graph(), picks in prop::collection::vec(any::<u32>(), 1..4), forward in any::<bool>(), cutoff in prop::option::of(0.0f64..600.0)) {
+        let direction = if forward { Direction::FromSources } else { Direction::ToSources };
+        let n = graph.num_nodes() as u32;
+        let seeds: Vec<Seed> = picks.iter().enumerate().map(|(i, p)| Seed { travel_s: f64::from(p % 7), ..seed(p % n, i as u32) }).collect();
+        let search = routing::SearchGraph::new(&graph);
+        let hierarchy = routing::Hierarchy::new(&search, direction);
+        let dijkstra = routing::multi_source_at_junctions(&search, &seeds, direction, Metric::Time, cutoff);
+        let phast = hierarchy.search(&search, &seeds, cutoff);
+        for v in 0..n {
+            let (a, b) = (dijkstra.reached(NodeId(v)), phast.reached(NodeId(v)));
+            prop_assert_eq!(a.is_some(), b.is_some(), "node {}: {:?} vs {:?}", v, a, b);
+            if let (Some(a), Some(b)) = (a, b) {
+                prop_assert!(close(a.0, b.0), "node {}: {:?} vs {:?}", v, a, b);
+            }
+        }
+    }
+
+    #[test]
     fn bounded_equals_unbounded_then_filtered(graph in arb_graph(), pick in any::<u32>(), cutoff in 0.0f64..600.0, by_length in any::<bool>()) {
         let metric = if by_length { Metric::Length } else { Metric::Time };
         let search = routing::SearchGraph::new(&graph);
@@ -344,19 +362,24 @@ fn matrix_matches_single_searches() {
         .map(|c| Some(attach(&graph, &index, sketch.node_coord(c))))
         .collect();
     let search = routing::SearchGraph::new(&graph);
-    let rows = routing::matrix::reach_by_candidate(
-        &graph,
-        &search,
-        &places,
-        &places,
-        Metric::Time,
-        1e9,
-        &|| {},
-    );
+    let hierarchy = routing::Hierarchy::new(&search, Direction::ToSources);
     let mut by_pair = HashMap::new();
-    for (c, row) in rows.iter().enumerate() {
-        for r in row {
-            by_pair.insert((r.demand as usize, c), r.travel_s);
+    // The same matrix by one Dijkstra per candidate and through the hierarchy.
+    for (h, hierarchy) in [None, Some(&hierarchy)].into_iter().enumerate() {
+        let rows = routing::matrix::reach_by_candidate(
+            &graph,
+            &search,
+            hierarchy,
+            &places,
+            &places,
+            Metric::Time,
+            1e9,
+            &|| {},
+        );
+        for (c, row) in rows.iter().enumerate() {
+            for r in row {
+                by_pair.insert((r.demand as usize, c, h), r.travel_s);
+            }
         }
     }
     for d in 0..places.len() {
@@ -366,11 +389,13 @@ fn matrix_matches_single_searches() {
             } else {
                 nearest::k_nearest(&graph, places[d].as_ref().unwrap(), &[places[c]], 1)[0].travel_s
             };
-            let got = by_pair[&(d, c)];
-            assert!(
-                (got - expected).abs() < 1e-6,
-                "{d}->{c}: {got} vs {expected}"
-            );
+            for h in 0..2 {
+                let got = by_pair[&(d, c, h)];
+                assert!(
+                    (got - expected).abs() < 1e-6,
+                    "{d}->{c} ({h}): {got} vs {expected}"
+                );
+            }
         }
     }
 }

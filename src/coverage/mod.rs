@@ -13,6 +13,8 @@
 
 mod report;
 
+use std::sync::OnceLock;
+
 use rstar::RTree;
 use rstar::primitives::GeomWithData;
 use serde::{Deserialize, Serialize};
@@ -22,7 +24,7 @@ pub use report::{CellResult, CellStatus, CoverageReport, CoverageSummary, Region
 use crate::graph::{RoadGraph, SnapIndex, TravelMode, haversine_m};
 use crate::routing::matrix::reach_by_candidate;
 use crate::routing::{
-    Attachment, Direction, Metric, SearchGraph, SegmentIndex, along_shared_segment,
+    Attachment, Direction, Hierarchy, Metric, SearchGraph, SegmentIndex, along_shared_segment,
     cost_to_sources, multi_source_at_junctions, seeds_towards,
 };
 
@@ -109,6 +111,8 @@ pub struct PreparedCells {
     pub max_snap_m: f64,
     /// The graph laid out for searching, built once.
     pub search: SearchGraph,
+    /// Contraction hierarchy of `search` towards the sources, built on first use (matrices).
+    hierarchy: OnceLock<Hierarchy>,
 }
 
 impl PreparedCells {
@@ -130,6 +134,7 @@ impl PreparedCells {
             .collect();
         PreparedCells {
             search: SearchGraph::new(graph),
+            hierarchy: OnceLock::new(),
             cells,
             attachments,
             ward_names,
@@ -137,6 +142,13 @@ impl PreparedCells {
             access_speed_kmh,
             max_snap_m,
         }
+    }
+
+    /// The contraction hierarchy for travel-time matrices towards candidate sites, built the
+    /// first time it is asked for (a few hundred milliseconds for a city).
+    pub fn hierarchy(&self) -> &Hierarchy {
+        self.hierarchy
+            .get_or_init(|| Hierarchy::new(&self.search, Direction::ToSources))
     }
 
     /// Evaluates the rule for the given points. `graph` and `index` must be the ones the cells
@@ -345,6 +357,7 @@ impl PreparedCells {
         let rows = reach_by_candidate(
             graph,
             &self.search,
+            None,
             &candidates.iter().map(|&p| attached[p]).collect::<Vec<_>>(),
             &demands,
             Metric::Time,

@@ -1,5 +1,9 @@
 //! Multi-source Dijkstra over a [`RoadGraph`], forwards or backwards, optionally bounded.
 
+mod hierarchy;
+
+pub use hierarchy::Hierarchy;
+
 use crate::graph::{EdgeId, NodeId, RoadGraph};
 
 /// Marks "no source reached this node" in [`TravelTimes::source`].
@@ -95,20 +99,23 @@ impl Adjacency {
 
     fn from_lists(n: usize, mut arcs: Vec<(u32, Arc)>) -> Adjacency {
         arcs.sort_by_key(|(from, arc)| (*from, arc.to, arc.edge));
-        let mut first = Vec::with_capacity(n + 1);
-        let mut i = 0;
-        for v in 0..n as u32 {
-            first.push(i as u32);
-            while i < arcs.len() && arcs[i].0 == v {
-                i += 1;
-            }
-        }
-        first.push(arcs.len() as u32);
-        Adjacency {
-            first,
-            arcs: arcs.into_iter().map(|(_, a)| a).collect(),
+        let (first, arcs) = grouped(n, arcs);
+        Adjacency { first, arcs }
+    }
+}
+
+/// CSR offsets and items for `(group, item)` pairs sorted by group, groups `0..n`.
+fn grouped<T>(n: usize, items: Vec<(u32, T)>) -> (Vec<u32>, Vec<T>) {
+    let mut first = Vec::with_capacity(n + 1);
+    let mut i = 0;
+    for g in 0..n as u32 {
+        first.push(i as u32);
+        while i < items.len() && items[i].0 == g {
+            i += 1;
         }
     }
+    first.push(items.len() as u32);
+    (first, items.into_iter().map(|(_, t)| t).collect())
 }
 
 /// Marks "not a junction" in [`SearchGraph::junction_of`] and a closed direction of a hop.
@@ -173,6 +180,26 @@ pub struct SearchGraph {
 }
 
 impl SearchGraph {
+    /// `(travel_s, length_m)` along chain `c` between positions `near <= far`, the way `way`
+    /// (infinite where closed): one subtraction of running totals.
+    fn along_chain(&self, c: u32, way: usize, near: usize, far: usize) -> (f64, f64) {
+        let chain = &self.chains[c as usize];
+        if !chain.open[way] {
+            return (f64::INFINITY, f64::INFINITY);
+        }
+        let hops = &self.hops[chain.hops as usize..];
+        // Totals from A up to position q (towards B: A → q; towards A: q → A).
+        let upto = |q: usize| -> (f64, f64) {
+            if q == 0 {
+                (0.0, 0.0)
+            } else {
+                (hops[q - 1].total_s[way], hops[q - 1].total_m[way])
+            }
+        };
+        let (a, b) = (upto(near), upto(far));
+        (b.0 - a.0, b.1 - a.1)
+    }
+
     pub fn new(graph: &RoadGraph) -> SearchGraph {
         let n = graph.num_nodes();
         let out_neighbours = |v: u32| -> Vec<u32> {
@@ -488,17 +515,9 @@ impl JunctionTimes<'_> {
         if j != NONE {
             return self.labels[j as usize];
         }
-        let chain = &graph.chains[graph.chain_of[i] as usize];
-        let hops = &graph.hops[chain.hops as usize..][..chain.len as usize + 1];
+        let c = graph.chain_of[i];
+        let chain = &graph.chains[c as usize];
         let p = graph.position[i] as usize;
-        // Cost from A to position q, each way (towards B: A → q; towards A: q → A).
-        let upto = |way: usize, q: usize| -> (f64, f64) {
-            if q == 0 {
-                (0.0, 0.0)
-            } else {
-                (hops[q - 1].total_s[way], hops[q - 1].total_m[way])
-            }
-        };
         let metric = self.metric;
         let mut best = UNREACHED;
         let mut offer = |from: Label, (s, m): (f64, f64)| {
@@ -515,10 +534,7 @@ impl JunctionTimes<'_> {
                 best = next;
             }
         };
-        let between = |way: usize, near: usize, far: usize| {
-            let (a, b) = (upto(way, near), upto(way, far));
-            (b.0 - a.0, b.1 - a.1)
-        };
+        let between = |way: usize, near: usize, far: usize| graph.along_chain(c, way, near, far);
         let end = chain.len as usize + 1;
         let a = self.labels[graph.junction_of[chain.a as usize] as usize];
         let b = self.labels[graph.junction_of[chain.b as usize] as usize];
@@ -540,7 +556,6 @@ impl JunctionTimes<'_> {
                 offer(a, between(TOWARDS_A, 0, p));
             }
         }
-        let c = graph.chain_of[i];
         let first = self.on_chains.partition_point(|s| s.0 < c);
         for &(_, q, seed) in self.on_chains[first..].iter().take_while(|s| s.0 == c) {
             let q = q as usize;
@@ -601,6 +616,108 @@ impl JunctionTimes<'_> {
     }
 }
 
+/// Nodes read after each of many searches (the road ends of every demand place in a matrix),
+/// resolved once: a junction, or a chain position with its costs to or from the chain's ends
+/// in the search direction.
+#[derive(Clone, Debug)]
+pub struct Targets {
+    direction: Direction,
+    resolved: Vec<Resolved>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Resolved {
+    node: u32,
+    /// The chain, or [`NONE`] for a junction (then `ends[0]` is the junction).
+    chain: u32,
+    ends: [u32; 2],
+    /// `(travel_s, length_m)` between the node and each end, infinite where closed.
+    via: [(f64, f64); 2],
+}
+
+impl Targets {
+    pub fn new(graph: &SearchGraph, nodes: &[NodeId], direction: Direction) -> Targets {
+        let forwards = direction == Direction::FromSources;
+        let resolved = nodes
+            .iter()
+            .map(|&NodeId(v)| {
+                let i = v as usize;
+                let j = graph.junction_of[i];
+                if j != NONE {
+                    return Resolved {
+                        node: v,
+                        chain: NONE,
+                        ends: [j, j],
+                        via: [(f64::INFINITY, f64::INFINITY); 2],
+                    };
+                }
+                let c = graph.chain_of[i];
+                let chain = &graph.chains[c as usize];
+                let p = graph.position[i] as usize;
+                let between = |way, near, far| graph.along_chain(c, way, near, far);
+                let end = chain.len as usize + 1;
+                let via = if forwards {
+                    [between(TOWARDS_B, 0, p), between(TOWARDS_A, p, end)]
+                } else {
+                    [between(TOWARDS_A, 0, p), between(TOWARDS_B, p, end)]
+                };
+                Resolved {
+                    node: v,
+                    chain: c,
+                    ends: [
+                        graph.junction_of[chain.a as usize],
+                        graph.junction_of[chain.b as usize],
+                    ],
+                    via,
+                }
+            })
+            .collect();
+        Targets {
+            direction,
+            resolved,
+        }
+    }
+}
+
+impl JunctionTimes<'_> {
+    /// [`NodeCosts::reached`] for the `k`-th node of `targets` (resolved for this search's
+    /// graph and direction), without walking the chain.
+    pub fn reached_target(&self, targets: &Targets, k: usize) -> Option<(f64, f64, u32)> {
+        debug_assert_eq!(targets.direction == Direction::FromSources, self.forwards);
+        let r = &targets.resolved[k];
+        if r.chain == NONE {
+            let label = self.labels[r.ends[0] as usize];
+            return (label.source != NO_SOURCE && label.cost(self.metric) <= self.limit)
+                .then_some((label.travel_s, label.length_m, label.source));
+        }
+        if self.on_chains.iter().any(|s| s.0 == r.chain) {
+            return self.reached(NodeId(r.node));
+        }
+        let mut best: Option<(f64, f64, u32)> = None;
+        for (end, via) in r.ends.iter().zip(r.via) {
+            let label = self.labels[*end as usize];
+            if label.source == NO_SOURCE || via.0.is_infinite() {
+                continue;
+            }
+            let here = (label.travel_s + via.0, label.length_m + via.1, label.source);
+            let cost = |c: &(f64, f64, u32)| match self.metric {
+                Metric::Time => c.0,
+                Metric::Length => c.1,
+            };
+            if best.as_ref().is_none_or(|b| cost(&here) < cost(b)) {
+                best = Some(here);
+            }
+        }
+        best.filter(|b| {
+            let c = match self.metric {
+                Metric::Time => b.0,
+                Metric::Length => b.1,
+            };
+            c <= self.limit
+        })
+    }
+}
+
 /// [`multi_source`] without labelling chain interiors; see [`JunctionTimes`].
 pub fn multi_source_at_junctions<'g>(
     graph: &'g SearchGraph,
@@ -609,7 +726,6 @@ pub fn multi_source_at_junctions<'g>(
     metric: Metric,
     cutoff: Option<f64>,
 ) -> JunctionTimes<'g> {
-    let n = graph.num_nodes();
     let limit = cutoff.unwrap_or(f64::INFINITY);
     let forwards = direction == Direction::FromSources;
     let adjacency = if forwards {
@@ -617,65 +733,14 @@ pub fn multi_source_at_junctions<'g>(
     } else {
         &graph.backward
     };
-    let mut labels = vec![UNREACHED; graph.junctions.len()];
+    let Seeding {
+        mut labels,
+        seeded,
+        on_chains,
+    } = seed_junctions(graph, seeds, forwards, metric, limit);
     let mut heap = RadixHeap::default();
-    let offer = |labels: &mut [Label], heap: &mut RadixHeap, j: u32, label: Label| {
-        let cost = label.cost(metric);
-        if cost <= limit && cost < labels[j as usize].cost(metric) {
-            labels[j as usize] = label;
-            heap.push(key(cost), j);
-        }
-    };
-    // Seeds inside a chain are kept for its interior and carried to the chain's ends.
-    let mut on_chains: Vec<(u32, u32, Label)> = Vec::new();
-    for seed in seeds {
-        let i = seed.node.0 as usize;
-        let label = Label {
-            travel_s: seed.travel_s,
-            length_m: seed.length_m,
-            source: seed.source,
-            parent_edge: NO_EDGE,
-        };
-        let cost = label.cost(metric);
-        if cost.is_nan() || cost < 0.0 || cost > limit || i >= n {
-            continue;
-        }
-        let j = graph.junction_of[i];
-        if j != NONE {
-            offer(&mut labels, &mut heap, j, label);
-            continue;
-        }
-        let chain = &graph.chains[graph.chain_of[i] as usize];
-        let p = graph.position[i] as usize;
-        on_chains.push((graph.chain_of[i], p as u32, label));
-        let hops = &graph.hops[chain.hops as usize..][..chain.len as usize + 1];
-        // Searching towards the sources, the label reaches A by the road from A to the seed,
-        // whose hops run towards B; searching from the sources, it reaches A by the road from
-        // the seed to A.
-        let label_to_a = |way: usize| {
-            let mut carried = label;
-            for h in hops[..p].iter().rev() {
-                carried = carried.across(h, way);
-            }
-            carried
-        };
-        let label_to_b = |way: usize| {
-            let mut carried = label;
-            for h in &hops[p..] {
-                carried = carried.across(h, way);
-            }
-            carried
-        };
-        let way_a = if forwards { TOWARDS_A } else { TOWARDS_B };
-        let way_b = if forwards { TOWARDS_B } else { TOWARDS_A };
-        if chain.open[way_a] {
-            let j = graph.junction_of[chain.a as usize];
-            offer(&mut labels, &mut heap, j, label_to_a(way_a));
-        }
-        if chain.open[way_b] {
-            let j = graph.junction_of[chain.b as usize];
-            offer(&mut labels, &mut heap, j, label_to_b(way_b));
-        }
+    for j in seeded {
+        heap.push(key(labels[j as usize].cost(metric)), j);
     }
     // Lazy deletion: a junction may sit in the heap several times; only the entry carrying
     // its current cost is expanded, and its cost never changes once that entry is popped.
@@ -700,7 +765,6 @@ pub fn multi_source_at_junctions<'g>(
         }
     }
 
-    on_chains.sort_by_key(|s| (s.0, s.1));
     JunctionTimes {
         graph,
         labels,
@@ -756,6 +820,92 @@ fn sweep(
         for p in (1..=len).rev() {
             relax(out, node_at(p + 1), node_at(p), &hops[p], from_b_way);
         }
+    }
+}
+
+/// Junction labels from the seeds alone, before any search: a seed on a junction labels it; a
+/// seed inside a chain is kept for the chain's interior and carried to the chain's ends.
+struct Seeding {
+    labels: Vec<Label>,
+    /// Junctions that received a label (possibly several times).
+    seeded: Vec<u32>,
+    /// Seeds inside chains as (chain, position, label), sorted by chain.
+    on_chains: Vec<(u32, u32, Label)>,
+}
+
+fn seed_junctions(
+    graph: &SearchGraph,
+    seeds: &[Seed],
+    forwards: bool,
+    metric: Metric,
+    limit: f64,
+) -> Seeding {
+    let n = graph.num_nodes();
+    let mut labels = vec![UNREACHED; graph.junctions.len()];
+    let mut seeded = Vec::new();
+    let offer = |labels: &mut [Label], seeded: &mut Vec<u32>, j: u32, label: Label| {
+        let cost = label.cost(metric);
+        if cost <= limit && cost < labels[j as usize].cost(metric) {
+            labels[j as usize] = label;
+            seeded.push(j);
+        }
+    };
+    // Seeds inside a chain are kept for its interior and carried to the chain's ends.
+    let mut on_chains: Vec<(u32, u32, Label)> = Vec::new();
+    for seed in seeds {
+        let i = seed.node.0 as usize;
+        let label = Label {
+            travel_s: seed.travel_s,
+            length_m: seed.length_m,
+            source: seed.source,
+            parent_edge: NO_EDGE,
+        };
+        let cost = label.cost(metric);
+        if cost.is_nan() || cost < 0.0 || cost > limit || i >= n {
+            continue;
+        }
+        let j = graph.junction_of[i];
+        if j != NONE {
+            offer(&mut labels, &mut seeded, j, label);
+            continue;
+        }
+        let chain = &graph.chains[graph.chain_of[i] as usize];
+        let p = graph.position[i] as usize;
+        on_chains.push((graph.chain_of[i], p as u32, label));
+        let hops = &graph.hops[chain.hops as usize..][..chain.len as usize + 1];
+        // Searching towards the sources, the label reaches A by the road from A to the seed,
+        // whose hops run towards B; searching from the sources, it reaches A by the road from
+        // the seed to A.
+        let label_to_a = |way: usize| {
+            let mut carried = label;
+            for h in hops[..p].iter().rev() {
+                carried = carried.across(h, way);
+            }
+            carried
+        };
+        let label_to_b = |way: usize| {
+            let mut carried = label;
+            for h in &hops[p..] {
+                carried = carried.across(h, way);
+            }
+            carried
+        };
+        let way_a = if forwards { TOWARDS_A } else { TOWARDS_B };
+        let way_b = if forwards { TOWARDS_B } else { TOWARDS_A };
+        if chain.open[way_a] {
+            let j = graph.junction_of[chain.a as usize];
+            offer(&mut labels, &mut seeded, j, label_to_a(way_a));
+        }
+        if chain.open[way_b] {
+            let j = graph.junction_of[chain.b as usize];
+            offer(&mut labels, &mut seeded, j, label_to_b(way_b));
+        }
+    }
+    on_chains.sort_by_key(|s| (s.0, s.1));
+    Seeding {
+        labels,
+        seeded,
+        on_chains,
     }
 }
 

@@ -4,10 +4,10 @@
 use rayon::prelude::*;
 
 use super::{
-    Attachment, Direction, Metric, SearchGraph, along_shared_segment, cost_to_sources,
-    multi_source_at_junctions, seeds_towards,
+    Attachment, Direction, Hierarchy, Metric, SearchGraph, Targets, along_shared_segment,
+    multi_source_at_junctions, seeds_from, seeds_towards,
 };
-use crate::graph::RoadGraph;
+use crate::graph::{EdgeId, RoadGraph};
 
 /// One demand reaching one candidate: travel time and road length of the best path (best in
 /// the searched metric), both access legs included.
@@ -20,22 +20,48 @@ pub struct Reach {
 
 /// For each candidate, the demands that reach it within the cut-off (in the searched metric),
 /// sorted by demand index. A candidate or demand without an attachment reaches nothing.
-/// `search` must be laid out from `graph`.
+/// `search` must be laid out from `graph`; `hierarchy`, when given, from `search` for
+/// [`Direction::ToSources`], and is then used for fastest-path matrices.
+#[allow(clippy::too_many_arguments)]
 pub fn reach_by_candidate(
     graph: &RoadGraph,
     search: &SearchGraph,
+    hierarchy: Option<&Hierarchy>,
     candidates: &[Option<Attachment>],
     demands: &[Option<Attachment>],
     metric: Metric,
     cutoff: f64,
     on_done: &(dyn Fn() + Sync),
 ) -> Vec<Vec<Reach>> {
+    // Where each demand meets the road, resolved once for all candidates.
+    let mut nodes = Vec::new();
+    let mut legs: Vec<Vec<(usize, f64, f64)>> = Vec::with_capacity(demands.len());
+    for demand in demands {
+        let mut own = Vec::new();
+        for s in demand.iter().flat_map(|d| seeds_from(graph, d, 0)) {
+            own.push((nodes.len(), s.travel_s, s.length_m));
+            nodes.push(s.node);
+        }
+        legs.push(own);
+    }
+    let targets = Targets::new(search, &nodes, Direction::ToSources);
+    let hierarchy = hierarchy.filter(|_| metric == Metric::Time);
+    let segments: Vec<Option<EdgeId>> = demands
+        .iter()
+        .map(|d| d.as_ref().map(Attachment::segment))
+        .collect();
+    let demands = Demands {
+        places: demands,
+        legs: &legs,
+        targets: &targets,
+        segments: &segments,
+    };
     candidates
         .par_iter()
         .map(|candidate| {
             let row = candidate
                 .as_ref()
-                .map(|c| candidate_row(graph, search, c, demands, metric, cutoff))
+                .map(|c| candidate_row(graph, search, hierarchy, c, &demands, metric, cutoff))
                 .unwrap_or_default();
             on_done();
             row
@@ -43,40 +69,56 @@ pub fn reach_by_candidate(
         .collect()
 }
 
+/// The demand side of a matrix, prepared once.
+struct Demands<'a> {
+    places: &'a [Option<Attachment>],
+    /// Per demand: (target index, travel_s, length_m) of each way onto the road.
+    legs: &'a [Vec<(usize, f64, f64)>],
+    targets: &'a Targets,
+    segments: &'a [Option<EdgeId>],
+}
+
 fn candidate_row(
     graph: &RoadGraph,
     search: &SearchGraph,
+    hierarchy: Option<&Hierarchy>,
     candidate: &Attachment,
-    demands: &[Option<Attachment>],
+    demands: &Demands,
     metric: Metric,
     cutoff: f64,
 ) -> Vec<Reach> {
     let seeds: Vec<_> = seeds_towards(graph, candidate, 0).collect();
-    let times =
-        multi_source_at_junctions(search, &seeds, Direction::ToSources, metric, Some(cutoff));
+    let times = match hierarchy {
+        Some(h) => h.search(search, &seeds, Some(cutoff)),
+        None => {
+            multi_source_at_junctions(search, &seeds, Direction::ToSources, metric, Some(cutoff))
+        }
+    };
+    let pick = |c: (f64, f64)| match metric {
+        Metric::Time => c.0,
+        Metric::Length => c.1,
+    };
+    let segment = candidate.segment();
     let mut row = Vec::new();
-    for (d, demand) in demands.iter().enumerate() {
-        let Some(demand) = demand else { continue };
-        let pick = |c: (f64, f64)| match metric {
-            Metric::Time => c.0,
-            Metric::Length => c.1,
-        };
-        let via_nodes = cost_to_sources(graph, demand, &times, metric).map(|(t, l, _)| (t, l));
-        let direct = along_shared_segment(graph, demand, candidate);
-        let best = match (via_nodes, direct) {
-            (Some(a), Some(b)) => {
-                if pick(b) < pick(a) {
-                    b
-                } else {
-                    a
-                }
+    for (d, legs) in demands.legs.iter().enumerate() {
+        let mut best: Option<(f64, f64)> = None;
+        let mut offer = |c: (f64, f64)| {
+            if best.is_none_or(|b| pick(c) < pick(b)) {
+                best = Some(c);
             }
-            (a, b) => match a.or(b) {
-                Some(c) => c,
-                None => continue,
-            },
         };
-        if pick(best) <= cutoff {
+        for &(k, t, l) in legs {
+            if let Some((ts, ls, _)) = times.reached_target(demands.targets, k) {
+                offer((t + ts, l + ls));
+            }
+        }
+        if demands.segments[d] == Some(segment)
+            && let Some(place) = &demands.places[d]
+            && let Some(c) = along_shared_segment(graph, place, candidate)
+        {
+            offer(c);
+        }
+        if let Some(best) = best.filter(|&b| pick(b) <= cutoff) {
             row.push(Reach {
                 demand: d as u32,
                 travel_s: best.0,

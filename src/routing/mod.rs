@@ -16,8 +16,8 @@ pub mod nearest;
 use std::collections::HashMap;
 
 pub use dijkstra::{
-    Direction, JunctionTimes, Metric, NO_SOURCE, NodeCosts, SearchGraph, Seed, TravelTimes,
-    multi_source, multi_source_at_junctions,
+    Direction, Hierarchy, JunctionTimes, Metric, NO_SOURCE, NodeCosts, SearchGraph, Seed, Targets,
+    TravelTimes, multi_source, multi_source_at_junctions,
 };
 
 use crate::graph::{EdgeId, RoadGraph, Snap, SnapIndex};

@@ -8,10 +8,11 @@
 //! within the radius also counts as covered (its cost is set to the time limit), so the models
 //! optimise the rule the report checks.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::atomic::AtomicBool;
 
 use h3o::Resolution;
+use rayon::prelude::*;
 use rstar::RTree;
 use rstar::primitives::GeomWithData;
 use serde::Serialize;
@@ -207,6 +208,7 @@ impl StudyArea {
         let rows = matrix::reach_by_candidate(
             graph,
             &cells.search,
+            Some(cells.hierarchy()),
             &site_attachments,
             &demand_attachments,
             Metric::Time,
@@ -214,44 +216,18 @@ impl StudyArea {
             &tick,
         );
 
-        let mut costs: Vec<CostEntry> = Vec::new();
-        let mut seen: HashMap<(u32, u32), usize> = HashMap::new();
         let rule = scenario.rule.to_rule(scenario.mode);
         // Under the AND rule a pair counts only when the radius holds too.
         let and_radius = coverage_semantics && rule.combine == Combine::And;
-        for (c, row) in rows.iter().enumerate() {
-            for r in row {
-                if and_radius {
-                    let within = match rule.radius_kind {
-                        // The length of the fastest path bounds the shortest one from above, so
-                        // this never counts a pair the rule would not.
-                        RadiusKind::Network => r.length_m <= rule.max_radius_m,
-                        RadiusKind::Straight => {
-                            let cell = &cells.cells[demand[r.demand as usize]];
-                            haversine_m((sites[c].lon, sites[c].lat), (cell.lon, cell.lat))
-                                <= rule.max_radius_m
-                        }
-                    };
-                    if !within {
-                        continue;
-                    }
-                }
-                seen.insert((r.demand, c as u32), costs.len());
-                costs.push(CostEntry {
-                    demand: DemandIndex(r.demand),
-                    candidate: CandidateIndex(c as u32),
-                    cost: r.travel_s,
-                });
-            }
-        }
-        if coverage_semantics
+        // Under OR with a straight radius, pairs within it are covered whatever the travel
+        // time: they are found in a tree of the demand places.
+        let or_straight = coverage_semantics
             && rule.combine == Combine::Or
-            && rule.radius_kind == RadiusKind::Straight
-        {
-            // Pairs within the radius by straight line are covered whatever the travel time.
-            let cos0 = cells.cells[demand[0]].lat.to_radians().cos();
-            let local_xy = |lon: f64, lat: f64| [lon * M_PER_DEG * cos0, lat * M_PER_DEG];
-            let tree: RTree<GeomWithData<[f64; 2], u32>> = RTree::bulk_load(
+            && rule.radius_kind == RadiusKind::Straight;
+        let cos0 = cells.cells[demand[0]].lat.to_radians().cos();
+        let local_xy = |lon: f64, lat: f64| [lon * M_PER_DEG * cos0, lat * M_PER_DEG];
+        let tree: Option<RTree<GeomWithData<[f64; 2], u32>>> = or_straight.then(|| {
+            RTree::bulk_load(
                 demand
                     .iter()
                     .enumerate()
@@ -262,28 +238,55 @@ impl StudyArea {
                         )
                     })
                     .collect(),
-            );
-            for (c, site) in sites.iter().enumerate() {
-                let r2 = (rule.max_radius_m * 1.01).powi(2);
-                for hit in tree.locate_within_distance(local_xy(site.lon, site.lat), r2) {
-                    let cell = &cells.cells[demand[hit.data as usize]];
-                    if haversine_m((site.lon, site.lat), (cell.lon, cell.lat)) > rule.max_radius_m {
-                        continue;
-                    }
-                    match seen.get(&(hit.data, c as u32)) {
-                        Some(&k) => costs[k].cost = costs[k].cost.min(rule.max_travel_s),
-                        None => {
-                            seen.insert((hit.data, c as u32), costs.len());
-                            costs.push(CostEntry {
-                                demand: DemandIndex(hit.data),
-                                candidate: CandidateIndex(c as u32),
-                                cost: rule.max_travel_s,
-                            });
+            )
+        });
+        let straight_m = |c: usize, d: u32| {
+            let cell = &cells.cells[demand[d as usize]];
+            haversine_m((sites[c].lon, sites[c].lat), (cell.lon, cell.lat))
+        };
+        let costs: Vec<CostEntry> = rows
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(c, row)| {
+                let entry = |d: u32, cost: f64| CostEntry {
+                    demand: DemandIndex(d),
+                    candidate: CandidateIndex(c as u32),
+                    cost,
+                };
+                // Rows are sorted by demand, and so is this list.
+                let mut own: Vec<CostEntry> = row
+                    .iter()
+                    .filter(|r| {
+                        !and_radius
+                            || match rule.radius_kind {
+                                // The length of the fastest path bounds the shortest one from
+                                // above, so this never counts a pair the rule would not.
+                                RadiusKind::Network => r.length_m <= rule.max_radius_m,
+                                RadiusKind::Straight => {
+                                    straight_m(c, r.demand) <= rule.max_radius_m
+                                }
+                            }
+                    })
+                    .map(|r| entry(r.demand, r.travel_s))
+                    .collect();
+                if let Some(tree) = &tree {
+                    let r2 = (rule.max_radius_m * 1.01).powi(2);
+                    let here = local_xy(sites[c].lon, sites[c].lat);
+                    let mut extra = Vec::new();
+                    for hit in tree.locate_within_distance(here, r2) {
+                        if straight_m(c, hit.data) > rule.max_radius_m {
+                            continue;
+                        }
+                        match own.binary_search_by_key(&hit.data, |e| e.demand.0) {
+                            Ok(k) => own[k].cost = own[k].cost.min(rule.max_travel_s),
+                            Err(_) => extra.push(entry(hit.data, rule.max_travel_s)),
                         }
                     }
+                    own.extend(extra);
                 }
-            }
-        }
+                own
+            })
+            .collect();
         let groups = DemandGroups {
             names: cells
                 .ward_names

@@ -1,0 +1,332 @@
+//! A contraction hierarchy over the junctions of a [`SearchGraph`], for matrices.
+//!
+//! A matrix needs one search per candidate site over nearly the whole city (30 minutes by
+//! motorbike crosses most of it). Contracting the junctions once, least important first, and
+//! adding shortcuts wherever a contracted junction lay on the only shortest way between two
+//! others lets each search become a small upward search from the site followed by one linear
+//! sweep down the hierarchy, with no priority queue (PHAST, Delling et al. 2011). Costs are the
+//! same as a Dijkstra's; only ties between equally fast paths may pick a different length.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use super::{
+    Direction, JunctionTimes, Label, Metric, NO_EDGE, RadixHeap, SearchGraph, Seed, Seeding,
+    UNREACHED, grouped, key, seed_junctions,
+};
+
+/// One arc of the hierarchy: the other junction (as a sweep position) and the costs of the
+/// road path it stands for.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Link {
+    other: u32,
+    travel_s: f64,
+    length_m: f64,
+}
+
+/// Junctions contracted in order of importance, for fastest-path (travel time) searches in
+/// one [`Direction`]. Junctions are numbered by *sweep position*: the most important first.
+#[derive(Clone, Debug)]
+pub struct Hierarchy {
+    direction: Direction,
+    /// Sweep position of each junction.
+    position: Vec<u32>,
+    /// Arcs towards more important junctions, by sweep position of their tail.
+    up_first: Vec<u32>,
+    up: Vec<Link>,
+    /// Arcs from more important junctions, by sweep position of their head (`other` is the
+    /// tail).
+    down_first: Vec<u32>,
+    down: Vec<Link>,
+}
+
+/// Settled junctions after which a witness search gives up (and a shortcut is kept, which is
+/// never wrong, only wasteful).
+const WITNESS_SETTLE_LIMIT: usize = 64;
+
+/// The graph being contracted: every arc ever present, shortcuts included; contracted
+/// junctions are skipped when walking it.
+struct Working {
+    out: Vec<Vec<Link>>,
+    inc: Vec<Vec<Link>>,
+    contracted: Vec<bool>,
+    /// Scratch for witness searches, reset after each.
+    dist: Vec<f64>,
+    touched: Vec<u32>,
+}
+
+impl Working {
+    /// Adds arc `from → to`, or lowers an existing one.
+    fn add(&mut self, from: u32, to: u32, travel_s: f64, length_m: f64) {
+        if from == to {
+            return;
+        }
+        let lower = |list: &mut Vec<Link>, other: u32| {
+            if let Some(l) = list.iter_mut().find(|l| l.other == other) {
+                if travel_s < l.travel_s {
+                    (l.travel_s, l.length_m) = (travel_s, length_m);
+                }
+            } else {
+                list.push(Link {
+                    other,
+                    travel_s,
+                    length_m,
+                });
+            }
+        };
+        lower(&mut self.out[from as usize], to);
+        lower(&mut self.inc[to as usize], from);
+    }
+
+    fn live(&self, list: &[Link]) -> Vec<Link> {
+        list.iter()
+            .filter(|l| !self.contracted[l.other as usize])
+            .copied()
+            .collect()
+    }
+
+    /// The shortcuts contracting `v` needs: `(from, to, travel_s, length_m)` for every pair of
+    /// live neighbours whose only fastest way runs through `v`.
+    fn shortcuts(&mut self, v: u32) -> Vec<(u32, u32, f64, f64)> {
+        let ins = self.live(&self.inc[v as usize]);
+        let outs = self.live(&self.out[v as usize]);
+        let mut needed = Vec::new();
+        for i in &ins {
+            let bound = outs
+                .iter()
+                .filter(|o| o.other != i.other)
+                .map(|o| i.travel_s + o.travel_s)
+                .fold(f64::NEG_INFINITY, f64::max);
+            if bound == f64::NEG_INFINITY {
+                continue;
+            }
+            self.witness_search(i.other, v, bound);
+            for o in outs.iter().filter(|o| o.other != i.other) {
+                let via = i.travel_s + o.travel_s;
+                if self.dist[o.other as usize] > via {
+                    needed.push((i.other, o.other, via, i.length_m + o.length_m));
+                }
+            }
+            for &t in &self.touched {
+                self.dist[t as usize] = f64::INFINITY;
+            }
+            self.touched.clear();
+        }
+        needed
+    }
+
+    /// Fastest times from `from` over live junctions other than `skip`, up to `bound`.
+    fn witness_search(&mut self, from: u32, skip: u32, bound: f64) {
+        let mut heap = BinaryHeap::new();
+        self.dist[from as usize] = 0.0;
+        self.touched.push(from);
+        heap.push(Reverse((key(0.0), from)));
+        let mut settled = 0;
+        while let Some(Reverse((k, u))) = heap.pop() {
+            let d = self.dist[u as usize];
+            if k != key(d) {
+                continue;
+            }
+            settled += 1;
+            if settled > WITNESS_SETTLE_LIMIT || d > bound {
+                break;
+            }
+            for l in &self.out[u as usize] {
+                let w = l.other as usize;
+                if l.other == skip || self.contracted[w] {
+                    continue;
+                }
+                let next = d + l.travel_s;
+                if next < self.dist[w] && next <= bound {
+                    if self.dist[w] == f64::INFINITY {
+                        self.touched.push(l.other);
+                    }
+                    self.dist[w] = next;
+                    heap.push(Reverse((key(next), l.other)));
+                }
+            }
+        }
+    }
+}
+
+impl Hierarchy {
+    /// Contracts the junctions of `graph` for searches in `direction`.
+    pub fn new(graph: &SearchGraph, direction: Direction) -> Hierarchy {
+        let m = graph.junctions.len();
+        let adjacency = match direction {
+            Direction::FromSources => &graph.forward,
+            Direction::ToSources => &graph.backward,
+        };
+        let mut work = Working {
+            out: vec![Vec::new(); m],
+            inc: vec![Vec::new(); m],
+            contracted: vec![false; m],
+            dist: vec![f64::INFINITY; m],
+            touched: Vec::new(),
+        };
+        for u in 0..m {
+            for arc in adjacency.arcs(u) {
+                work.add(u as u32, arc.to, arc.travel_s, arc.length_m);
+            }
+        }
+        // Importance: shortcuts added minus arcs removed, plus neighbours already contracted
+        // (which spreads contraction evenly over the map).
+        let mut deleted = vec![0i64; m];
+        let priority = |work: &mut Working, deleted: &[i64], v: u32| {
+            let shortcuts = work.shortcuts(v);
+            let removed = (work.live(&work.inc[v as usize]).len()
+                + work.live(&work.out[v as usize]).len()) as i64;
+            (
+                shortcuts.len() as i64 - removed + deleted[v as usize],
+                shortcuts,
+            )
+        };
+        let mut queue: BinaryHeap<Reverse<(i64, u32)>> = (0..m as u32)
+            .map(|v| Reverse((priority(&mut work, &deleted, v).0, v)))
+            .collect();
+        let mut rank = vec![0u32; m];
+        let mut next_rank = 0u32;
+        while let Some(Reverse((_, v))) = queue.pop() {
+            if work.contracted[v as usize] {
+                continue;
+            }
+            // Lazy update: contract only if still the least important.
+            let (now, shortcuts) = priority(&mut work, &deleted, v);
+            if queue.peek().is_some_and(|Reverse((top, _))| now > *top) {
+                queue.push(Reverse((now, v)));
+                continue;
+            }
+            for (from, to, travel_s, length_m) in shortcuts {
+                work.add(from, to, travel_s, length_m);
+            }
+            let neighbours: Vec<u32> = work
+                .live(&work.inc[v as usize])
+                .iter()
+                .chain(&work.live(&work.out[v as usize]))
+                .map(|l| l.other)
+                .collect();
+            for u in neighbours {
+                deleted[u as usize] += 1;
+            }
+            work.contracted[v as usize] = true;
+            rank[v as usize] = next_rank;
+            next_rank += 1;
+        }
+
+        // Sweep positions: most important (last contracted) first.
+        let position: Vec<u32> = rank.iter().map(|&r| m as u32 - 1 - r).collect();
+        let mut up: Vec<(u32, Link)> = Vec::new();
+        let mut down: Vec<(u32, Link)> = Vec::new();
+        for (u, links) in work.out.iter().enumerate() {
+            for l in links {
+                let (pu, pw) = (position[u], position[l.other as usize]);
+                let link = |other| Link {
+                    other,
+                    travel_s: l.travel_s,
+                    length_m: l.length_m,
+                };
+                if pw < pu {
+                    up.push((pu, link(pw)));
+                } else {
+                    down.push((pw, link(pu)));
+                }
+            }
+        }
+        up.sort_by_key(|(p, l)| (*p, l.other));
+        down.sort_by_key(|(p, l)| (*p, l.other));
+        let (up_first, up) = grouped(m, up);
+        let (down_first, down) = grouped(m, down);
+        Hierarchy {
+            direction,
+            position,
+            up_first,
+            up,
+            down_first,
+            down,
+        }
+    }
+
+    /// Number of arcs, shortcuts included.
+    pub fn num_arcs(&self) -> usize {
+        self.up.len() + self.down.len()
+    }
+
+    /// Fastest paths from (or to) the seeds, as [`super::multi_source_at_junctions`] with
+    /// [`Metric::Time`] would give them: an upward search from the seeds, then one sweep down.
+    /// `graph` must be the one the hierarchy was built from.
+    pub fn search<'g>(
+        &self,
+        graph: &'g SearchGraph,
+        seeds: &[Seed],
+        cutoff: Option<f64>,
+    ) -> JunctionTimes<'g> {
+        let limit = cutoff.unwrap_or(f64::INFINITY);
+        let forwards = self.direction == Direction::FromSources;
+        let Seeding {
+            labels: seeded_labels,
+            seeded,
+            on_chains,
+        } = seed_junctions(graph, seeds, forwards, Metric::Time, limit);
+        let m = self.position.len();
+        let mut at = vec![UNREACHED; m];
+        let mut heap = RadixHeap::default();
+        for j in seeded {
+            let (p, label) = (self.position[j as usize], seeded_labels[j as usize]);
+            if label.travel_s < at[p as usize].travel_s {
+                at[p as usize] = label;
+                heap.push(key(label.travel_s), p);
+            }
+        }
+        while let Some((k, p)) = heap.pop() {
+            let here = at[p as usize];
+            if k != key(here.travel_s) {
+                continue;
+            }
+            let links = &self.up
+                [self.up_first[p as usize] as usize..self.up_first[p as usize + 1] as usize];
+            for l in links {
+                let t = here.travel_s + l.travel_s;
+                if t < at[l.other as usize].travel_s && t <= limit {
+                    at[l.other as usize] = Label {
+                        travel_s: t,
+                        length_m: here.length_m + l.length_m,
+                        source: here.source,
+                        parent_edge: NO_EDGE,
+                    };
+                    heap.push(key(t), l.other);
+                }
+            }
+        }
+        for p in 0..m {
+            let links = &self.down[self.down_first[p] as usize..self.down_first[p + 1] as usize];
+            let mut best = at[p];
+            for l in links {
+                let from = &at[l.other as usize];
+                let t = from.travel_s + l.travel_s;
+                if t < best.travel_s {
+                    best = Label {
+                        travel_s: t,
+                        length_m: from.length_m + l.length_m,
+                        source: from.source,
+                        parent_edge: NO_EDGE,
+                    };
+                }
+            }
+            at[p] = best;
+        }
+        let labels = self
+            .position
+            .iter()
+            .map(|&p| at[p as usize])
+            .map(|l| if l.travel_s <= limit { l } else { UNREACHED })
+            .collect();
+        JunctionTimes {
+            graph,
+            labels,
+            on_chains,
+            forwards,
+            metric: Metric::Time,
+            limit,
+        }
+    }
+}
