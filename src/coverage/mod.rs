@@ -24,8 +24,8 @@ pub use report::{CellResult, CellStatus, CoverageReport, CoverageSummary, Region
 use crate::graph::{RoadGraph, SnapIndex, TravelMode, haversine_m};
 use crate::routing::matrix::reach_by_candidate;
 use crate::routing::{
-    Attachment, Direction, Hierarchy, Metric, SearchGraph, SegmentIndex, along_shared_segment,
-    cost_to_sources, multi_source_at_junctions, seeds_towards,
+    Attachment, Direction, Hierarchy, Metric, PlaceEnds, SearchGraph, SegmentIndex,
+    along_shared_segment, multi_source_at_junctions, seeds_towards,
 };
 
 /// How the radius part of the rule is measured.
@@ -111,6 +111,8 @@ pub struct PreparedCells {
     pub max_snap_m: f64,
     /// The graph laid out for searching, built once.
     pub search: SearchGraph,
+    /// The road ends of every cell, resolved once for reading each evaluation's search.
+    ends: PlaceEnds,
     /// Contraction hierarchy of `search` towards the sources, built on first use (matrices).
     hierarchy: OnceLock<Hierarchy>,
 }
@@ -128,12 +130,14 @@ impl PreparedCells {
         max_snap_m: f64,
     ) -> PreparedCells {
         use rayon::prelude::*;
-        let attachments = cells
+        let attachments: Vec<Option<Attachment>> = cells
             .par_iter()
             .map(|c| Attachment::new(graph, index, c.lon, c.lat, access_speed_kmh, max_snap_m))
             .collect();
+        let search = SearchGraph::new(graph);
         PreparedCells {
-            search: SearchGraph::new(graph),
+            ends: PlaceEnds::new(graph, &search, &attachments),
+            search,
             hierarchy: OnceLock::new(),
             cells,
             attachments,
@@ -211,7 +215,8 @@ impl PreparedCells {
             .cells
             .par_iter()
             .zip(&self.attachments)
-            .map(|(cell, attachment)| {
+            .enumerate()
+            .map(|(k, (cell, attachment))| {
                 let (straight_m, straight_point) = straight.nearest(cell.lon, cell.lat);
                 let mut travel = None;
                 let mut network_m = None;
@@ -219,7 +224,7 @@ impl PreparedCells {
                 // Length of the fastest path, kept for the AND rule's same-point check.
                 let mut fastest_m = None;
                 if let Some(a) = attachment {
-                    let mut best = cost_to_sources(graph, a, &by_time, Metric::Time);
+                    let mut best = self.ends.cost(&by_time, k, Metric::Time);
                     for &p in shared.on_segment(a) {
                         if let Some(pa) = &attached[p as usize]
                             && let Some((t, l)) = along_shared_segment(graph, a, pa)
@@ -235,8 +240,7 @@ impl PreparedCells {
                         nearest_point = Some(p as usize);
                     }
                     if let Some(lengths) = &by_length {
-                        let mut shortest =
-                            cost_to_sources(graph, a, lengths, Metric::Length).map(|c| c.1);
+                        let mut shortest = self.ends.cost(lengths, k, Metric::Length).map(|c| c.1);
                         for &p in shared.on_segment(a) {
                             if let Some(pa) = &attached[p as usize]
                                 && let Some((_, l)) = along_shared_segment(graph, a, pa)

@@ -690,7 +690,8 @@ impl JunctionTimes<'_> {
             return (label.source != NO_SOURCE && label.cost(self.metric) <= self.limit)
                 .then_some((label.travel_s, label.length_m, label.source));
         }
-        if self.on_chains.iter().any(|s| s.0 == r.chain) {
+        let first = self.on_chains.partition_point(|s| s.0 < r.chain);
+        if self.on_chains.get(first).is_some_and(|s| s.0 == r.chain) {
             return self.reached(NodeId(r.node));
         }
         let mut best: Option<(f64, f64, u32)> = None;

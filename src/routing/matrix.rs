@@ -4,8 +4,8 @@
 use rayon::prelude::*;
 
 use super::{
-    Attachment, Direction, Hierarchy, Metric, SearchGraph, Targets, along_shared_segment,
-    multi_source_at_junctions, seeds_from, seeds_towards,
+    Attachment, Direction, Hierarchy, Metric, PlaceEnds, SearchGraph, along_shared_segment,
+    multi_source_at_junctions, seeds_towards,
 };
 use crate::graph::{EdgeId, RoadGraph};
 
@@ -34,17 +34,7 @@ pub fn reach_by_candidate(
     on_done: &(dyn Fn() + Sync),
 ) -> Vec<Vec<Reach>> {
     // Where each demand meets the road, resolved once for all candidates.
-    let mut nodes = Vec::new();
-    let mut legs: Vec<Vec<(usize, f64, f64)>> = Vec::with_capacity(demands.len());
-    for demand in demands {
-        let mut own = Vec::new();
-        for s in demand.iter().flat_map(|d| seeds_from(graph, d, 0)) {
-            own.push((nodes.len(), s.travel_s, s.length_m));
-            nodes.push(s.node);
-        }
-        legs.push(own);
-    }
-    let targets = Targets::new(search, &nodes, Direction::ToSources);
+    let ends = PlaceEnds::new(graph, search, demands);
     let hierarchy = hierarchy.filter(|_| metric == Metric::Time);
     let segments: Vec<Option<EdgeId>> = demands
         .iter()
@@ -52,8 +42,7 @@ pub fn reach_by_candidate(
         .collect();
     let demands = Demands {
         places: demands,
-        legs: &legs,
-        targets: &targets,
+        ends: &ends,
         segments: &segments,
     };
     candidates
@@ -72,9 +61,7 @@ pub fn reach_by_candidate(
 /// The demand side of a matrix, prepared once.
 struct Demands<'a> {
     places: &'a [Option<Attachment>],
-    /// Per demand: (target index, travel_s, length_m) of each way onto the road.
-    legs: &'a [Vec<(usize, f64, f64)>],
-    targets: &'a Targets,
+    ends: &'a PlaceEnds,
     segments: &'a [Option<EdgeId>],
 }
 
@@ -100,18 +87,13 @@ fn candidate_row(
     };
     let segment = candidate.segment();
     let mut row = Vec::new();
-    for (d, legs) in demands.legs.iter().enumerate() {
-        let mut best: Option<(f64, f64)> = None;
+    for d in 0..demands.places.len() {
+        let mut best: Option<(f64, f64)> = demands.ends.cost(&times, d, metric).map(|c| (c.0, c.1));
         let mut offer = |c: (f64, f64)| {
             if best.is_none_or(|b| pick(c) < pick(b)) {
                 best = Some(c);
             }
         };
-        for &(k, t, l) in legs {
-            if let Some((ts, ls, _)) = times.reached_target(demands.targets, k) {
-                offer((t + ts, l + ls));
-            }
-        }
         if demands.segments[d] == Some(segment)
             && let Some(place) = &demands.places[d]
             && let Some(c) = along_shared_segment(graph, place, candidate)

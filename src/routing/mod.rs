@@ -148,6 +148,50 @@ fn pick(metric: Metric, c: &(f64, f64, u32)) -> f64 {
     }
 }
 
+/// Where many places meet the road, resolved once so that each search's answer for a place
+/// is read in a few steps: the ends of the road each place sits on, with the legs to them.
+#[derive(Clone, Debug)]
+pub struct PlaceEnds {
+    targets: Targets,
+    /// Per place: (target index, travel_s, length_m) of each way onto the road.
+    legs: Vec<Vec<(usize, f64, f64)>>,
+}
+
+impl PlaceEnds {
+    /// Places travel to the sources of [`Direction::ToSources`] searches over `search`.
+    pub fn new(graph: &RoadGraph, search: &SearchGraph, places: &[Option<Attachment>]) -> Self {
+        let mut nodes = Vec::new();
+        let legs = places
+            .iter()
+            .map(|place| {
+                place
+                    .iter()
+                    .flat_map(|p| seeds_from(graph, p, 0))
+                    .map(|s| {
+                        nodes.push(s.node);
+                        (nodes.len() - 1, s.travel_s, s.length_m)
+                    })
+                    .collect()
+            })
+            .collect();
+        PlaceEnds {
+            targets: Targets::new(search, &nodes, Direction::ToSources),
+            legs,
+        }
+    }
+
+    /// [`cost_to_sources`] for place `k` from a search of the same graph.
+    pub fn cost(&self, times: &JunctionTimes, k: usize, metric: Metric) -> Option<(f64, f64, u32)> {
+        self.legs[k]
+            .iter()
+            .filter_map(|&(t, s, l)| {
+                let (ts, ls, source) = times.reached_target(&self.targets, t)?;
+                Some((s + ts, l + ls, source))
+            })
+            .min_by(|a, b| pick(metric, a).total_cmp(&pick(metric, b)))
+    }
+}
+
 /// Travel straight along a shared segment from one place to another, when both sit on the
 /// same piece of road and the direction allows it: `(travel_s, length_m)` including both access
 /// legs. Node-based searches cannot see this path, so callers compare it with theirs.
