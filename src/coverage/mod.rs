@@ -211,7 +211,7 @@ impl PreparedCells {
         let started = std::time::Instant::now();
 
         use rayon::prelude::*;
-        let results = self
+        let mut results = self
             .cells
             .par_iter()
             .zip(&self.attachments)
@@ -299,7 +299,6 @@ impl PreparedCells {
                 }
             })
             .collect::<Vec<CellResult>>();
-        let mut results = results;
         if rule.combine == Combine::And {
             self.settle_and_rule(graph, points, &attached, rule, &mut results);
         }

@@ -163,7 +163,6 @@ struct Hop {
 /// memory in order. Built once per graph and reused by every search.
 #[derive(Clone, Debug, Default)]
 pub struct SearchGraph {
-    num_nodes: usize,
     /// Junction index of each node, or [`NONE`] for a chain's interior node.
     junction_of: Vec<u32>,
     /// Node of each junction.
@@ -198,6 +197,24 @@ impl SearchGraph {
         };
         let (a, b) = (upto(near), upto(far));
         (b.0 - a.0, b.1 - a.1)
+    }
+
+    /// `(travel_s, length_m)` between position `p` of chain `c` and its ends A and B, the way
+    /// labels flow in a search `forwards` from the sources (from A towards B and from B towards
+    /// A) or towards them (from the node on to A and on to B); infinite where closed.
+    fn via_ends(&self, c: u32, p: usize, forwards: bool) -> [(f64, f64); 2] {
+        let end = self.chains[c as usize].len as usize + 1;
+        if forwards {
+            [
+                self.along_chain(c, TOWARDS_B, 0, p),
+                self.along_chain(c, TOWARDS_A, p, end),
+            ]
+        } else {
+            [
+                self.along_chain(c, TOWARDS_A, 0, p),
+                self.along_chain(c, TOWARDS_B, p, end),
+            ]
+        }
     }
 
     pub fn new(graph: &RoadGraph) -> SearchGraph {
@@ -346,8 +363,8 @@ impl SearchGraph {
                 if !chain.open[way] {
                     continue;
                 }
-                let travel_s = chain_hops.iter().map(|h| f64::from(h.travel_s[way])).sum();
-                let length_m = chain_hops.iter().map(|h| f64::from(h.length_m[way])).sum();
+                let whole = &chain_hops[chain.len as usize];
+                let (travel_s, length_m) = (whole.total_s[way], whole.total_m[way]);
                 let (near_a, near_b) = (
                     chain_hops[0].edge[way],
                     chain_hops[chain.len as usize].edge[way],
@@ -376,7 +393,6 @@ impl SearchGraph {
         }
         let m = junctions.len();
         SearchGraph {
-            num_nodes: n,
             junction_of,
             junctions,
             forward: Adjacency::from_lists(m, forward),
@@ -390,7 +406,7 @@ impl SearchGraph {
     }
 
     pub fn num_nodes(&self) -> usize {
-        self.num_nodes
+        self.junction_of.len()
     }
 
     /// Nodes the search itself visits; the others get their labels from their chain.
@@ -420,6 +436,16 @@ impl Label {
         match metric {
             Metric::Time => self.travel_s,
             Metric::Length => self.length_m,
+        }
+    }
+
+    /// This label carried a further `(travel_s, length_m)`, with no edge to retrace.
+    fn plus(self, (s, m): (f64, f64)) -> Label {
+        Label {
+            travel_s: self.travel_s + s,
+            length_m: self.length_m + m,
+            source: self.source,
+            parent_edge: NO_EDGE,
         }
     }
 
@@ -497,16 +523,42 @@ impl NodeCosts for TravelTimes {
 
 impl NodeCosts for JunctionTimes<'_> {
     fn reached(&self, node: NodeId) -> Option<(f64, f64, u32)> {
-        let label = self.label(node.0 as usize);
+        self.answer(self.label(node.0 as usize))
+    }
+}
+
+impl JunctionTimes<'_> {
+    /// A label as the caller sees it: reached and within the cut-off.
+    fn answer(&self, label: Label) -> Option<(f64, f64, u32)> {
         (label.source != NO_SOURCE && label.cost(self.metric) <= self.limit).then_some((
             label.travel_s,
             label.length_m,
             label.source,
         ))
     }
-}
 
-impl JunctionTimes<'_> {
+    /// The best of two junction labels carried the given costs (infinite: no way).
+    fn best_from_ends(&self, ends: [u32; 2], via: [(f64, f64); 2]) -> Label {
+        let mut best = UNREACHED;
+        for (end, via) in ends.into_iter().zip(via) {
+            let label = self.labels[end as usize];
+            if label.source == NO_SOURCE || via.0.is_infinite() {
+                continue;
+            }
+            let next = label.plus(via);
+            if next.cost(self.metric) < best.cost(self.metric) {
+                best = next;
+            }
+        }
+        best
+    }
+
+    /// Whether a seed of this search fell inside chain `c`.
+    fn has_seeds_on(&self, c: u32) -> bool {
+        let first = self.on_chains.partition_point(|s| s.0 < c);
+        self.on_chains.get(first).is_some_and(|s| s.0 == c)
+    }
+
     /// The label of any node: a junction's own, or the best of what reaches an interior node
     /// along its chain (from either end, or from a seed on the chain).
     fn label(&self, i: usize) -> Label {
@@ -518,57 +570,28 @@ impl JunctionTimes<'_> {
         let c = graph.chain_of[i];
         let chain = &graph.chains[c as usize];
         let p = graph.position[i] as usize;
-        let metric = self.metric;
-        let mut best = UNREACHED;
-        let mut offer = |from: Label, (s, m): (f64, f64)| {
-            if from.source == NO_SOURCE {
-                return;
-            }
-            let next = Label {
-                travel_s: from.travel_s + s,
-                length_m: from.length_m + m,
-                source: from.source,
-                parent_edge: NO_EDGE,
-            };
-            if next.cost(metric) < best.cost(metric) {
-                best = next;
-            }
-        };
-        let between = |way: usize, near: usize, far: usize| graph.along_chain(c, way, near, far);
-        let end = chain.len as usize + 1;
-        let a = self.labels[graph.junction_of[chain.a as usize] as usize];
-        let b = self.labels[graph.junction_of[chain.b as usize] as usize];
-        let (open_b, open_a) = (chain.open[TOWARDS_B], chain.open[TOWARDS_A]);
-        if self.forwards {
-            // Arriving from A runs towards B; arriving from B runs towards A.
-            if open_b {
-                offer(a, between(TOWARDS_B, 0, p));
-            }
-            if open_a {
-                offer(b, between(TOWARDS_A, p, end));
-            }
-        } else {
-            // Leaving towards B ends at B; leaving towards A ends at A.
-            if open_b {
-                offer(b, between(TOWARDS_B, p, end));
-            }
-            if open_a {
-                offer(a, between(TOWARDS_A, 0, p));
-            }
-        }
+        let ends = [
+            graph.junction_of[chain.a as usize],
+            graph.junction_of[chain.b as usize],
+        ];
+        let mut best = self.best_from_ends(ends, graph.via_ends(c, p, self.forwards));
         let first = self.on_chains.partition_point(|s| s.0 < c);
         for &(_, q, seed) in self.on_chains[first..].iter().take_while(|s| s.0 == c) {
             let q = q as usize;
-            let (lo, hi) = (p.min(q), p.max(q));
             // The way from the seed's side to this node's, as the search direction runs.
             let way = match (self.forwards, q <= p) {
                 (true, true) | (false, false) => TOWARDS_B,
                 (true, false) | (false, true) => TOWARDS_A,
             };
-            if q == p {
-                offer(seed, (0.0, 0.0));
+            let next = if q == p {
+                seed
             } else if chain.open[way] {
-                offer(seed, between(way, lo, hi));
+                seed.plus(graph.along_chain(c, way, p.min(q), p.max(q)))
+            } else {
+                continue;
+            };
+            if next.cost(self.metric) < best.cost(self.metric) {
+                best = next;
             }
         }
         best
@@ -628,7 +651,8 @@ pub struct Targets {
 #[derive(Clone, Copy, Debug)]
 struct Resolved {
     node: u32,
-    /// The chain, or [`NONE`] for a junction (then `ends[0]` is the junction).
+    /// The chain, or [`NONE`] for a junction (then `ends[0]` is the junction, reached at no
+    /// cost).
     chain: u32,
     ends: [u32; 2],
     /// `(travel_s, length_m)` between the node and each end, infinite where closed.
@@ -648,19 +672,11 @@ impl Targets {
                         node: v,
                         chain: NONE,
                         ends: [j, j],
-                        via: [(f64::INFINITY, f64::INFINITY); 2],
+                        via: [(0.0, 0.0), (f64::INFINITY, f64::INFINITY)],
                     };
                 }
                 let c = graph.chain_of[i];
                 let chain = &graph.chains[c as usize];
-                let p = graph.position[i] as usize;
-                let between = |way, near, far| graph.along_chain(c, way, near, far);
-                let end = chain.len as usize + 1;
-                let via = if forwards {
-                    [between(TOWARDS_B, 0, p), between(TOWARDS_A, p, end)]
-                } else {
-                    [between(TOWARDS_A, 0, p), between(TOWARDS_B, p, end)]
-                };
                 Resolved {
                     node: v,
                     chain: c,
@@ -668,7 +684,7 @@ impl Targets {
                         graph.junction_of[chain.a as usize],
                         graph.junction_of[chain.b as usize],
                     ],
-                    via,
+                    via: graph.via_ends(c, graph.position[i] as usize, forwards),
                 }
             })
             .collect();
@@ -685,37 +701,10 @@ impl JunctionTimes<'_> {
     pub fn reached_target(&self, targets: &Targets, k: usize) -> Option<(f64, f64, u32)> {
         debug_assert_eq!(targets.direction == Direction::FromSources, self.forwards);
         let r = &targets.resolved[k];
-        if r.chain == NONE {
-            let label = self.labels[r.ends[0] as usize];
-            return (label.source != NO_SOURCE && label.cost(self.metric) <= self.limit)
-                .then_some((label.travel_s, label.length_m, label.source));
-        }
-        let first = self.on_chains.partition_point(|s| s.0 < r.chain);
-        if self.on_chains.get(first).is_some_and(|s| s.0 == r.chain) {
+        if self.has_seeds_on(r.chain) {
             return self.reached(NodeId(r.node));
         }
-        let mut best: Option<(f64, f64, u32)> = None;
-        for (end, via) in r.ends.iter().zip(r.via) {
-            let label = self.labels[*end as usize];
-            if label.source == NO_SOURCE || via.0.is_infinite() {
-                continue;
-            }
-            let here = (label.travel_s + via.0, label.length_m + via.1, label.source);
-            let cost = |c: &(f64, f64, u32)| match self.metric {
-                Metric::Time => c.0,
-                Metric::Length => c.1,
-            };
-            if best.as_ref().is_none_or(|b| cost(&here) < cost(b)) {
-                best = Some(here);
-            }
-        }
-        best.filter(|b| {
-            let c = match self.metric {
-                Metric::Time => b.0,
-                Metric::Length => b.1,
-            };
-            c <= self.limit
-        })
+        self.answer(self.best_from_ends(r.ends, r.via))
     }
 }
 
@@ -873,33 +862,31 @@ fn seed_junctions(
         let chain = &graph.chains[graph.chain_of[i] as usize];
         let p = graph.position[i] as usize;
         on_chains.push((graph.chain_of[i], p as u32, label));
+        // The seed's label flows to the chain's ends against the way labels flow from them
+        // into the chain; the first (or last) hop is the edge a path retraces.
         let hops = &graph.hops[chain.hops as usize..][..chain.len as usize + 1];
-        // Searching towards the sources, the label reaches A by the road from A to the seed,
-        // whose hops run towards B; searching from the sources, it reaches A by the road from
-        // the seed to A.
-        let label_to_a = |way: usize| {
-            let mut carried = label;
-            for h in hops[..p].iter().rev() {
-                carried = carried.across(h, way);
-            }
-            carried
+        let via = graph.via_ends(graph.chain_of[i], p, !forwards);
+        let (way_a, way_b) = if forwards {
+            (TOWARDS_A, TOWARDS_B)
+        } else {
+            (TOWARDS_B, TOWARDS_A)
         };
-        let label_to_b = |way: usize| {
-            let mut carried = label;
-            for h in &hops[p..] {
-                carried = carried.across(h, way);
+        for (end, via, way, hop) in [
+            (chain.a, via[0], way_a, &hops[0]),
+            (chain.b, via[1], way_b, &hops[chain.len as usize]),
+        ] {
+            if chain.open[way] {
+                let carried = Label {
+                    parent_edge: hop.edge[way],
+                    ..label.plus(via)
+                };
+                offer(
+                    &mut labels,
+                    &mut seeded,
+                    graph.junction_of[end as usize],
+                    carried,
+                );
             }
-            carried
-        };
-        let way_a = if forwards { TOWARDS_A } else { TOWARDS_B };
-        let way_b = if forwards { TOWARDS_B } else { TOWARDS_A };
-        if chain.open[way_a] {
-            let j = graph.junction_of[chain.a as usize];
-            offer(&mut labels, &mut seeded, j, label_to_a(way_a));
-        }
-        if chain.open[way_b] {
-            let j = graph.junction_of[chain.b as usize];
-            offer(&mut labels, &mut seeded, j, label_to_b(way_b));
         }
     }
     on_chains.sort_by_key(|s| (s.0, s.1));

@@ -125,22 +125,6 @@ pub fn seeds_from(
     [Some(along), back].into_iter().flatten()
 }
 
-/// Best cost from a place to the sources of a [`Direction::ToSources`] search, leaving the place
-/// by either end of its edge. Returns `(travel_s, length_m, source)` in the searched `metric`.
-pub fn cost_to_sources(
-    graph: &RoadGraph,
-    place: &Attachment,
-    times: &impl NodeCosts,
-    metric: Metric,
-) -> Option<(f64, f64, u32)> {
-    seeds_from(graph, place, 0)
-        .filter_map(|s| {
-            let (t, l, source) = times.reached(s.node)?;
-            Some((s.travel_s + t, s.length_m + l, source))
-        })
-        .min_by(|a, b| pick(metric, a).total_cmp(&pick(metric, b)))
-}
-
 fn pick(metric: Metric, c: &(f64, f64, u32)) -> f64 {
     match metric {
         Metric::Time => c.0,
@@ -180,7 +164,8 @@ impl PlaceEnds {
         }
     }
 
-    /// [`cost_to_sources`] for place `k` from a search of the same graph.
+    /// Best cost from place `k` to the sources of a search over the same graph, leaving the
+    /// place by either end of its road: `(travel_s, length_m, source)` in `metric`.
     pub fn cost(&self, times: &JunctionTimes, k: usize, metric: Metric) -> Option<(f64, f64, u32)> {
         self.legs[k]
             .iter()
