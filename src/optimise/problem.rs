@@ -243,20 +243,34 @@ impl Problem {
         }
         fixed_idx.sort();
 
-        // Rows: sort by (demand, cost, candidate) so each row is ascending in cost.
-        let mut by_row = costs;
-        by_row.sort_by(|a, b| {
-            a.demand
-                .cmp(&b.demand)
-                .then(a.cost.total_cmp(&b.cost))
-                .then(a.candidate.cmp(&b.candidate))
-        });
+        // Rows: entries bucketed by demand (in linear time: matrices hold millions of
+        // pairs), then each row sorted by (cost, candidate) so it is ascending in cost.
         let mut row_start = vec![0usize; n_demand + 1];
-        for e in &by_row {
+        for e in &costs {
             row_start[e.demand.index() + 1] += 1;
         }
         for j in 0..n_demand {
             row_start[j + 1] += row_start[j];
+        }
+        let mut by_row = vec![
+            CostEntry {
+                demand: DemandIndex(0),
+                candidate: CandidateIndex(0),
+                cost: 0.0,
+            };
+            costs.len()
+        ];
+        let mut fill = row_start.clone();
+        for e in costs {
+            by_row[fill[e.demand.index()]] = e;
+            fill[e.demand.index()] += 1;
+        }
+        for j in 0..n_demand {
+            by_row[row_start[j]..row_start[j + 1]].sort_unstable_by(|a, b| {
+                a.cost
+                    .total_cmp(&b.cost)
+                    .then(a.candidate.cmp(&b.candidate))
+            });
         }
         // Duplicate pairs: check within each row.
         let mut last_seen = vec![u32::MAX; n_candidates];
