@@ -196,19 +196,28 @@ proptest! {
     }
 
     #[test]
-    fn hierarchy_equals_dijkstra(graph in arb_graph(), picks in prop::collection::vec(any::<u32>(), 1..4), forward in any::<bool>(), cutoff in prop::option::of(0.0f64..600.0)) {
+    fn hierarchy_equals_dijkstra(graph in arb_graph(), lanes in prop::collection::vec(prop::collection::vec(any::<u32>(), 1..4), 1..=routing::LANES), forward in any::<bool>(), cutoff in prop::option::of(0.0f64..600.0)) {
+        // Several searches at once, each with its own seeds, read at every node.
         let direction = if forward { Direction::FromSources } else { Direction::ToSources };
         let n = graph.num_nodes() as u32;
-        let seeds: Vec<Seed> = picks.iter().enumerate().map(|(i, p)| Seed { travel_s: f64::from(p % 7), ..seed(p % n, i as u32) }).collect();
+        let seed_sets: Vec<Vec<Seed>> = lanes.iter().map(|picks| picks.iter().map(|p| Seed { travel_s: f64::from(p % 7), ..seed(p % n, 0) }).collect()).collect();
         let search = routing::SearchGraph::new(&graph);
         let hierarchy = routing::Hierarchy::new(&search, direction);
-        let dijkstra = routing::multi_source_at_junctions(&search, &seeds, direction, Metric::Time, cutoff);
-        let phast = hierarchy.search(&search, &seeds, cutoff);
-        for v in 0..n {
-            let (a, b) = (dijkstra.reached(NodeId(v)), phast.reached(NodeId(v)));
-            prop_assert_eq!(a.is_some(), b.is_some(), "node {}: {:?} vs {:?}", v, a, b);
-            if let (Some(a), Some(b)) = (a, b) {
-                prop_assert!(close(a.0, b.0), "node {}: {:?} vs {:?}", v, a, b);
+        let sets: Vec<&[Seed]> = seed_sets.iter().map(Vec::as_slice).collect();
+        let phast = hierarchy.search_many(&search, &sets, cutoff);
+        let nodes: Vec<NodeId> = (0..n).map(NodeId).collect();
+        let targets = routing::Targets::new(&search, &nodes, direction);
+        let limit = cutoff.unwrap_or(f64::INFINITY);
+        for (lane, seeds) in seed_sets.iter().enumerate() {
+            let dijkstra = routing::multi_source_at_junctions(&search, seeds, direction, Metric::Time, cutoff);
+            for v in 0..n {
+                let a = dijkstra.reached(NodeId(v));
+                let (s, m) = phast.reached_target(&targets, v as usize);
+                let b = (s[lane] <= limit).then_some((s[lane], m[lane]));
+                prop_assert_eq!(a.is_some(), b.is_some(), "lane {} node {}: {:?} vs {:?}", lane, v, a, b);
+                if let (Some(a), Some(b)) = (a, b) {
+                    prop_assert!(close(a.0, b.0), "lane {} node {}: {:?} vs {:?}", lane, v, a, b);
+                }
             }
         }
     }

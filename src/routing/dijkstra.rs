@@ -2,7 +2,7 @@
 
 mod hierarchy;
 
-pub use hierarchy::Hierarchy;
+pub use hierarchy::{Hierarchy, LANES, ManyTimes};
 
 use crate::graph::{EdgeId, NodeId, RoadGraph};
 
@@ -215,6 +215,41 @@ impl SearchGraph {
                 self.along_chain(c, TOWARDS_B, p, end),
             ]
         }
+    }
+
+    /// `best` at position `p` of chain `c`, or what the seeds inside that chain bring there
+    /// along the chain if it is better. `on_chains` holds a search's seeds inside chains as
+    /// (chain, position, label), sorted by chain.
+    fn along_from_seeds(
+        &self,
+        c: u32,
+        p: usize,
+        on_chains: &[(u32, u32, Label)],
+        forwards: bool,
+        metric: Metric,
+        mut best: Label,
+    ) -> Label {
+        let chain = &self.chains[c as usize];
+        let first = on_chains.partition_point(|s| s.0 < c);
+        for &(_, q, seed) in on_chains[first..].iter().take_while(|s| s.0 == c) {
+            let q = q as usize;
+            // The way from the seed's side to this node's, as the search direction runs.
+            let way = match (forwards, q <= p) {
+                (true, true) | (false, false) => TOWARDS_B,
+                (true, false) | (false, true) => TOWARDS_A,
+            };
+            let next = if q == p {
+                seed
+            } else if chain.open[way] {
+                seed.plus(self.along_chain(c, way, p.min(q), p.max(q)))
+            } else {
+                continue;
+            };
+            if next.cost(metric) < best.cost(metric) {
+                best = next;
+            }
+        }
+        best
     }
 
     pub fn new(graph: &RoadGraph) -> SearchGraph {
@@ -574,27 +609,8 @@ impl JunctionTimes<'_> {
             graph.junction_of[chain.a as usize],
             graph.junction_of[chain.b as usize],
         ];
-        let mut best = self.best_from_ends(ends, graph.via_ends(c, p, self.forwards));
-        let first = self.on_chains.partition_point(|s| s.0 < c);
-        for &(_, q, seed) in self.on_chains[first..].iter().take_while(|s| s.0 == c) {
-            let q = q as usize;
-            // The way from the seed's side to this node's, as the search direction runs.
-            let way = match (self.forwards, q <= p) {
-                (true, true) | (false, false) => TOWARDS_B,
-                (true, false) | (false, true) => TOWARDS_A,
-            };
-            let next = if q == p {
-                seed
-            } else if chain.open[way] {
-                seed.plus(graph.along_chain(c, way, p.min(q), p.max(q)))
-            } else {
-                continue;
-            };
-            if next.cost(self.metric) < best.cost(self.metric) {
-                best = next;
-            }
-        }
-        best
+        let best = self.best_from_ends(ends, graph.via_ends(c, p, self.forwards));
+        graph.along_from_seeds(c, p, &self.on_chains, self.forwards, self.metric, best)
     }
 
     /// Labels every node: junctions as searched, chain interiors by one sweep per chain.
@@ -929,6 +945,12 @@ impl RadixHeap {
         let b = self.bucket(k);
         self.buckets[b].push((k, node));
         self.len += 1;
+    }
+
+    /// Readies an emptied heap for another search, whose keys start again from zero.
+    fn restart(&mut self) {
+        debug_assert_eq!(self.len, 0, "only an emptied heap restarts");
+        self.last = 0;
     }
 
     fn pop(&mut self) -> Option<(u64, u32)> {

@@ -16,8 +16,8 @@ pub mod nearest;
 use std::collections::HashMap;
 
 pub use dijkstra::{
-    Direction, Hierarchy, JunctionTimes, Metric, NO_SOURCE, NodeCosts, SearchGraph, Seed, Targets,
-    TravelTimes, multi_source, multi_source_at_junctions,
+    Direction, Hierarchy, JunctionTimes, LANES, ManyTimes, Metric, NO_SOURCE, NodeCosts,
+    SearchGraph, Seed, Targets, TravelTimes, multi_source, multi_source_at_junctions,
 };
 
 use crate::graph::{EdgeId, RoadGraph, Snap, SnapIndex};
@@ -174,6 +174,26 @@ impl PlaceEnds {
                 Some((s + ts, l + ls, source))
             })
             .min_by(|a, b| pick(metric, a).total_cmp(&pick(metric, b)))
+    }
+}
+
+impl PlaceEnds {
+    /// [`PlaceEnds::cost`] for every lane of a [`Hierarchy::search_many`] at once, by travel
+    /// time: `(travel_s, length_m)` per lane, infinite where not reached.
+    pub fn costs_many(&self, times: &ManyTimes, k: usize) -> ([f64; LANES], [f64; LANES]) {
+        let mut best_s = [f64::INFINITY; LANES];
+        let mut best_m = [f64::INFINITY; LANES];
+        for &(t, s, l) in &self.legs[k] {
+            let (at_s, at_m) = times.reached_target(&self.targets, t);
+            for lane in 0..LANES {
+                let total = s + at_s[lane];
+                if total < best_s[lane] {
+                    best_s[lane] = total;
+                    best_m[lane] = l + at_m[lane];
+                }
+            }
+        }
+        (best_s, best_m)
     }
 }
 

@@ -11,8 +11,8 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use super::{
-    Direction, JunctionTimes, Label, Metric, NO_EDGE, RadixHeap, SearchGraph, Seed, Seeding,
-    UNREACHED, grouped, key, seed_junctions,
+    Direction, Label, Metric, NONE, RadixHeap, SearchGraph, Seed, Seeding, Targets, UNREACHED,
+    grouped, key, seed_junctions,
 };
 
 /// One arc of the hierarchy: the other junction (as a sweep position) and the costs of the
@@ -251,82 +251,156 @@ impl Hierarchy {
         self.up.len() + self.down.len()
     }
 
-    /// Fastest paths from (or to) the seeds, as [`super::multi_source_at_junctions`] with
-    /// [`Metric::Time`] would give them: an upward search from the seeds, then one sweep down.
-    /// `graph` must be the one the hierarchy was built from.
-    pub fn search<'g>(
-        &self,
-        graph: &'g SearchGraph,
-        seeds: &[Seed],
+    /// Fastest paths from (or to) up to [`LANES`] sets of seeds at once, one set per lane, as
+    /// [`super::multi_source_at_junctions`] with [`Metric::Time`] would give each: an upward
+    /// search per lane, then one sweep down for all of them. The sweep reads each arc once
+    /// for every lane, and a junction's lanes sit side by side, so the additions run as
+    /// vector instructions. Costs only: sources and parent edges are not kept. `graph` must
+    /// be the one the hierarchy was built from.
+    pub fn search_many<'h>(
+        &'h self,
+        graph: &'h SearchGraph,
+        seed_sets: &[&[Seed]],
         cutoff: Option<f64>,
-    ) -> JunctionTimes<'g> {
+    ) -> ManyTimes<'h> {
+        assert!(
+            seed_sets.len() <= LANES,
+            "at most {LANES} searches run together"
+        );
         let limit = cutoff.unwrap_or(f64::INFINITY);
         let forwards = self.direction == Direction::FromSources;
-        let Seeding {
-            labels: seeded_labels,
-            seeded,
-            on_chains,
-        } = seed_junctions(graph, seeds, forwards, Metric::Time, limit);
         let m = self.position.len();
-        let mut at = vec![UNREACHED; m];
+        let mut travel_s = vec![[f64::INFINITY; LANES]; m];
+        let mut length_m = vec![[f64::INFINITY; LANES]; m];
+        let mut on_chains = Vec::with_capacity(seed_sets.len());
         let mut heap = RadixHeap::default();
-        for j in seeded {
-            let (p, label) = (self.position[j as usize], seeded_labels[j as usize]);
-            if label.travel_s < at[p as usize].travel_s {
-                at[p as usize] = label;
-                heap.push(key(label.travel_s), p);
-            }
-        }
-        while let Some((k, p)) = heap.pop() {
-            let here = at[p as usize];
-            if k != key(here.travel_s) {
-                continue;
-            }
-            let links = &self.up
-                [self.up_first[p as usize] as usize..self.up_first[p as usize + 1] as usize];
-            for l in links {
-                let t = here.travel_s + l.travel_s;
-                if t < at[l.other as usize].travel_s && t <= limit {
-                    at[l.other as usize] = Label {
-                        travel_s: t,
-                        length_m: here.length_m + l.length_m,
-                        source: here.source,
-                        parent_edge: NO_EDGE,
-                    };
-                    heap.push(key(t), l.other);
+        for (lane, seeds) in seed_sets.iter().enumerate() {
+            let Seeding {
+                labels,
+                seeded,
+                on_chains: inside,
+            } = seed_junctions(graph, seeds, forwards, Metric::Time, limit);
+            for j in seeded {
+                let (p, label) = (self.position[j as usize] as usize, labels[j as usize]);
+                if label.travel_s < travel_s[p][lane] {
+                    travel_s[p][lane] = label.travel_s;
+                    length_m[p][lane] = label.length_m;
+                    heap.push(key(label.travel_s), p as u32);
                 }
             }
+            while let Some((k, p)) = heap.pop() {
+                let p = p as usize;
+                let (t0, l0) = (travel_s[p][lane], length_m[p][lane]);
+                if k != key(t0) {
+                    continue;
+                }
+                for l in &self.up[self.up_first[p] as usize..self.up_first[p + 1] as usize] {
+                    let (w, t) = (l.other as usize, t0 + l.travel_s);
+                    if t < travel_s[w][lane] && t <= limit {
+                        travel_s[w][lane] = t;
+                        length_m[w][lane] = l0 + l.length_m;
+                        heap.push(key(t), l.other);
+                    }
+                }
+            }
+            heap.restart();
+            on_chains.push(inside);
         }
         for p in 0..m {
-            let links = &self.down[self.down_first[p] as usize..self.down_first[p + 1] as usize];
-            let mut best = at[p];
-            for l in links {
-                let from = &at[l.other as usize];
-                let t = from.travel_s + l.travel_s;
-                if t < best.travel_s {
-                    best = Label {
-                        travel_s: t,
-                        length_m: from.length_m + l.length_m,
-                        source: from.source,
-                        parent_edge: NO_EDGE,
-                    };
+            let (mut best_s, mut best_m) = (travel_s[p], length_m[p]);
+            for l in &self.down[self.down_first[p] as usize..self.down_first[p + 1] as usize] {
+                let (from_s, from_m) = (&travel_s[l.other as usize], &length_m[l.other as usize]);
+                for k in 0..LANES {
+                    let t = from_s[k] + l.travel_s;
+                    if t < best_s[k] {
+                        best_s[k] = t;
+                        best_m[k] = from_m[k] + l.length_m;
+                    }
                 }
             }
-            at[p] = best;
+            travel_s[p] = best_s;
+            length_m[p] = best_m;
         }
-        let labels = self
-            .position
-            .iter()
-            .map(|&p| at[p as usize])
-            .map(|l| if l.travel_s <= limit { l } else { UNREACHED })
-            .collect();
-        JunctionTimes {
+        let mut seeded_chains: Vec<u32> = on_chains.iter().flatten().map(|s| s.0).collect();
+        seeded_chains.sort_unstable();
+        seeded_chains.dedup();
+        ManyTimes {
             graph,
-            labels,
+            position: &self.position,
+            travel_s,
+            length_m,
             on_chains,
+            seeded_chains,
             forwards,
-            metric: Metric::Time,
-            limit,
         }
+    }
+}
+
+/// How many searches [`Hierarchy::search_many`] runs side by side.
+pub const LANES: usize = 8;
+
+/// The junction costs of the searches of one [`Hierarchy::search_many`], read per target
+/// node for all lanes at once.
+#[derive(Clone, Debug)]
+pub struct ManyTimes<'h> {
+    graph: &'h SearchGraph,
+    position: &'h [u32],
+    /// By sweep position, one cost per lane (infinite: not reached).
+    travel_s: Vec<[f64; LANES]>,
+    length_m: Vec<[f64; LANES]>,
+    /// Per lane, its seeds inside chains as (chain, position, label), sorted by chain.
+    on_chains: Vec<Vec<(u32, u32, Label)>>,
+    /// The chains any lane has seeds inside, sorted: targets elsewhere skip the lanes' seeds.
+    seeded_chains: Vec<u32>,
+    forwards: bool,
+}
+
+impl ManyTimes<'_> {
+    /// `(travel_s, length_m)` per lane of the `k`-th node of `targets` (resolved for this
+    /// search's graph and direction), infinite where not reached. Costs beyond the cut-off
+    /// may be given; callers compare with it.
+    pub fn reached_target(&self, targets: &Targets, k: usize) -> ([f64; LANES], [f64; LANES]) {
+        debug_assert_eq!(targets.direction == Direction::FromSources, self.forwards);
+        let r = &targets.resolved[k];
+        let mut best_s = [f64::INFINITY; LANES];
+        let mut best_m = [f64::INFINITY; LANES];
+        for (end, via) in r.ends.into_iter().zip(r.via) {
+            if via.0.is_infinite() {
+                continue;
+            }
+            let p = self.position[end as usize] as usize;
+            let (at_s, at_m) = (&self.travel_s[p], &self.length_m[p]);
+            for k in 0..LANES {
+                let t = at_s[k] + via.0;
+                if t < best_s[k] {
+                    best_s[k] = t;
+                    best_m[k] = at_m[k] + via.1;
+                }
+            }
+        }
+        if r.chain == NONE || self.seeded_chains.binary_search(&r.chain).is_err() {
+            return (best_s, best_m);
+        }
+        let p = self.graph.position[r.node as usize] as usize;
+        for (lane, inside) in self.on_chains.iter().enumerate() {
+            if inside.is_empty() {
+                continue;
+            }
+            let from_ends = Label {
+                travel_s: best_s[lane],
+                length_m: best_m[lane],
+                ..UNREACHED
+            };
+            let best = self.graph.along_from_seeds(
+                r.chain,
+                p,
+                inside,
+                self.forwards,
+                Metric::Time,
+                from_ends,
+            );
+            (best_s[lane], best_m[lane]) = (best.travel_s, best.length_m);
+        }
+        (best_s, best_m)
     }
 }
