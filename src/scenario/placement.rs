@@ -20,7 +20,7 @@ use serde::Serialize;
 use super::area::StudyArea;
 use super::{PointKind, ReceivingPoint, Scenario, ScenarioError, group_thousands};
 use crate::coverage::{Combine, RadiusKind};
-use crate::graph::haversine_m;
+use crate::graph::{EARTH_RADIUS_M, haversine_m};
 use crate::optimise::{
     CandidateIndex, Consolidation, Control, CostEntry, DemandGroups, DemandIndex, GroupIndex,
     Model, Problem, ProblemSpec, Solution, SolveOptions, Solver,
@@ -240,10 +240,14 @@ impl StudyArea {
                     .collect(),
             )
         });
-        let straight_m = |c: usize, d: u32| {
-            let cell = &cells.cells[demand[d as usize]];
-            haversine_m((sites[c].lon, sites[c].lat), (cell.lon, cell.lat))
-        };
+        let radius = WithinRadius::new(rule.max_radius_m);
+        let demand_places: Vec<Place> = demand
+            .iter()
+            .map(|&i| Place::new(cells.cells[i].lon, cells.cells[i].lat))
+            .collect();
+        let site_places: Vec<Place> = sites.iter().map(|s| Place::new(s.lon, s.lat)).collect();
+        let within_radius =
+            |c: usize, d: u32| radius.holds(&site_places[c], &demand_places[d as usize]);
         let costs: Vec<CostEntry> = rows
             .par_iter()
             .enumerate()
@@ -262,9 +266,7 @@ impl StudyArea {
                                 // The length of the fastest path bounds the shortest one from
                                 // above, so this never counts a pair the rule would not.
                                 RadiusKind::Network => r.length_m <= rule.max_radius_m,
-                                RadiusKind::Straight => {
-                                    straight_m(c, r.demand) <= rule.max_radius_m
-                                }
+                                RadiusKind::Straight => within_radius(c, r.demand),
                             }
                     })
                     .map(|r| entry(r.demand, r.travel_s))
@@ -274,7 +276,7 @@ impl StudyArea {
                     let here = local_xy(sites[c].lon, sites[c].lat);
                     let mut extra = Vec::new();
                     for hit in tree.locate_within_distance(here, r2) {
-                        if straight_m(c, hit.data) > rule.max_radius_m {
+                        if !within_radius(c, hit.data) {
                             continue;
                         }
                         match own.binary_search_by_key(&hit.data, |e| e.demand.0) {
@@ -592,6 +594,56 @@ impl StudyArea {
 /// Metres per degree of latitude, for the local projection of radius queries (candidates are
 /// checked again with great-circle distances, so the projection only has to be close).
 const M_PER_DEG: f64 = 111_195.0;
+
+/// A place on the sphere: degrees for the great-circle formula, a unit vector for chords.
+struct Place {
+    lon: f64,
+    lat: f64,
+    unit: [f64; 3],
+}
+
+impl Place {
+    fn new(lon: f64, lat: f64) -> Place {
+        let (lon_r, lat_r) = (lon.to_radians(), lat.to_radians());
+        Place {
+            lon,
+            lat,
+            unit: [
+                lat_r.cos() * lon_r.cos(),
+                lat_r.cos() * lon_r.sin(),
+                lat_r.sin(),
+            ],
+        }
+    }
+}
+
+/// "Within this straight-line radius", asked for millions of pairs: the squared chord
+/// between unit vectors orders pairs as the great-circle distance does, at a few
+/// multiplications each. Pairs within a hair of the radius are decided by [`haversine_m`],
+/// so every answer equals the coverage report's.
+struct WithinRadius {
+    radius_m: f64,
+    /// Squared chord of the radius on the unit sphere.
+    chord2: f64,
+}
+
+impl WithinRadius {
+    fn new(radius_m: f64) -> WithinRadius {
+        let half = radius_m / (2.0 * EARTH_RADIUS_M);
+        WithinRadius {
+            radius_m,
+            chord2: (2.0 * half.sin()).powi(2),
+        }
+    }
+
+    fn holds(&self, a: &Place, b: &Place) -> bool {
+        let chord2: f64 = (0..3).map(|k| (a.unit[k] - b.unit[k]).powi(2)).sum();
+        if (chord2 - self.chord2).abs() > 1e-9 * self.chord2 {
+            return chord2 < self.chord2;
+        }
+        haversine_m((a.lon, a.lat), (b.lon, b.lat)) <= self.radius_m
+    }
+}
 
 /// Weight covered within `radius` by the open candidates.
 fn covered_by(problem: &Problem, open: &[bool], radius: f64) -> f64 {
