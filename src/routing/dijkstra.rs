@@ -953,6 +953,15 @@ impl RadixHeap {
         self.last = 0;
     }
 
+    /// Drops what is left (a search that stopped early) and readies the heap for another.
+    fn clear(&mut self) {
+        if self.len > 0 {
+            self.buckets.iter_mut().for_each(Vec::clear);
+            self.len = 0;
+        }
+        self.last = 0;
+    }
+
     fn pop(&mut self) -> Option<(u64, u32)> {
         if self.len == 0 {
             return None;

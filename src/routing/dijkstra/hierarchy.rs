@@ -44,15 +44,16 @@ pub struct Hierarchy {
 /// never wrong, only wasteful).
 const WITNESS_SETTLE_LIMIT: usize = 64;
 
-/// The graph being contracted: every arc ever present, shortcuts included; contracted
-/// junctions are skipped when walking it.
+/// The graph being contracted: the arcs between junctions not yet contracted, shortcuts
+/// included. A junction's arcs leave these lists when it is contracted (they are final then:
+/// every later shortcut joins two junctions still here).
 struct Working {
     out: Vec<Vec<Link>>,
     inc: Vec<Vec<Link>>,
-    contracted: Vec<bool>,
     /// Scratch for witness searches, reset after each.
     dist: Vec<f64>,
     touched: Vec<u32>,
+    heap: RadixHeap,
 }
 
 impl Working {
@@ -78,18 +79,13 @@ impl Working {
         lower(&mut self.inc[to as usize], from);
     }
 
-    fn live(&self, list: &[Link]) -> Vec<Link> {
-        list.iter()
-            .filter(|l| !self.contracted[l.other as usize])
-            .copied()
-            .collect()
-    }
-
     /// The shortcuts contracting `v` needs: `(from, to, travel_s, length_m)` for every pair of
-    /// live neighbours whose only fastest way runs through `v`.
+    /// neighbours whose only fastest way runs through `v`.
     fn shortcuts(&mut self, v: u32) -> Vec<(u32, u32, f64, f64)> {
-        let ins = self.live(&self.inc[v as usize]);
-        let outs = self.live(&self.out[v as usize]);
+        let (ins, outs) = (
+            std::mem::take(&mut self.inc[v as usize]),
+            std::mem::take(&mut self.out[v as usize]),
+        );
         let mut needed = Vec::new();
         for i in &ins {
             let bound = outs
@@ -112,17 +108,17 @@ impl Working {
             }
             self.touched.clear();
         }
+        (self.inc[v as usize], self.out[v as usize]) = (ins, outs);
         needed
     }
 
-    /// Fastest times from `from` over live junctions other than `skip`, up to `bound`.
+    /// Fastest times from `from` over junctions other than `skip`, up to `bound`.
     fn witness_search(&mut self, from: u32, skip: u32, bound: f64) {
-        let mut heap = BinaryHeap::new();
         self.dist[from as usize] = 0.0;
         self.touched.push(from);
-        heap.push(Reverse((key(0.0), from)));
+        self.heap.push(key(0.0), from);
         let mut settled = 0;
-        while let Some(Reverse((k, u))) = heap.pop() {
+        while let Some((k, u)) = self.heap.pop() {
             let d = self.dist[u as usize];
             if k != key(d) {
                 continue;
@@ -133,7 +129,7 @@ impl Working {
             }
             for l in &self.out[u as usize] {
                 let w = l.other as usize;
-                if l.other == skip || self.contracted[w] {
+                if l.other == skip {
                     continue;
                 }
                 let next = d + l.travel_s;
@@ -142,10 +138,26 @@ impl Working {
                         self.touched.push(l.other);
                     }
                     self.dist[w] = next;
-                    heap.push(Reverse((key(next), l.other)));
+                    self.heap.push(key(next), l.other);
                 }
             }
         }
+        self.heap.clear();
+    }
+
+    /// Takes `v` out of the graph, with its arcs: `(out, in)`.
+    fn remove(&mut self, v: u32) -> (Vec<Link>, Vec<Link>) {
+        let (outs, ins) = (
+            std::mem::take(&mut self.out[v as usize]),
+            std::mem::take(&mut self.inc[v as usize]),
+        );
+        for o in &outs {
+            self.inc[o.other as usize].retain(|l| l.other != v);
+        }
+        for i in &ins {
+            self.out[i.other as usize].retain(|l| l.other != v);
+        }
+        (outs, ins)
     }
 }
 
@@ -160,9 +172,9 @@ impl Hierarchy {
         let mut work = Working {
             out: vec![Vec::new(); m],
             inc: vec![Vec::new(); m],
-            contracted: vec![false; m],
             dist: vec![f64::INFINITY; m],
             touched: Vec::new(),
+            heap: RadixHeap::default(),
         };
         for u in 0..m {
             for arc in adjacency.arcs(u) {
@@ -174,8 +186,7 @@ impl Hierarchy {
         let mut deleted = vec![0i64; m];
         let priority = |work: &mut Working, deleted: &[i64], v: u32| {
             let shortcuts = work.shortcuts(v);
-            let removed = (work.live(&work.inc[v as usize]).len()
-                + work.live(&work.out[v as usize]).len()) as i64;
+            let removed = (work.inc[v as usize].len() + work.out[v as usize].len()) as i64;
             (
                 shortcuts.len() as i64 - removed + deleted[v as usize],
                 shortcuts,
@@ -184,10 +195,15 @@ impl Hierarchy {
         let mut queue: BinaryHeap<Reverse<(i64, u32)>> = (0..m as u32)
             .map(|v| Reverse((priority(&mut work, &deleted, v).0, v)))
             .collect();
+        let mut contracted = vec![false; m];
+        // Arcs of each junction when it was contracted, all towards more important ones:
+        // (junction, arc out), (junction, arc in).
+        let mut final_out: Vec<(u32, Link)> = Vec::new();
+        let mut final_in: Vec<(u32, Link)> = Vec::new();
         let mut rank = vec![0u32; m];
         let mut next_rank = 0u32;
         while let Some(Reverse((_, v))) = queue.pop() {
-            if work.contracted[v as usize] {
+            if contracted[v as usize] {
                 continue;
             }
             // Lazy update: contract only if still the least important.
@@ -199,39 +215,31 @@ impl Hierarchy {
             for (from, to, travel_s, length_m) in shortcuts {
                 work.add(from, to, travel_s, length_m);
             }
-            let neighbours: Vec<u32> = work
-                .live(&work.inc[v as usize])
-                .iter()
-                .chain(&work.live(&work.out[v as usize]))
-                .map(|l| l.other)
-                .collect();
-            for u in neighbours {
-                deleted[u as usize] += 1;
+            let (outs, ins) = work.remove(v);
+            for l in outs.iter().chain(&ins) {
+                deleted[l.other as usize] += 1;
             }
-            work.contracted[v as usize] = true;
+            final_out.extend(outs.into_iter().map(|l| (v, l)));
+            final_in.extend(ins.into_iter().map(|l| (v, l)));
+            contracted[v as usize] = true;
             rank[v as usize] = next_rank;
             next_rank += 1;
         }
 
-        // Sweep positions: most important (last contracted) first.
+        // Sweep positions: most important (last contracted) first. An arc out of a junction
+        // leads up; an arc into it comes down from a more important one.
         let position: Vec<u32> = rank.iter().map(|&r| m as u32 - 1 - r).collect();
-        let mut up: Vec<(u32, Link)> = Vec::new();
-        let mut down: Vec<(u32, Link)> = Vec::new();
-        for (u, links) in work.out.iter().enumerate() {
-            for l in links {
-                let (pu, pw) = (position[u], position[l.other as usize]);
-                let link = |other| Link {
-                    other,
-                    travel_s: l.travel_s,
-                    length_m: l.length_m,
-                };
-                if pw < pu {
-                    up.push((pu, link(pw)));
-                } else {
-                    down.push((pw, link(pu)));
-                }
-            }
-        }
+        let at = |v: u32, l: Link| {
+            (
+                position[v as usize],
+                Link {
+                    other: position[l.other as usize],
+                    ..l
+                },
+            )
+        };
+        let mut up: Vec<(u32, Link)> = final_out.into_iter().map(|(v, l)| at(v, l)).collect();
+        let mut down: Vec<(u32, Link)> = final_in.into_iter().map(|(v, l)| at(v, l)).collect();
         up.sort_by_key(|(p, l)| (*p, l.other));
         down.sort_by_key(|(p, l)| (*p, l.other));
         let (up_first, up) = grouped(m, up);
