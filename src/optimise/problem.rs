@@ -2,6 +2,8 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 use super::OptimiseError;
 
 /// Dense index of a demand point (row of the cost matrix).
@@ -265,13 +267,20 @@ impl Problem {
             by_row[fill[e.demand.index()]] = e;
             fill[e.demand.index()] += 1;
         }
+        let mut rows: Vec<&mut [CostEntry]> = Vec::with_capacity(n_demand);
+        let mut rest = by_row.as_mut_slice();
         for j in 0..n_demand {
-            by_row[row_start[j]..row_start[j + 1]].sort_unstable_by(|a, b| {
+            let (row, tail) = rest.split_at_mut(row_start[j + 1] - row_start[j]);
+            rows.push(row);
+            rest = tail;
+        }
+        rows.into_par_iter().for_each(|row| {
+            row.sort_unstable_by(|a, b| {
                 a.cost
                     .total_cmp(&b.cost)
                     .then(a.candidate.cmp(&b.candidate))
-            });
-        }
+            })
+        });
         // Duplicate pairs: check within each row.
         let mut last_seen = vec![u32::MAX; n_candidates];
         for j in 0..n_demand {
