@@ -151,8 +151,7 @@ fn row_within(
         Metric::Length => c.1,
     };
     let segment = candidate.segment();
-    let mut row = Vec::new();
-    for d in 0..demands.places.len() {
+    let reach = |d: usize| {
         let mut best = searched(d);
         if demands.segments[d] == Some(segment)
             && let Some(place) = &demands.places[d]
@@ -161,13 +160,16 @@ fn row_within(
         {
             best = Some(c);
         }
-        if let Some(best) = best.filter(|&b| pick(b) <= cutoff) {
-            row.push(Reach {
-                demand: d as u32,
-                travel_s: best.0,
-                length_m: best.1,
-            });
-        }
-    }
+        best.filter(|&b| pick(b) <= cutoff).map(|b| Reach {
+            demand: d as u32,
+            travel_s: b.0,
+            length_m: b.1,
+        })
+    };
+    // Counted first: rows of a city matrix hold thousands of pairs, and growing them step by
+    // step would copy each several times.
+    let n = demands.places.len();
+    let mut row = Vec::with_capacity((0..n).filter(|&d| reach(d).is_some()).count());
+    row.extend((0..n).filter_map(reach));
     row
 }
