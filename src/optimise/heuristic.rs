@@ -232,6 +232,13 @@ impl Engine {
         self.weights.iter().zip(&s.d1).map(|(w, d)| w * d).sum()
     }
 
+    /// The objective if every candidate were open: no plan does better.
+    fn floor(&self) -> f64 {
+        (0..self.weights.len())
+            .map(|j| self.weights[j] * self.row_cost[self.row_start[j]].min(self.penalty))
+            .sum()
+    }
+
     fn add_gain(&self, s: &State, c: usize) -> f64 {
         let mut g = 0.0;
         for k in self.col_start[c]..self.col_start[c + 1] {
@@ -488,6 +495,10 @@ impl Engine {
     ) -> Result<Vec<bool>, OptimiseError> {
         let mid = range.0 + (range.1 - range.0) * 0.5;
         let start = self.greedy(p, control, (range.0, mid))?;
+        if self.objective(&start) <= self.floor() + 1e-10 * (1.0 + self.floor().abs()) {
+            // Every demand point already has its nearest site: nothing can improve.
+            return Ok(start.open);
+        }
         control.report(mid, "interchange");
         let mut best = self.search(start, control, TABU_MOVES)?;
         let mut best_obj = self.objective(&best);
