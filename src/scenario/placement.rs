@@ -13,8 +13,6 @@ use std::sync::atomic::AtomicBool;
 
 use h3o::Resolution;
 use rayon::prelude::*;
-use rstar::RTree;
-use rstar::primitives::GeomWithData;
 use serde::Serialize;
 
 use super::area::StudyArea;
@@ -220,26 +218,10 @@ impl StudyArea {
         // Under the AND rule a pair counts only when the radius holds too.
         let and_radius = coverage_semantics && rule.combine == Combine::And;
         // Under OR with a straight radius, pairs within it are covered whatever the travel
-        // time: they are found in a tree of the demand places.
+        // time: every pair is checked (a few multiplications each).
         let or_straight = coverage_semantics
             && rule.combine == Combine::Or
             && rule.radius_kind == RadiusKind::Straight;
-        let cos0 = cells.cells[demand[0]].lat.to_radians().cos();
-        let local_xy = |lon: f64, lat: f64| [lon * M_PER_DEG * cos0, lat * M_PER_DEG];
-        let tree: Option<RTree<GeomWithData<[f64; 2], u32>>> = or_straight.then(|| {
-            RTree::bulk_load(
-                demand
-                    .iter()
-                    .enumerate()
-                    .map(|(d, &i)| {
-                        GeomWithData::new(
-                            local_xy(cells.cells[i].lon, cells.cells[i].lat),
-                            d as u32,
-                        )
-                    })
-                    .collect(),
-            )
-        });
         let radius = WithinRadius::new(rule.max_radius_m);
         let demand_places: Vec<Place> = demand
             .iter()
@@ -257,9 +239,24 @@ impl StudyArea {
                     candidate: CandidateIndex(c as u32),
                     cost,
                 };
-                // Rows are sorted by demand, and so is this list.
-                let mut own: Vec<CostEntry> = row
-                    .iter()
+                if or_straight {
+                    // Rows are sorted by demand: one pass over every demand place.
+                    let mut reached = row.iter().peekable();
+                    return (0..demand.len() as u32)
+                        .filter_map(|d| {
+                            let travel = reached.next_if(|r| r.demand == d).map(|r| r.travel_s);
+                            if within_radius(c, d) {
+                                Some(entry(
+                                    d,
+                                    travel.map_or(rule.max_travel_s, |t| t.min(rule.max_travel_s)),
+                                ))
+                            } else {
+                                travel.map(|t| entry(d, t))
+                            }
+                        })
+                        .collect::<Vec<_>>();
+                }
+                row.iter()
                     .filter(|r| {
                         !and_radius
                             || match rule.radius_kind {
@@ -270,23 +267,7 @@ impl StudyArea {
                             }
                     })
                     .map(|r| entry(r.demand, r.travel_s))
-                    .collect();
-                if let Some(tree) = &tree {
-                    let r2 = (rule.max_radius_m * 1.01).powi(2);
-                    let here = local_xy(sites[c].lon, sites[c].lat);
-                    let mut extra = Vec::new();
-                    for hit in tree.locate_within_distance(here, r2) {
-                        if !within_radius(c, hit.data) {
-                            continue;
-                        }
-                        match own.binary_search_by_key(&hit.data, |e| e.demand.0) {
-                            Ok(k) => own[k].cost = own[k].cost.min(rule.max_travel_s),
-                            Err(_) => extra.push(entry(hit.data, rule.max_travel_s)),
-                        }
-                    }
-                    own.extend(extra);
-                }
-                own
+                    .collect()
             })
             .collect();
         let groups = DemandGroups {
@@ -379,19 +360,21 @@ impl StudyArea {
                 "min_ward_share is {share}; give a share from 0 to 1"
             )));
         }
-        let problem = match request.capacity {
+        let pp = match request.capacity {
             Some(c) if !(c.is_finite() && c > 0.0) => {
                 return Err(ScenarioError::InvalidRequest(format!(
                     "capacity is {c}; give the number of people one point can serve"
                 )));
             }
-            Some(c) => pp
-                .problem
-                .clone()
-                .with_capacities(vec![c; pp.problem.n_candidates()])?,
-            None => pp.problem.clone(),
+            Some(c) => {
+                let n = pp.problem.n_candidates();
+                PlacementProblem {
+                    problem: pp.problem.with_capacities(vec![c; n])?,
+                    ..pp
+                }
+            }
+            None => pp,
         };
-        let pp = PlacementProblem { problem, ..pp };
         let options = SolveOptions {
             solver: request.solver,
             time_limit_s: request.time_limit_s,
@@ -590,10 +573,6 @@ impl StudyArea {
         })
     }
 }
-
-/// Metres per degree of latitude, for the local projection of radius queries (candidates are
-/// checked again with great-circle distances, so the projection only has to be close).
-const M_PER_DEG: f64 = 111_195.0;
 
 /// A place on the sphere: degrees for the great-circle formula, a unit vector for chords.
 struct Place {
