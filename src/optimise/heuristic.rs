@@ -16,6 +16,8 @@ use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 use std::time::Instant;
 
+use rayon::prelude::*;
+
 use super::problem::{CandidateIndex, DemandIndex, Problem};
 use super::solution::{
     Solution, SolverUsed, better, build_solution, evaluate, flows_for, sorted_pairs,
@@ -118,60 +120,57 @@ struct State {
 impl Engine {
     /// Builds the engine; `unit_weights` counts demand points instead of weighing them.
     pub fn new(problem: &Problem, costs: EngineCosts, unit_weights: bool) -> Self {
+        let (penalty, limit) = match costs {
+            EngineCosts::Coverage { radius } => (1.0, radius),
+            EngineCosts::Costs { penalty } => (penalty, f64::INFINITY),
+        };
+        // Demand points kept: positive weight and some candidate within the limit (rows are
+        // sorted by cost, so the pairs kept are a prefix of each row).
+        let n_demand = problem.n_demand();
+        let mut kept = vec![NONE; n_demand];
         let mut weights = Vec::new();
         let mut row_start = vec![0];
-        let mut row_candidate = Vec::new();
-        let mut row_cost = Vec::new();
-        let penalty = match costs {
-            EngineCosts::Coverage { .. } => 1.0,
-            EngineCosts::Costs { penalty } => penalty,
-        };
-        for j in 0..problem.n_demand() {
-            let w = problem.weights()[j];
-            if w <= 0.0 {
+        for (j, &w) in problem.weights().iter().enumerate() {
+            let (_, cs) = problem.row(DemandIndex(j as u32));
+            let len = cs.partition_point(|&c| c <= limit);
+            if w <= 0.0 || len == 0 {
                 continue;
             }
+            kept[j] = weights.len() as u32;
+            weights.push(if unit_weights { 1.0 } else { w });
+            row_start.push(row_start[row_start.len() - 1] + len);
+        }
+        let pairs = row_start[row_start.len() - 1];
+        let mut row_candidate = Vec::with_capacity(pairs);
+        let mut row_cost = Vec::with_capacity(pairs);
+        for j in (0..n_demand).filter(|&j| kept[j] != NONE) {
             let (cands, cs) = problem.row(DemandIndex(j as u32));
-            let before = row_candidate.len();
-            for (&c, &cost) in cands.iter().zip(cs) {
-                match costs {
-                    EngineCosts::Coverage { radius } => {
-                        if cost > radius {
-                            break;
-                        }
-                        row_candidate.push(c.0);
-                        row_cost.push(0.0);
-                    }
-                    EngineCosts::Costs { .. } => {
-                        row_candidate.push(c.0);
-                        row_cost.push(cost);
-                    }
+            let len = cs.partition_point(|&c| c <= limit);
+            row_candidate.extend(cands[..len].iter().map(|c| c.0));
+            match costs {
+                EngineCosts::Coverage { .. } => row_cost.extend(std::iter::repeat_n(0.0, len)),
+                EngineCosts::Costs { .. } => row_cost.extend_from_slice(&cs[..len]),
+            }
+        }
+        // Columns from the problem's own (sorted by demand), filtered the same way.
+        let n_candidates = problem.n_candidates();
+        let mut col_start = Vec::with_capacity(n_candidates + 1);
+        let mut col_demand = Vec::with_capacity(pairs);
+        let mut col_cost = Vec::with_capacity(pairs);
+        col_start.push(0);
+        for c in 0..n_candidates {
+            let (demands, cs) = problem.column(CandidateIndex(c as u32));
+            for (d, &cost) in demands.iter().zip(cs) {
+                let k = kept[d.index()];
+                if cost <= limit && k != NONE {
+                    col_demand.push(k);
+                    col_cost.push(match costs {
+                        EngineCosts::Coverage { .. } => 0.0,
+                        EngineCosts::Costs { .. } => cost,
+                    });
                 }
             }
-            if row_candidate.len() == before {
-                continue;
-            }
-            weights.push(if unit_weights { 1.0 } else { w });
-            row_start.push(row_candidate.len());
-        }
-        let n_candidates = problem.n_candidates();
-        let mut col_start = vec![0usize; n_candidates + 1];
-        for &c in &row_candidate {
-            col_start[c as usize + 1] += 1;
-        }
-        for i in 0..n_candidates {
-            col_start[i + 1] += col_start[i];
-        }
-        let mut fill = col_start.clone();
-        let mut col_demand = vec![0u32; row_candidate.len()];
-        let mut col_cost = vec![0.0; row_candidate.len()];
-        for j in 0..weights.len() {
-            for k in row_start[j]..row_start[j + 1] {
-                let c = row_candidate[k] as usize;
-                col_demand[fill[c]] = j as u32;
-                col_cost[fill[c]] = row_cost[k];
-                fill[c] += 1;
-            }
+            col_start.push(col_demand.len());
         }
         Self {
             n_candidates,
@@ -259,13 +258,15 @@ impl Engine {
         range: (f64, f64),
     ) -> Result<State, OptimiseError> {
         let mut s = self.state(self.fixed.clone());
-        let mut heap: BinaryHeap<Gain> = (0..self.n_candidates)
+        let gains: Vec<Gain> = (0..self.n_candidates)
+            .into_par_iter()
             .filter(|&c| !s.open[c])
             .map(|c| Gain {
                 gain: self.add_gain(&s, c),
                 candidate: c as u32,
             })
             .collect();
+        let mut heap = BinaryHeap::from(gains);
         for step in 0..p {
             control.check()?;
             control.report(
@@ -526,11 +527,19 @@ impl Engine {
             }
             let mut s = self.state(open);
             for _ in 0..q {
+                // Gains of every candidate: each reads its whole column, so in parallel.
                 let pick = (0..self.n_candidates)
+                    .into_par_iter()
                     .filter(|&c| !s.open[c] && !tabu[c])
-                    .map(|c| (self.add_gain(&s, c), c))
-                    .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
-                let Some((_, c)) = pick else { break };
+                    .map(|c| Gain {
+                        gain: self.add_gain(&s, c),
+                        candidate: c as u32,
+                    })
+                    .max();
+                let Some(Gain { candidate: c, .. }) = pick else {
+                    break;
+                };
+                let c = c as usize;
                 s.open[c] = true;
                 self.assign(&mut s);
             }
