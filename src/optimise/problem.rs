@@ -263,8 +263,8 @@ impl Problem {
             costs.len()
         ];
         let mut fill = row_start.clone();
-        for e in costs {
-            by_row[fill[e.demand.index()]] = e;
+        for e in &costs {
+            by_row[fill[e.demand.index()]] = *e;
             fill[e.demand.index()] += 1;
         }
         let mut rows: Vec<&mut [CostEntry]> = Vec::with_capacity(n_demand);
@@ -281,38 +281,55 @@ impl Problem {
                     .then(a.candidate.cmp(&b.candidate))
             })
         });
-        // Duplicate pairs: check within each row.
-        let mut last_seen = vec![u32::MAX; n_candidates];
-        for j in 0..n_demand {
-            for e in &by_row[row_start[j]..row_start[j + 1]] {
-                if last_seen[e.candidate.index()] == j as u32 {
-                    return Err(OptimiseError::DuplicatePair {
-                        demand_id: demand_ids[j].clone(),
-                        candidate_id: candidate_ids[e.candidate.index()].clone(),
-                    });
+        // Listed by candidate, then demand (as a matrix built one candidate at a time is), the
+        // list is already the columns and no pair can repeat.
+        let by_column = costs
+            .windows(2)
+            .all(|w| (w[0].candidate, w[0].demand) < (w[1].candidate, w[1].demand));
+        if !by_column {
+            // Duplicate pairs: check within each row.
+            let mut last_seen = vec![u32::MAX; n_candidates];
+            for j in 0..n_demand {
+                for e in &by_row[row_start[j]..row_start[j + 1]] {
+                    if last_seen[e.candidate.index()] == j as u32 {
+                        return Err(OptimiseError::DuplicatePair {
+                            demand_id: demand_ids[j].clone(),
+                            candidate_id: candidate_ids[e.candidate.index()].clone(),
+                        });
+                    }
+                    last_seen[e.candidate.index()] = j as u32;
                 }
-                last_seen[e.candidate.index()] = j as u32;
             }
         }
-        let row_candidate: Vec<CandidateIndex> = by_row.iter().map(|e| e.candidate).collect();
-        let row_cost: Vec<f64> = by_row.iter().map(|e| e.cost).collect();
+        let row_candidate: Vec<CandidateIndex> = by_row.par_iter().map(|e| e.candidate).collect();
+        let row_cost: Vec<f64> = by_row.par_iter().map(|e| e.cost).collect();
 
+        // Columns: each ascending in demand.
+        let column_order = if by_column { &costs } else { &by_row };
         let mut col_start = vec![0usize; n_candidates + 1];
-        for e in &by_row {
+        for e in column_order {
             col_start[e.candidate.index() + 1] += 1;
         }
         for i in 0..n_candidates {
             col_start[i + 1] += col_start[i];
         }
-        let mut fill = col_start.clone();
-        let mut col_demand = vec![DemandIndex(0); by_row.len()];
-        let mut col_cost = vec![0.0; by_row.len()];
-        for e in &by_row {
-            let at = fill[e.candidate.index()];
-            col_demand[at] = e.demand;
-            col_cost[at] = e.cost;
-            fill[e.candidate.index()] += 1;
-        }
+        let (col_demand, col_cost) = if by_column {
+            (
+                costs.par_iter().map(|e| e.demand).collect(),
+                costs.par_iter().map(|e| e.cost).collect(),
+            )
+        } else {
+            let mut fill = col_start.clone();
+            let mut col_demand = vec![DemandIndex(0); by_row.len()];
+            let mut col_cost = vec![0.0; by_row.len()];
+            for e in &by_row {
+                let at = fill[e.candidate.index()];
+                col_demand[at] = e.demand;
+                col_cost[at] = e.cost;
+                fill[e.candidate.index()] += 1;
+            }
+            (col_demand, col_cost)
+        };
         let total_weight = weights.iter().sum();
         Ok(Self {
             demand_ids,
