@@ -166,10 +166,11 @@ fn row_within(
             length_m: b.1,
         })
     };
-    // Counted first: rows of a city matrix hold thousands of pairs, and growing them step by
-    // step would copy each several times.
+    // Room for every demand, then trimmed (in place): rows of a city matrix hold thousands
+    // of pairs, and growing each step by step would copy it several times.
     let n = demands.places.len();
-    let mut row = Vec::with_capacity((0..n).filter(|&d| reach(d).is_some()).count());
+    let mut row = Vec::with_capacity(n);
     row.extend((0..n).filter_map(reach));
+    row.shrink_to_fit();
     row
 }
