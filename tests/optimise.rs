@@ -10,9 +10,9 @@ use std::sync::atomic::AtomicBool;
 
 use motcua::optimise::io::{MatrixRunArgs, ModelName, solve_from_files};
 use motcua::optimise::{
-    CandidateIndex, Consolidation, Control, CoverageTarget, DemandGroups, Fairness, GroupIndex,
-    Model, OptimiseError, Problem, SolveOptions, Solver, SolverUsed, consolidate, lagrangian_bound,
-    plan_phases, solve, solve_brute_force,
+    CandidateIndex, Consolidation, Control, CoverageTarget, DemandGroups, DemandIndex, Fairness,
+    GroupIndex, Model, OptimiseError, Problem, ProblemSpec, SolveOptions, Solver, SolverUsed,
+    consolidate, lagrangian_bound, plan_phases, solve, solve_brute_force,
 };
 use proptest::prelude::*;
 
@@ -843,6 +843,39 @@ fn compare_with_oracle(problem: &Problem, model: &Model) -> Result<(), TestCaseE
         }
     }
     Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn pairs_in_any_order_give_the_same_problem(
+        seed in 0u64..10_000,
+        n_demand in 1usize..25,
+        n_candidates in 1usize..=10,
+        cutoff_share in 0.1f64..0.8,
+    ) {
+        // Listed by candidate then demand (a matrix built one candidate at a time) the list is
+        // taken as the columns; in any other order it goes the general way.
+        let spec = random_problem(seed, n_demand, n_candidates, cutoff_share).to_spec();
+        let mut by_candidate = spec.costs.clone();
+        by_candidate.sort_by_key(|e| (e.candidate, e.demand));
+        let mut reversed = by_candidate.clone();
+        reversed.reverse();
+        let problems: Vec<Problem> = [by_candidate, reversed, spec.costs.clone()]
+            .into_iter()
+            .map(|costs| Problem::new(ProblemSpec { costs, ..spec.clone() }).unwrap())
+            .collect();
+        for other in &problems[1..] {
+            for j in 0..problems[0].n_demand() {
+                prop_assert_eq!(problems[0].row(DemandIndex(j as u32)), other.row(DemandIndex(j as u32)));
+            }
+            for i in 0..problems[0].n_candidates() {
+                let i = CandidateIndex(i as u32);
+                prop_assert_eq!(problems[0].column(i), other.column(i));
+            }
+        }
+    }
 }
 
 proptest! {

@@ -651,3 +651,37 @@ fn fixed_coverage(problem: &Problem, radius: f64) -> f64 {
         .map(|d| problem.weights()[d])
         .sum()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chord_tests_decide_as_the_great_circle_distance() {
+        // Pairs around Hanoi at distances spread over the radius, many within a metre of it.
+        let radius = WithinRadius::new(5_000.0);
+        let centre = Place::new(105.85, 21.03);
+        let mut state = 7u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for k in 0..20_000 {
+            let bearing = next() * std::f64::consts::TAU;
+            let metres = if k % 2 == 0 {
+                next() * 10_000.0
+            } else {
+                5_000.0 + (next() - 0.5) * 1e-3
+            };
+            let (dlat, dlon) = (
+                metres * bearing.cos() / 111_195.0,
+                metres * bearing.sin() / (111_195.0 * centre.lat.to_radians().cos()),
+            );
+            let other = Place::new(centre.lon + dlon, centre.lat + dlat);
+            let expected = haversine_m((centre.lon, centre.lat), (other.lon, other.lat)) <= 5_000.0;
+            assert_eq!(radius.holds(&centre, &other), expected, "{metres} m");
+        }
+    }
+}
