@@ -52,7 +52,7 @@ fn placement(c: &mut Criterion) {
     for res in [Resolution::Nine, Resolution::Eight] {
         let candidates = Candidates::Cells(res);
         let pp = area
-            .placement_problem(&s, t, true, false, &candidates, &quiet)
+            .placement_problem(&s, t, true, false, false, &candidates, &quiet)
             .expect("matrix builds");
         println!(
             "matrix r{}: {} demand cells x {} candidates, {} pairs within {} min",
@@ -68,7 +68,7 @@ fn placement(c: &mut Criterion) {
             |b, cands| {
                 b.iter(|| {
                     let pp = area
-                        .placement_problem(&s, t, true, false, cands, &quiet)
+                        .placement_problem(&s, t, true, false, false, cands, &quiet)
                         .expect("matrix builds");
                     assert!(pp.problem.n_pairs() > 0);
                     pp.problem.n_candidates()
@@ -83,6 +83,7 @@ fn placement(c: &mut Criterion) {
             &s,
             t,
             true,
+            false,
             false,
             &Candidates::Cells(Resolution::Nine),
             &quiet,
@@ -206,7 +207,15 @@ fn end_to_end(c: &mut Criterion) {
         group.bench_function(*name, |b| {
             b.iter(|| {
                 let pp = area
-                    .placement_problem(scenario, *cutoff, *coverage, false, &candidates, &quiet)
+                    .placement_problem(
+                        scenario,
+                        *cutoff,
+                        *coverage,
+                        false,
+                        false,
+                        &candidates,
+                        &quiet,
+                    )
                     .expect("matrix builds");
                 solve(&pp.problem, model, &heuristic, &Control::none())
                     .expect("solves")

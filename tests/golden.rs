@@ -1,6 +1,7 @@
 //! Golden results on both real study areas: the coverage summary, the worst wards and a
 //! citizen's nearest points, rounded so that they are stable, compared with files under
-//! `tests/golden/`. A change in output fails until a person looks at the difference and
+//! `tests/golden/`; and, on the real data, placement matrices without the pairs no nearer than
+//! an existing point giving the same plans as full ones. A change in output fails until a person looks at the difference and
 //! commits the new file: run `MOTCUA_BLESS=1 cargo test --release --test golden` to rewrite
 //! them, then read the diff.
 
@@ -8,7 +9,8 @@ use std::path::PathBuf;
 
 use motcua::coverage::{Combine, RadiusKind};
 use motcua::graph::TravelMode;
-use motcua::scenario::{AreaOptions, RuleSpec, Scenario, StudyArea};
+use motcua::optimise::{Control, Model, SolveOptions, Solver, solve};
+use motcua::scenario::{AreaOptions, Candidates, RuleSpec, Scenario, StudyArea};
 use serde_json::{Value, json};
 
 fn golden_path(name: &str) -> PathBuf {
@@ -143,4 +145,60 @@ fn hanoi_urban_golden() {
 fn hanoi_central_golden() {
     // Cầu Giấy, near the park.
     golden_area("hanoi-central", (105.7960, 21.0300));
+}
+
+#[test]
+fn pairs_no_nearer_than_an_existing_point_change_no_plan() {
+    let area = open("hanoi-central");
+    let t = 30.0 * 60.0;
+    let and_rule = Scenario {
+        rule: RuleSpec {
+            combine: Combine::And,
+            ..RuleSpec::default()
+        },
+        ..area.baseline()
+    };
+    let options = SolveOptions {
+        solver: Solver::Heuristic,
+        ..SolveOptions::default()
+    };
+    let cases = [
+        (&and_rule, t, true, Model::Mclp { p: 5, radius: t }),
+        (
+            &and_rule,
+            2.0 * t,
+            false,
+            Model::PMedian {
+                p: 5,
+                unassigned_cost: Some(2.0 * t),
+            },
+        ),
+        (&and_rule, 2.0 * t, false, Model::PCenter { p: 5 }),
+    ];
+    for (scenario, cutoff, coverage, model) in cases {
+        let build = |full: bool| {
+            area.placement_problem(
+                scenario,
+                cutoff,
+                coverage,
+                false,
+                full,
+                &Candidates::Cells(h3o::Resolution::Nine),
+                &|_, _| {},
+            )
+            .expect("matrix builds")
+        };
+        let (pruned, full) = (build(false), build(true));
+        assert!(pruned.problem.n_pairs() < full.problem.n_pairs());
+        let a = solve(&pruned.problem, &model, &options, &Control::none()).unwrap();
+        let b = solve(&full.problem, &model, &options, &Control::none()).unwrap();
+        assert_eq!(a.selected, b.selected, "{model:?}");
+        assert!(
+            (a.objective - b.objective).abs() <= 1e-9 * b.objective.abs().max(1.0),
+            "{model:?}: {} vs {}",
+            a.objective,
+            b.objective
+        );
+        assert_eq!(a.covered_weight, b.covered_weight, "{model:?}");
+    }
 }

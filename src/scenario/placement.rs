@@ -123,12 +123,20 @@ impl StudyArea {
     /// Builds the demand × candidate matrix for `scenario`: travel times up to `cutoff_s`
     /// (plus straight-line coverage under the OR rule when `coverage_semantics`), existing
     /// points as candidates fixed open unless `consolidating`.
+    ///
+    /// With the existing points fixed and no capacities (`capacitated` false), a place is
+    /// always served by its nearest open point, so a pair no nearer than the place's nearest
+    /// existing point can never serve it and is left out. Every model's answer is the same;
+    /// in a city already well served most pairs go (six million of them for p-median on
+    /// urban Hanoi), and with them most of the time and memory.
+    #[allow(clippy::too_many_arguments)]
     pub fn placement_problem(
         &self,
         scenario: &Scenario,
         cutoff_s: f64,
         coverage_semantics: bool,
         consolidating: bool,
+        capacitated: bool,
         candidates: &Candidates,
         progress: &(dyn Fn(f64, &str) + Sync),
     ) -> Result<PlacementProblem, ScenarioError> {
@@ -230,44 +238,67 @@ impl StudyArea {
         let site_places: Vec<Place> = sites.iter().map(|s| Place::new(s.lon, s.lat)).collect();
         let within_radius =
             |c: usize, d: u32| radius.holds(&site_places[c], &demand_places[d as usize]);
+        let entries = |c: usize, row: &[matrix::Reach]| -> Vec<CostEntry> {
+            let entry = |d: u32, cost: f64| CostEntry {
+                demand: DemandIndex(d),
+                candidate: CandidateIndex(c as u32),
+                cost,
+            };
+            if or_straight {
+                // Rows are sorted by demand: one pass over every demand place.
+                let mut reached = row.iter().peekable();
+                return (0..demand.len() as u32)
+                    .filter_map(|d| {
+                        let travel = reached.next_if(|r| r.demand == d).map(|r| r.travel_s);
+                        if within_radius(c, d) {
+                            Some(entry(
+                                d,
+                                travel.map_or(rule.max_travel_s, |t| t.min(rule.max_travel_s)),
+                            ))
+                        } else {
+                            travel.map(|t| entry(d, t))
+                        }
+                    })
+                    .collect::<Vec<_>>();
+            }
+            row.iter()
+                .filter(|r| {
+                    !and_radius
+                        || match rule.radius_kind {
+                            // The length of the fastest path bounds the shortest one from
+                            // above, so this never counts a pair the rule would not.
+                            RadiusKind::Network => r.length_m <= rule.max_radius_m,
+                            RadiusKind::Straight => within_radius(c, r.demand),
+                        }
+                })
+                .map(|r| entry(r.demand, r.travel_s))
+                .collect()
+        };
+        // The existing points come first among the candidates; each place's nearest one.
+        let prune = !consolidating && !capacitated;
+        let mut nearest_existing = vec![f64::INFINITY; demand.len()];
+        if prune {
+            for (c, row) in rows.iter().enumerate().take(existing.len()) {
+                for e in entries(c, row) {
+                    let best = &mut nearest_existing[e.demand.index()];
+                    *best = best.min(e.cost);
+                }
+            }
+        }
         let costs: Vec<CostEntry> = rows
             .par_iter()
             .enumerate()
             .flat_map_iter(|(c, row)| {
-                let entry = |d: u32, cost: f64| CostEntry {
-                    demand: DemandIndex(d),
-                    candidate: CandidateIndex(c as u32),
-                    cost,
-                };
-                if or_straight {
-                    // Rows are sorted by demand: one pass over every demand place.
-                    let mut reached = row.iter().peekable();
-                    return (0..demand.len() as u32)
-                        .filter_map(|d| {
-                            let travel = reached.next_if(|r| r.demand == d).map(|r| r.travel_s);
-                            if within_radius(c, d) {
-                                Some(entry(
-                                    d,
-                                    travel.map_or(rule.max_travel_s, |t| t.min(rule.max_travel_s)),
-                                ))
-                            } else {
-                                travel.map(|t| entry(d, t))
-                            }
-                        })
-                        .collect::<Vec<_>>();
+                let mut own = entries(c, row);
+                if prune {
+                    // Ties go to the existing point, which comes first in every row.
+                    let is_existing = c < existing.len();
+                    own.retain(|e| {
+                        let nearest = nearest_existing[e.demand.index()];
+                        e.cost < nearest || (is_existing && e.cost == nearest)
+                    });
                 }
-                row.iter()
-                    .filter(|r| {
-                        !and_radius
-                            || match rule.radius_kind {
-                                // The length of the fastest path bounds the shortest one from
-                                // above, so this never counts a pair the rule would not.
-                                RadiusKind::Network => r.length_m <= rule.max_radius_m,
-                                RadiusKind::Straight => within_radius(c, r.demand),
-                            }
-                    })
-                    .map(|r| entry(r.demand, r.travel_s))
-                    .collect()
+                own
             })
             .collect();
         let groups = DemandGroups {
@@ -347,6 +378,7 @@ impl StudyArea {
             cutoff,
             coverage,
             request.consolidate,
+            request.capacity.is_some(),
             &request.candidates,
             progress,
         )?;
