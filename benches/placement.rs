@@ -34,15 +34,20 @@ fn scenario(area: &StudyArea) -> Scenario {
     }
 }
 
-fn placement(c: &mut Criterion) {
-    let area = StudyArea::open(
+/// The embedded area, without a graph cache so that every run builds the same way.
+fn hanoi_urban() -> StudyArea {
+    StudyArea::open(
         "hanoi-urban",
         &AreaOptions {
             cache_dir: None,
             ..AreaOptions::default()
         },
     )
-    .expect("embedded area opens");
+    .expect("embedded area opens")
+}
+
+fn placement(c: &mut Criterion) {
+    let area = hanoi_urban();
     let s = scenario(&area);
     let t = s.rule.max_minutes * 60.0;
     let quiet = |_: f64, _: &str| {};
@@ -143,14 +148,7 @@ fn placement(c: &mut Criterion) {
 }
 
 fn end_to_end(c: &mut Criterion) {
-    let area = StudyArea::open(
-        "hanoi-urban",
-        &AreaOptions {
-            cache_dir: None,
-            ..AreaOptions::default()
-        },
-    )
-    .expect("embedded area opens");
+    let area = hanoi_urban();
     let network = area
         .network(area.baseline().mode)
         .expect("the motorbike network builds");

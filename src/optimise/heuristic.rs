@@ -145,7 +145,8 @@ impl Engine {
         let mut row_cost = Vec::with_capacity(pairs);
         for j in (0..n_demand).filter(|&j| kept[j] != NONE) {
             let (cands, cs) = problem.row(DemandIndex(j as u32));
-            let len = cs.partition_point(|&c| c <= limit);
+            let k = kept[j] as usize;
+            let len = row_start[k + 1] - row_start[k];
             row_candidate.extend(cands[..len].iter().map(|c| c.0));
             match costs {
                 EngineCosts::Coverage { .. } => row_cost.extend(std::iter::repeat_n(0.0, len)),
@@ -496,7 +497,8 @@ impl Engine {
     ) -> Result<Vec<bool>, OptimiseError> {
         let mid = range.0 + (range.1 - range.0) * 0.5;
         let start = self.greedy(p, control, (range.0, mid))?;
-        if self.objective(&start) <= self.floor() + 1e-10 * (1.0 + self.floor().abs()) {
+        let floor = self.floor();
+        if self.objective(&start) <= floor + 1e-10 * (1.0 + floor.abs()) {
             // Every demand point already has its nearest site: nothing can improve.
             return Ok(start.open);
         }
