@@ -858,6 +858,7 @@ mod random_networks {
                         }
                     })
                     .collect(),
+                barriers: Vec::new(),
             };
             osm.normalise();
             osm
