@@ -1,8 +1,9 @@
 //! OpenStreetMap PBF -> raw nodes and highway ways.
 //!
 //! This is the only module that knows the `osmpbf` crate. It keeps every `highway=*` way with
-//! all its tags and the nodes those ways use, nothing else: the graph builder decides per travel
-//! mode which ways are usable. Blocks are decoded in parallel (rayon). Files up to 64 MiB are
+//! all its tags, the nodes those ways use, and the tags of those nodes that carry `barrier=*`
+//! (gates, bollards), nothing else: the graph builder decides per travel mode which ways are
+//! usable and which barriers it can pass. Blocks are decoded in parallel (rayon). Files up to 64 MiB are
 //! decoded once; larger ones (a country extract) in two passes, ways first and then only the
 //! nodes they reference, so memory follows the road network rather than the whole file.
 
@@ -49,6 +50,11 @@ pub struct OsmNode {
     pub lat: f64,
 }
 
+/// The value of tag `key` in a list of `(key, value)` tags, as ways and barriers keep them.
+pub fn tag_value<'a>(tags: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+}
+
 /// One `highway=*` way: its node references in order and all its tags.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OsmWay {
@@ -60,10 +66,22 @@ pub struct OsmWay {
 impl OsmWay {
     /// The value of tag `key`, if the way has it.
     pub fn tag(&self, key: &str) -> Option<&str> {
-        self.tags
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+        tag_value(&self.tags, key)
+    }
+}
+
+/// A node with a `barrier=*` tag (gate, bollard, lift gate …) and all its tags, which may say
+/// who may pass (`access=private`, `motorcycle=yes`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OsmBarrier {
+    pub id: i64,
+    pub tags: Vec<(String, String)>,
+}
+
+impl OsmBarrier {
+    /// The value of tag `key`, if the node has it.
+    pub fn tag(&self, key: &str) -> Option<&str> {
+        tag_value(&self.tags, key)
     }
 }
 
@@ -75,6 +93,9 @@ pub struct OsmData {
     /// `highway=*` ways only, sorted by id. A way may name nodes missing from `nodes` when the
     /// extract was cut at its border; the graph builder breaks the way there.
     pub ways: Vec<OsmWay>,
+    /// The nodes of `nodes` that carry `barrier=*`, sorted by id. A reader may push every
+    /// barrier node it sees: [`OsmData::normalise`] drops those no kept way uses.
+    pub barriers: Vec<OsmBarrier>,
 }
 
 impl OsmData {
@@ -86,6 +107,14 @@ impl OsmData {
     /// Position of the node with this OSM id in `nodes`.
     pub fn node_index(&self, id: i64) -> Option<usize> {
         self.nodes.binary_search_by_key(&id, |n| n.id).ok()
+    }
+
+    /// The barrier at the node with this OSM id, if it is one.
+    pub fn barrier(&self, id: i64) -> Option<&OsmBarrier> {
+        self.barriers
+            .binary_search_by_key(&id, |b| b.id)
+            .ok()
+            .map(|i| &self.barriers[i])
     }
 
     /// Bounding box of all nodes as `[west, south, east, north]`, `None` when there are none.
@@ -101,8 +130,8 @@ impl OsmData {
         Some(b)
     }
 
-    /// Sorts nodes and ways by id, drops repeated elements (Overpass output repeats nodes) and
-    /// nodes that no way uses. Used by the reader and by the test sketches.
+    /// Sorts nodes, ways and barriers by id, drops repeated elements (Overpass output repeats
+    /// nodes) and nodes and barriers that no way uses. Used by the readers and the test sketches.
     pub fn normalise(&mut self) {
         self.ways.sort_by_key(|w| w.id);
         self.ways.dedup_by_key(|w| w.id);
@@ -116,6 +145,10 @@ impl OsmData {
         used.sort_unstable();
         used.dedup();
         self.nodes.retain(|n| used.binary_search(&n.id).is_ok());
+        self.barriers.sort_by_key(|b| b.id);
+        self.barriers.dedup_by_key(|b| b.id);
+        self.barriers
+            .retain(|b| used.binary_search(&b.id).is_ok() && b.tag("barrier").is_some());
     }
 }
 
@@ -157,10 +190,12 @@ fn read_blocks(bytes: &[u8], label: &str, single_pass: bool) -> Result<OsmData, 
     let ways_seen = pass1.iter().map(|b| b.ways_seen).sum();
     let mut ways: Vec<OsmWay> = Vec::new();
     let mut nodes: Vec<OsmNode> = Vec::new();
+    let mut barriers: Vec<OsmBarrier> = Vec::new();
     let mut node_blocks = Vec::new();
     for (i, block) in pass1.into_iter().enumerate() {
         ways.extend(block.highways);
         nodes.extend(block.nodes);
+        barriers.extend(block.barriers);
         if block.has_nodes {
             node_blocks.push(i);
         }
@@ -185,7 +220,11 @@ fn read_blocks(bytes: &[u8], label: &str, single_pass: bool) -> Result<OsmData, 
             .collect::<Result<_, _>>()?;
         nodes = node_parts.into_iter().flatten().collect();
     }
-    let mut osm = OsmData { nodes, ways };
+    let mut osm = OsmData {
+        nodes,
+        ways,
+        barriers,
+    };
     osm.normalise();
     Ok(osm)
 }
@@ -197,8 +236,26 @@ struct BlockContent {
     highways: Vec<OsmWay>,
     /// Every node of the block, when reading in one pass.
     nodes: Vec<OsmNode>,
+    /// Every barrier node of the block (few: kept in both passes' first).
+    barriers: Vec<OsmBarrier>,
     ways_seen: usize,
     has_nodes: bool,
+}
+
+impl BlockContent {
+    /// Keeps the node if it is a barrier; most nodes have no tags, so this is cheap.
+    fn keep_barrier<'a>(
+        &mut self,
+        id: i64,
+        tags: impl Iterator<Item = (&'a str, &'a str)> + Clone,
+    ) {
+        if tags.clone().any(|(k, _)| k == "barrier") {
+            self.barriers.push(OsmBarrier {
+                id,
+                tags: tags.map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            });
+        }
+    }
 }
 
 fn corrupt(label: &str, offset: u64, err: impl std::fmt::Display) -> IngestError {
@@ -252,6 +309,7 @@ fn block_content(
     let mut out = BlockContent {
         highways: Vec::new(),
         nodes: Vec::new(),
+        barriers: Vec::new(),
         ways_seen: 0,
         has_nodes: false,
     };
@@ -270,6 +328,7 @@ fn block_content(
                         lat: n.lat(),
                     });
                 }
+                out.keep_barrier(n.id(), n.tags());
             }
             Element::DenseNode(n) => {
                 out.has_nodes = true;
@@ -280,6 +339,7 @@ fn block_content(
                         lat: n.lat(),
                     });
                 }
+                out.keep_barrier(n.id(), n.tags());
             }
             Element::Way(way) => {
                 out.ways_seen += 1;
