@@ -367,6 +367,8 @@ impl StudyArea {
         cancel: &AtomicBool,
     ) -> Result<PlacementPlan, ScenarioError> {
         scenario.validate()?;
+        // Before the matrix is built, so a bad limit costs nothing.
+        crate::optimise::check_time_limit(request.time_limit_s)?;
         let model_name = request.model.to_ascii_lowercase();
         let t = scenario.rule.max_minutes * 60.0;
         let coverage = matches!(model_name.as_str(), "mclp" | "lscp");
