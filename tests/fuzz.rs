@@ -18,6 +18,7 @@
 //! and it is run, unmutated, first in every later run. See `tests/README.md`.
 
 use std::collections::BTreeSet;
+use std::io::Write;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::Once;
@@ -558,7 +559,10 @@ fn fuzz(
         previous = input;
     }
     let seconds = started.elapsed().as_secs_f64();
-    println!(
+    // Straight to the stream, not through the test harness's capture: the test command's
+    // output shows every target's figures.
+    let _ = writeln!(
+        std::io::stderr().lock(),
         "fuzz {name}: {execs} executions in {seconds:.1} s ({:.0}/s), {crashes} crashes, slowest {:.1} ms ({} bytes), {regression_count} regression inputs",
         execs as f64 / seconds.max(1e-9),
         slowest.0.as_secs_f64() * 1e3,
