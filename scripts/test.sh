@@ -19,10 +19,11 @@ cargo fmt --all -- --check
 
 # Licences and sources of every dependency against deny.toml. Advisories are left out: their
 # database is fetched from the internet when the check runs, and the test command must pass
-# offline. cargo-deny comes from crates.io, built once per machine.
+# offline. cargo-deny comes from crates.io, built once per machine (in a folder of its own, not
+# the project's target directory).
 step "cargo deny check licenses bans sources"
 if ! cargo deny --version >/dev/null 2>&1; then
-  cargo install --locked cargo-deny
+  env -u CARGO_TARGET_DIR cargo install --locked cargo-deny
 fi
 cargo deny check licenses bans sources
 
