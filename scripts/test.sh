@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is missing (scripts/setup.sh), then runs every check
-# in the order a failure is cheapest to see: format, lints, the release build, benches compiled,
-# the notebook, the browser tests and last the Rust tests (so their summary closes the output).
+# in the order a failure is cheapest to see: format, licences, lints, the release build, benches
+# compiled, the notebook, the browser tests and last the Rust tests (so their summary closes the
+# output). The Rust tests include the loaders' fuzz targets (tests/fuzz.rs), a few seconds each.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -15,6 +16,16 @@ scripts/setup.sh
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
+
+# Licences and sources of every dependency against deny.toml. Advisories are left out: their
+# database is fetched from the internet when the check runs, and the test command must pass
+# offline. cargo-deny comes from crates.io, built once per machine (in a folder of its own, not
+# the project's target directory).
+step "cargo deny check licenses bans sources"
+if ! cargo deny --version >/dev/null 2>&1; then
+  env -u CARGO_TARGET_DIR cargo install --locked cargo-deny
+fi
+cargo deny check licenses bans sources
 
 step "cargo clippy (all targets, warnings are errors)"
 cargo clippy --release --all-targets "${features[@]}" -- -D warnings

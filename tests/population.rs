@@ -394,6 +394,27 @@ fn geotiff_rejects_corrupt_projected_and_negative_rasters() {
     assert!(matches!(err, PopulationError::Empty { .. }), "{err}");
 }
 
+/// Issue 13, item 4: a pixel of +inf made the total infinite, printed as `null` in JSON.
+#[test]
+fn issue13_item4_infinite_pixel_is_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("inf.tif");
+    write_f32_tiff(
+        &path,
+        2,
+        &[1.0, 2.0, f32::INFINITY, 3.0],
+        (105.8, 21.05),
+        0.01,
+        None,
+        &GEO_KEYS_4326,
+    );
+    let err = load_geotiff(&path, Resolution::Nine).expect_err("refused");
+    assert!(
+        matches!(err, PopulationError::InfinitePixel { row: 1, col: 0, .. }),
+        "{err}"
+    );
+}
+
 #[test]
 fn unknown_formats_are_named() {
     let dir = tempfile::tempdir().expect("tempdir");

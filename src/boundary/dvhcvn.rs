@@ -38,7 +38,7 @@ pub struct DvhcvnSummary {
 /// # Ok::<(), motcua::boundary::BoundaryError>(())
 /// ```
 pub fn dvhcvn_to_geojson(input: &Path, output: &Path) -> Result<DvhcvnSummary, BoundaryError> {
-    let text = std::fs::read_to_string(input).map_err(|source| BoundaryError::Read {
+    let text = crate::text::read_text(input).map_err(|source| BoundaryError::Read {
         path: input.to_path_buf(),
         source,
     })?;

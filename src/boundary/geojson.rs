@@ -14,6 +14,7 @@ pub(super) fn parse_feature_collection(
     path: &Path,
     name_property: &str,
 ) -> Result<Vec<Region>, BoundaryError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let root: Value = serde_json::from_str(text).map_err(|source| BoundaryError::Json {
         path: path.to_path_buf(),
         source,
@@ -70,6 +71,12 @@ fn parse_feature(
             });
         }
     };
+
+    super::validity::check_feature(&shape).map_err(|reason| BoundaryError::InvalidPolygon {
+        path: path.to_path_buf(),
+        feature: index,
+        reason,
+    })?;
 
     let mut properties = BTreeMap::new();
     if let Some(map) = feature.get("properties").and_then(Value::as_object) {

@@ -13,6 +13,7 @@
 
 mod dvhcvn;
 mod geojson;
+mod validity;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -23,6 +24,7 @@ use rstar::primitives::{GeomWithData, Line, Rectangle};
 use rstar::{AABB, RTree};
 
 pub use dvhcvn::{DvhcvnSummary, dvhcvn_to_geojson, dvhcvn_value_to_geojson};
+pub use validity::MAX_FEATURE_VERTICES;
 
 /// Dense index of a region inside one [`Regions`] collection (its feature order in the file).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -115,10 +117,20 @@ pub enum BoundaryError {
         feature: usize,
         reason: String,
     },
+    /// A polygon too large to index or whose rings cross, so that no point lookup could trust
+    /// it.
+    #[error("{}: feature {feature}: {reason}", path.display())]
+    InvalidPolygon {
+        path: PathBuf,
+        feature: usize,
+        reason: String,
+    },
     /// A coordinate is not a valid WGS84 (lon, lat) pair.
     #[error(
-        "{}: feature {feature} has coordinate ({lon}, {lat}); expected lon in -180..=180 and lat in -90..=90 (WGS84 degrees, lon first)",
-        path.display()
+        "{}: feature {feature} has coordinate ({}, {}); expected lon in -180..=180 and lat in -90..=90 (WGS84 degrees, lon first)",
+        path.display(),
+        crate::number::readable(.lon),
+        crate::number::readable(.lat),
     )]
     CoordinateOutOfRange {
         path: PathBuf,
@@ -246,7 +258,7 @@ impl Regions {
     /// # Ok::<(), motcua::boundary::BoundaryError>(())
     /// ```
     pub fn from_geojson_file(path: &Path, name_property: &str) -> Result<Self, BoundaryError> {
-        let text = std::fs::read_to_string(path).map_err(|source| BoundaryError::Read {
+        let text = crate::text::read_text(path).map_err(|source| BoundaryError::Read {
             path: path.to_path_buf(),
             source,
         })?;

@@ -135,7 +135,10 @@ pub enum GraphError {
     #[error("speed profile {label} is invalid: {message}")]
     ProfileSyntax { label: String, message: String },
     /// A value in the speed profile is out of range.
-    #[error("speed profile {label}: field {field} = {value} is out of range; expected {expected}")]
+    #[error(
+        "speed profile {label}: field {field} = {} is out of range; expected {expected}",
+        crate::number::readable(.value)
+    )]
     ProfileValue {
         label: String,
         field: String,

@@ -56,7 +56,7 @@ impl SpeedProfile {
     /// Reads and checks a profile file.
     pub fn load(path: &Path) -> Result<Self, GraphError> {
         let text =
-            std::fs::read_to_string(path).map_err(|source| GraphError::ProfileUnreadable {
+            crate::text::read_text(path).map_err(|source| GraphError::ProfileUnreadable {
                 path: path.to_path_buf(),
                 source,
             })?;

@@ -30,7 +30,10 @@ pub enum OptimiseError {
     },
 
     /// A demand weight is negative, NaN or infinite.
-    #[error("demand {demand_id:?} has weight {weight}; weights must be finite and >= 0")]
+    #[error(
+        "demand {demand_id:?} has weight {}; weights must be finite and >= 0",
+        crate::number::readable(.weight),
+    )]
     InvalidWeight {
         /// Demand id.
         demand_id: String,
@@ -38,9 +41,33 @@ pub enum OptimiseError {
         weight: f64,
     },
 
+    /// Weights that are each finite but add up past what a number can hold.
+    #[error(
+        "the demand weights add up to infinity (the largest is {}); give weights that are counts or shares of demand",
+        crate::number::readable(.largest),
+    )]
+    InfiniteTotalWeight {
+        /// The largest single weight.
+        largest: f64,
+    },
+
+    /// Weights and costs whose weighted sum overflows: every total cost would be infinite.
+    #[error(
+        "total weight {} times the largest cost {} overflows to infinity; scale the weights or the costs down",
+        crate::number::readable(.total_weight),
+        crate::number::readable(.largest_cost),
+    )]
+    InfiniteTotalCost {
+        /// Sum of the demand weights.
+        total_weight: f64,
+        /// The largest cost in the matrix.
+        largest_cost: f64,
+    },
+
     /// A cost is negative, NaN or infinite.
     #[error(
-        "cost from demand {demand_id:?} to candidate {candidate_id:?} is {cost}; costs must be finite and >= 0 (leave unreachable pairs out)"
+        "cost from demand {demand_id:?} to candidate {candidate_id:?} is {}; costs must be finite and >= 0 (leave unreachable pairs out)",
+        crate::number::readable(.cost),
     )]
     InvalidCost {
         /// Demand id.
@@ -53,7 +80,8 @@ pub enum OptimiseError {
 
     /// A capacity is negative, NaN or infinite.
     #[error(
-        "candidate {candidate_id:?} has capacity {capacity}; capacities must be finite and >= 0"
+        "candidate {candidate_id:?} has capacity {}; capacities must be finite and >= 0",
+        crate::number::readable(.capacity),
     )]
     InvalidCapacity {
         /// Candidate id.
@@ -119,14 +147,32 @@ pub enum OptimiseError {
     },
 
     /// A coverage radius is negative or not a number.
-    #[error("coverage radius {radius} is invalid; it must be finite and >= 0")]
+    #[error(
+        "coverage radius {} is invalid; it must be finite and >= 0",
+        crate::number::readable(.radius),
+    )]
     InvalidRadius {
         /// The offending radius.
         radius: f64,
     },
 
+    /// A time limit that is not a positive number of seconds up to the maximum.
+    #[error(
+        "time limit {} s is invalid; give a number of seconds above 0 and at most {max_s}",
+        crate::number::readable(.time_limit_s),
+    )]
+    InvalidTimeLimit {
+        /// The offending limit.
+        time_limit_s: f64,
+        /// The largest limit accepted.
+        max_s: f64,
+    },
+
     /// A share (of weight, of a group) is outside 0..=1.
-    #[error("{what} {share} is invalid; it must be between 0 and 1")]
+    #[error(
+        "{what} {} is invalid; it must be between 0 and 1",
+        crate::number::readable(.share),
+    )]
     InvalidShare {
         /// What the share is for.
         what: &'static str,
@@ -135,7 +181,10 @@ pub enum OptimiseError {
     },
 
     /// A cost given for unassigned demand is negative or not a number.
-    #[error("cost for unassigned demand {cost} is invalid; it must be finite and >= 0")]
+    #[error(
+        "cost for unassigned demand {} is invalid; it must be finite and >= 0",
+        crate::number::readable(.cost),
+    )]
     InvalidUnassignedCost {
         /// The offending cost.
         cost: f64,
@@ -143,7 +192,8 @@ pub enum OptimiseError {
 
     /// A demand point that must be covered has no candidate within the radius.
     #[error(
-        "demand {demand_id:?} has no candidate site within {radius}, so it cannot be covered; raise the radius, add a candidate or ask for a share of the weight"
+        "demand {demand_id:?} has no candidate site within {}, so it cannot be covered; raise the radius, add a candidate or ask for a share of the weight",
+        crate::number::readable(.radius),
     )]
     UncoverableDemand {
         /// Demand id.
@@ -154,7 +204,8 @@ pub enum OptimiseError {
 
     /// A demand point that must be assigned reaches no candidate at all.
     #[error(
-        "demand {demand_id:?} (weight {weight}) reaches no candidate site in the cost matrix; give a cost for unassigned demand or add a reachable candidate"
+        "demand {demand_id:?} (weight {}) reaches no candidate site in the cost matrix; give a cost for unassigned demand or add a reachable candidate",
+        crate::number::readable(.weight),
     )]
     UnreachableDemand {
         /// Demand id.
@@ -165,7 +216,9 @@ pub enum OptimiseError {
 
     /// The requested covered weight is more than all candidates together can cover.
     #[error(
-        "the target asks for {required} covered weight but opening every candidate covers only {reachable}; lower the share or raise the radius"
+        "the target asks for {} covered weight but opening every candidate covers only {}; lower the share or raise the radius",
+        crate::number::readable(.required),
+        crate::number::readable(.reachable),
     )]
     TargetUnreachable {
         /// Weight that must be covered.
@@ -263,12 +316,17 @@ pub enum OptimiseError {
     },
 
     /// A CSV file lacks a required column.
-    #[error("{path}: missing column {column:?} in the header; expected columns {expected}")]
+    #[error(
+        "{path}: missing column {column:?} in the header (found: {}); expected columns {expected}",
+        found.join(", ")
+    )]
     MissingColumn {
         /// The file.
         path: PathBuf,
         /// The missing column.
         column: String,
+        /// The columns the header has.
+        found: Vec<String>,
         /// The columns the file should have.
         expected: &'static str,
     },

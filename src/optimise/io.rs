@@ -146,14 +146,24 @@ pub struct RunReport {
 }
 
 fn open_csv(path: &Path) -> Result<csv::Reader<std::fs::File>, OptimiseError> {
-    let file = std::fs::File::open(path).map_err(|source| OptimiseError::Io {
+    let io_error = |source| OptimiseError::Io {
         path: path.to_path_buf(),
         source,
-    })?;
+    };
+    let delimiter = crate::text::csv_delimiter_of_file(path).map_err(io_error)?;
+    let file = std::fs::File::open(path).map_err(io_error)?;
     Ok(csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
+        .delimiter(delimiter)
         .comment(Some(b'#'))
         .from_reader(file))
+}
+
+/// Position of column `name`, matched regardless of case (`Demand_ID` is `demand_id`).
+fn find_column(headers: &csv::StringRecord, name: &str) -> Option<usize> {
+    headers
+        .iter()
+        .position(|h| h.trim_start_matches('\u{feff}').eq_ignore_ascii_case(name))
 }
 
 fn column(
@@ -162,14 +172,21 @@ fn column(
     name: &str,
     expected: &'static str,
 ) -> Result<usize, OptimiseError> {
-    headers
-        .iter()
-        .position(|h| h == name)
-        .ok_or_else(|| OptimiseError::MissingColumn {
-            path: path.to_path_buf(),
-            column: name.to_string(),
-            expected,
-        })
+    find_column(headers, name).ok_or_else(|| missing_column(path, headers, name, expected))
+}
+
+fn missing_column(
+    path: &Path,
+    headers: &csv::StringRecord,
+    name: &str,
+    expected: &'static str,
+) -> OptimiseError {
+    OptimiseError::MissingColumn {
+        path: path.to_path_buf(),
+        column: name.to_string(),
+        found: headers.iter().map(str::to_string).collect(),
+        expected,
+    }
 }
 
 fn csv_error(path: &Path, line: u64, field: &str, message: String) -> OptimiseError {
@@ -278,14 +295,10 @@ pub fn read_problem(args: &MatrixRunArgs) -> Result<Problem, OptimiseError> {
         let (headers, rows) = records(path)?;
         let c_id = column(path, &headers, "candidate_id", expected)?;
         let cap_name = args.capacity_column.as_deref().unwrap_or("capacity");
-        let c_cap = match headers.iter().position(|h| h == cap_name) {
+        let c_cap = match find_column(&headers, cap_name) {
             Some(k) => Some(k),
             None if args.capacity_column.is_some() => {
-                return Err(OptimiseError::MissingColumn {
-                    path: path.to_path_buf(),
-                    column: cap_name.to_string(),
-                    expected,
-                });
+                return Err(missing_column(path, &headers, cap_name, expected));
             }
             None => None,
         };
@@ -452,6 +465,7 @@ pub fn solve_from_files_with(
     args: &MatrixRunArgs,
     control: &Control,
 ) -> Result<RunReport, OptimiseError> {
+    super::check_time_limit(args.time_limit_s)?;
     let problem = read_problem(args)?;
     let model = model_of(args)?;
     let options = SolveOptions {

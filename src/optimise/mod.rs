@@ -163,6 +163,24 @@ impl std::str::FromStr for Solver {
     }
 }
 
+/// The longest time limit a solve accepts, in seconds: one day. Longer than any solve worth
+/// waiting for, and far below the point where a deadline overflows the clock (`inf` or `1e20`
+/// seconds cannot be turned into a deadline at all).
+pub const MAX_TIME_LIMIT_S: f64 = 86_400.0;
+
+/// Checks a time limit before anything is built: a positive number of seconds up to
+/// [`MAX_TIME_LIMIT_S`].
+pub fn check_time_limit(time_limit_s: f64) -> Result<f64, OptimiseError> {
+    if time_limit_s.is_finite() && time_limit_s > 0.0 && time_limit_s <= MAX_TIME_LIMIT_S {
+        Ok(time_limit_s)
+    } else {
+        Err(OptimiseError::InvalidTimeLimit {
+            time_limit_s,
+            max_s: MAX_TIME_LIMIT_S,
+        })
+    }
+}
+
 /// How to solve.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SolveOptions {
@@ -262,6 +280,7 @@ pub(crate) fn resolve(
     model: &Model,
     options: &SolveOptions,
 ) -> Result<Resolved, OptimiseError> {
+    check_time_limit(options.time_limit_s)?;
     let kind = model.kind();
     let available = problem.n_candidates() - problem.fixed().len();
     let check_p = |p: usize| {
@@ -338,6 +357,12 @@ pub(crate) fn resolve(
             if let Some(cost) = unassigned_cost {
                 if !cost.is_finite() || cost < 0.0 {
                     return Err(OptimiseError::InvalidUnassignedCost { cost });
+                }
+                if !(cost * problem.total_weight()).is_finite() {
+                    return Err(OptimiseError::InfiniteTotalCost {
+                        total_weight: problem.total_weight(),
+                        largest_cost: cost,
+                    });
                 }
             } else {
                 require_reachable(problem)?;

@@ -174,6 +174,12 @@ impl Problem {
                 });
             }
         }
+        let total_weight: f64 = weights.iter().sum();
+        if !total_weight.is_finite() {
+            return Err(OptimiseError::InfiniteTotalWeight {
+                largest: weights.iter().copied().fold(0.0, f64::max),
+            });
+        }
         if let Some(caps) = &capacities {
             if caps.len() != n_candidates {
                 return Err(OptimiseError::LengthMismatch {
@@ -231,6 +237,14 @@ impl Problem {
                     cost: e.cost,
                 });
             }
+        }
+        // Every weighted sum of costs (an objective, a mean) is at most this product.
+        let largest_cost = costs.iter().map(|e| e.cost).fold(0.0, f64::max);
+        if !(total_weight * largest_cost).is_finite() {
+            return Err(OptimiseError::InfiniteTotalCost {
+                total_weight,
+                largest_cost,
+            });
         }
         let mut is_fixed = vec![false; n_candidates];
         let mut fixed_idx = Vec::with_capacity(fixed.len());

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use h3o::{CellIndex, LatLng, Resolution};
 
-use super::{PopulationError, PopulationGrid};
+use super::{PopulationError, PopulationGrid, finish_grid};
 
 pub(super) const LON_COLUMNS: &[&str] = &["lon", "lng", "longitude"];
 pub(super) const LAT_COLUMNS: &[&str] = &["lat", "latitude"];
@@ -20,8 +20,14 @@ struct CsvTable {
 
 impl CsvTable {
     fn open(path: &Path) -> Result<Self, PopulationError> {
+        let delimiter =
+            crate::text::csv_delimiter_of_file(path).map_err(|source| PopulationError::Read {
+                path: path.to_path_buf(),
+                source,
+            })?;
         let reader = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
+            .delimiter(delimiter)
             .from_path(path)
             .map_err(|e| io_or_csv(path, e))?;
         let mut table = CsvTable {
@@ -172,13 +178,7 @@ pub fn load_point_csv(
             path: path.to_path_buf(),
         });
     }
-    // Every cell was computed at `resolution`, so aggregation cannot meet a coarser one.
-    Ok(
-        PopulationGrid::aggregate(resolution, pairs).unwrap_or(PopulationGrid {
-            resolution,
-            cells: Vec::new(),
-        }),
-    )
+    finish_grid(path, resolution, pairs)
 }
 
 /// Loads `h3,population` rows (hex cell ids, as in Kontur's population dataset). Cells finer
@@ -216,12 +216,7 @@ pub fn load_h3_csv(path: &Path, resolution: Resolution) -> Result<PopulationGrid
             path: path.to_path_buf(),
         });
     }
-    Ok(
-        PopulationGrid::aggregate(resolution, pairs).unwrap_or(PopulationGrid {
-            resolution,
-            cells: Vec::new(),
-        }),
-    )
+    finish_grid(path, resolution, pairs)
 }
 
 /// An H3 cell from its hex form (Kontur, h3-py) or, failing that, its decimal u64 form.

@@ -21,13 +21,34 @@ use tiff::decoder::{ChunkType, Decoder, DecodingResult, Limits};
 use tiff::tags::Tag;
 use tiff::{ColorType, TiffError};
 
-use super::{PopulationError, PopulationGrid};
+use super::{PopulationError, PopulationGrid, finish_grid};
 
 const MODEL_PIXEL_SCALE: u16 = 33550;
 const MODEL_TIEPOINT: u16 = 33922;
 const MODEL_TRANSFORMATION: u16 = 34264;
 const GEO_KEY_DIRECTORY: u16 = 34735;
 const GDAL_NODATA: u16 = 42113;
+
+/// The most pixels a raster may declare: a billion, so the world at 30 arc-seconds (43,200 x
+/// 21,600) or a country at WorldPop's 3 arc-seconds (Vietnam: about 19,000 x 9,000) loads, while
+/// a small file declaring 200,000 x 200,000 pixels (or compressing that many zeros) is refused
+/// before it is read.
+pub const MAX_RASTER_PIXELS: u64 = 1_000_000_000;
+
+/// The most pixels one strip or tile may hold: 8 Mi, 64 MiB once widened to `f64`. Strips of a
+/// few rows and 256 x 256 tiles are far below it; a raster stored as one huge strip has to be
+/// rewritten tiled (`gdal_translate -co TILED=YES`).
+pub const MAX_CHUNK_PIXELS: u64 = 8 << 20;
+
+/// What the decoder may allocate for one strip or tile and for a tag's values (strip offsets of
+/// a tall raster need a few MiB), so that a lying header cannot ask for gigabytes.
+fn decoder_limits() -> Limits {
+    let mut limits = Limits::default();
+    limits.decoding_buffer_size = (MAX_CHUNK_PIXELS * 8) as usize;
+    limits.intermediate_buffer_size = (MAX_CHUNK_PIXELS * 8) as usize;
+    limits.ifd_value_size = 64 << 20;
+    limits
+}
 
 const GT_MODEL_TYPE: u16 = 1024;
 const GT_RASTER_TYPE: u16 = 1025;
@@ -213,8 +234,26 @@ pub fn load_geotiff(
     })?;
     let mut decoder = Decoder::new(BufReader::new(file))
         .map_err(|e| tiff_error(path, e))?
-        .with_limits(Limits::unlimited());
+        .with_limits(decoder_limits());
     let (width, height) = decoder.dimensions().map_err(|e| tiff_error(path, e))?;
+    let pixels = u64::from(width) * u64::from(height);
+    if pixels > MAX_RASTER_PIXELS {
+        return Err(PopulationError::RasterTooLarge {
+            path: path.to_path_buf(),
+            width,
+            height,
+            max_pixels: MAX_RASTER_PIXELS,
+        });
+    }
+    let (chunk_width, chunk_height) = decoder.chunk_dimensions();
+    if u64::from(chunk_width) * u64::from(chunk_height) > MAX_CHUNK_PIXELS {
+        return Err(unsupported(
+            path,
+            format!(
+                "strips or tiles of {chunk_width} x {chunk_height} pixels; expected at most {MAX_CHUNK_PIXELS} pixels each (rewrite it tiled: gdal_translate -co TILED=YES)"
+            ),
+        ));
+    }
     match decoder.colortype().map_err(|e| tiff_error(path, e))? {
         ColorType::Gray(_) => {}
         other => {
@@ -228,7 +267,6 @@ pub fn load_geotiff(
     let nodata = read_nodata(&mut decoder, path)?;
     let is_nodata = |v: f64| v.is_nan() || nodata.is_some_and(|n| v == n);
 
-    let (chunk_width, chunk_height) = decoder.chunk_dimensions();
     let (chunk_count, chunks_across) = match decoder.get_chunk_type() {
         ChunkType::Strip => (decoder.strip_count().map_err(|e| tiff_error(path, e))?, 1),
         ChunkType::Tile => (
@@ -260,6 +298,14 @@ pub fn load_geotiff(
                 let (row, col) = (row0 + r, col0 + c);
                 if row >= height || col >= width {
                     continue;
+                }
+                if value.is_infinite() && value > 0.0 {
+                    return Err(PopulationError::InfinitePixel {
+                        path: path.to_path_buf(),
+                        row,
+                        col,
+                        value,
+                    });
                 }
                 if value < 0.0 {
                     return Err(PopulationError::NegativePixel {
@@ -293,10 +339,5 @@ pub fn load_geotiff(
             path: path.to_path_buf(),
         });
     }
-    Ok(
-        PopulationGrid::aggregate(resolution, sums).unwrap_or(PopulationGrid {
-            resolution,
-            cells: Vec::new(),
-        }),
-    )
+    finish_grid(path, resolution, sums)
 }

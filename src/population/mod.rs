@@ -129,6 +129,35 @@ impl PopulationGrid {
     }
 }
 
+/// The grid a loader hands back: `pairs` (cells already at `resolution`) summed per cell,
+/// refused when a cell or the total overflows to infinity.
+fn finish_grid(
+    path: &Path,
+    resolution: Resolution,
+    pairs: impl IntoIterator<Item = (CellIndex, f64)>,
+) -> Result<PopulationGrid, PopulationError> {
+    // Every cell was computed at `resolution`, so aggregation cannot meet a coarser one.
+    let grid = PopulationGrid::aggregate(resolution, pairs).unwrap_or(PopulationGrid {
+        resolution,
+        cells: Vec::new(),
+    });
+    if !grid.total().is_finite() {
+        let largest = grid
+            .cells
+            .iter()
+            .max_by(|a, b| a.population.total_cmp(&b.population))
+            .map_or((String::new(), f64::INFINITY), |c| {
+                (c.cell.to_string(), c.population)
+            });
+        return Err(PopulationError::InfiniteTotal {
+            path: path.to_path_buf(),
+            cell: largest.0,
+            cell_population: largest.1,
+        });
+    }
+    Ok(grid)
+}
+
 impl<'a> IntoIterator for &'a PopulationGrid {
     type Item = &'a PopulatedCell;
     type IntoIter = std::slice::Iter<'a, PopulatedCell>;
@@ -183,7 +212,11 @@ pub enum PopulationError {
         value: String,
     },
     /// A population below zero.
-    #[error("{}:{line}: field \"{field}\" is {value}; population cannot be negative", path.display())]
+    #[error(
+        "{}:{line}: field \"{field}\" is {}; population cannot be negative",
+        path.display(),
+        crate::number::readable(.value),
+    )]
     NegativePopulation {
         path: PathBuf,
         line: u64,
@@ -191,7 +224,12 @@ pub enum PopulationError {
         value: f64,
     },
     /// A point outside WGS84 ranges (often lat/lon swapped or projected metres).
-    #[error("{}:{line}: point (lon {lon}, lat {lat}) is out of range; expected lon in -180..=180 and lat in -90..=90", path.display())]
+    #[error(
+        "{}:{line}: point (lon {}, lat {}) is out of range; expected lon in -180..=180 and lat in -90..=90",
+        path.display(),
+        crate::number::readable(.lon),
+        crate::number::readable(.lat),
+    )]
     CoordinateOutOfRange {
         path: PathBuf,
         line: u64,
@@ -217,25 +255,62 @@ pub enum PopulationError {
         cell_resolution: u8,
         requested: u8,
     },
+    /// Counts that are each finite but add up past what a number can hold (1e308 twice in one
+    /// cell, say): every sum and share after this would be infinite.
+    #[error(
+        "{}: the population adds up to infinity (cell {cell} alone holds {}); expected counts of people",
+        path.display(),
+        crate::number::readable(.cell_population),
+    )]
+    InfiniteTotal {
+        path: PathBuf,
+        cell: String,
+        cell_population: f64,
+    },
     /// The file holds no data rows or no valid pixels.
     #[error("{}: no population records found; expected at least one data row or pixel", path.display())]
     Empty { path: PathBuf },
     /// The TIFF is corrupt, truncated or uses a feature the decoder lacks.
     #[error("{}: cannot decode GeoTIFF: {reason}", path.display())]
     Tiff { path: PathBuf, reason: String },
+    /// The raster declares more pixels than a population raster needs.
+    #[error("{}: the raster declares {width} x {height} pixels; expected at most {max_pixels} pixels (crop it to the study area)", path.display())]
+    RasterTooLarge {
+        path: PathBuf,
+        width: u32,
+        height: u32,
+        max_pixels: u64,
+    },
     /// The raster is a valid TIFF but not one this loader can place on the map.
     #[error("{}: unsupported raster: {reason}", path.display())]
     UnsupportedRaster { path: PathBuf, reason: String },
     /// A pixel with a negative count that is not the nodata value.
-    #[error("{}: pixel (row {row}, column {col}) holds {value}; population cannot be negative (set GDAL_NODATA for fill values)", path.display())]
+    #[error(
+        "{}: pixel (row {row}, column {col}) holds {}; population cannot be negative (set GDAL_NODATA for fill values)",
+        path.display(),
+        crate::number::readable(.value),
+    )]
     NegativePixel {
         path: PathBuf,
         row: u32,
         col: u32,
         value: f64,
     },
+    /// A pixel holding an infinite count.
+    #[error("{}: pixel (row {row}, column {col}) holds {value}; expected a finite count of people (or GDAL_NODATA)", path.display())]
+    InfinitePixel {
+        path: PathBuf,
+        row: u32,
+        col: u32,
+        value: f64,
+    },
     /// A pixel centre falls outside WGS84 ranges (wrong georeferencing or not EPSG:4326).
-    #[error("{}: pixel (row {row}, column {col}) has centre (lon {lon}, lat {lat}) out of range; expected EPSG:4326 degrees", path.display())]
+    #[error(
+        "{}: pixel (row {row}, column {col}) has centre (lon {}, lat {}) out of range; expected EPSG:4326 degrees",
+        path.display(),
+        crate::number::readable(.lon),
+        crate::number::readable(.lat),
+    )]
     PixelOutOfRange {
         path: PathBuf,
         row: u32,

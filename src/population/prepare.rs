@@ -232,7 +232,7 @@ pub fn read_census_wards(path: &Path) -> Result<Vec<CensusWard>, PopulationError
 /// with a `highway` property (such as the 2017 Hanoi export). Features of other geometry
 /// types or without `highway` are skipped, since roads only steer weights.
 pub fn read_road_lines_geojson(path: &Path) -> Result<Vec<RoadLine>, PopulationError> {
-    let text = std::fs::read_to_string(path).map_err(|source| PopulationError::Read {
+    let text = crate::text::read_text(path).map_err(|source| PopulationError::Read {
         path: path.to_path_buf(),
         source,
     })?;

@@ -245,12 +245,18 @@ impl StudyArea {
         let dir = options.data_dir.join("areas").join(name);
         let manifest_path = dir.join("area.toml");
         if !manifest_path.is_file() {
+            let available = Self::available_areas(&options.data_dir);
+            if available.is_empty() {
+                return Err(ScenarioError::NoAreas {
+                    data_dir: options.data_dir.display().to_string(),
+                });
+            }
             return Err(ScenarioError::UnknownArea {
                 name: name.to_string(),
-                available: Self::available_areas(&options.data_dir),
+                available,
             });
         }
-        let text = std::fs::read_to_string(&manifest_path).map_err(|source| ScenarioError::Io {
+        let text = crate::text::read_text(&manifest_path).map_err(|source| ScenarioError::Io {
             path: manifest_path.display().to_string(),
             source,
         })?;

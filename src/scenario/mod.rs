@@ -143,12 +143,21 @@ pub enum ScenarioError {
         origin: String,
         present: Vec<String>,
     },
+    /// The data folder holds no study area at all (a wrong `--data-dir`).
+    #[error(
+        "no study areas in {data_dir}: expected folders {data_dir}/areas/<name>/area.toml; point --data-dir at motcua's data folder, or leave it out for the data shipped with motcua"
+    )]
+    NoAreas { data_dir: String },
     #[error("{path}, line {line}: {message}")]
     PointsFile {
         path: String,
         line: usize,
         message: String,
     },
+    /// A points file wrong as a whole or in a GeoJSON feature, where no line applies (the
+    /// message names the feature, or the line and column of a JSON syntax error).
+    #[error("{path}: {message}")]
+    PointsFileContent { path: String, message: String },
     #[error("{origin}, point {index}: {message}")]
     InvalidPoint {
         origin: String,
@@ -195,7 +204,9 @@ impl ScenarioError {
             ScenarioError::UnknownArea { .. }
                 | ScenarioError::UnknownPointSet { .. }
                 | ScenarioError::NoPointOfKind { .. }
+                | ScenarioError::NoAreas { .. }
                 | ScenarioError::PointsFile { .. }
+                | ScenarioError::PointsFileContent { .. }
                 | ScenarioError::InvalidPoint { .. }
                 | ScenarioError::DuplicatePointId { .. }
                 | ScenarioError::InvalidRule(_)

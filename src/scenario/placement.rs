@@ -426,6 +426,8 @@ impl StudyArea {
                 &format!("scenario {:?}", scenario.name),
             )?;
         }
+        // Before the matrix is built, so a bad limit costs nothing.
+        crate::optimise::check_time_limit(request.time_limit_s)?;
         let model_name = request.model.to_ascii_lowercase();
         let t = scenario.rule.max_minutes * 60.0;
         let coverage = matches!(model_name.as_str(), "mclp" | "lscp");

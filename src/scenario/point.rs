@@ -116,10 +116,16 @@ pub fn validate_points(points: &[ReceivingPoint], origin: &str) -> Result<(), Sc
 /// A longitude/latitude pair a person could have meant.
 pub fn check_coordinates(lon: f64, lat: f64) -> Result<(), String> {
     if !lon.is_finite() || !(-180.0..=180.0).contains(&lon) {
-        return Err(format!("longitude {lon} is outside -180..180"));
+        return Err(format!(
+            "longitude {} is outside -180..180",
+            crate::number::Readable(lon)
+        ));
     }
     if !lat.is_finite() || !(-90.0..=90.0).contains(&lat) {
-        return Err(format!("latitude {lat} is outside -90..90"));
+        return Err(format!(
+            "latitude {} is outside -90..90",
+            crate::number::Readable(lat)
+        ));
     }
     Ok(())
 }
@@ -128,14 +134,13 @@ pub fn check_coordinates(lon: f64, lat: f64) -> Result<(), String> {
 /// GeoJSON FeatureCollection of Points (properties `id`, `name`, `kind`, ...), by extension.
 pub fn read_points(path: &Path) -> Result<Vec<ReceivingPoint>, ScenarioError> {
     let label = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
+    let text = crate::text::read_text(path).map_err(|source| ScenarioError::Io {
         path: label.clone(),
         source,
     })?;
     if text.trim().is_empty() {
-        return Err(ScenarioError::PointsFile {
+        return Err(ScenarioError::PointsFileContent {
             path: label,
-            line: 0,
             message:
                 "the file is empty; expected a header `id,name,lon,lat` and one point per line"
                     .into(),
@@ -152,9 +157,8 @@ pub fn read_points(path: &Path) -> Result<Vec<ReceivingPoint>, ScenarioError> {
         points_from_csv(&text, &label)?
     };
     if points.is_empty() {
-        return Err(ScenarioError::PointsFile {
+        return Err(ScenarioError::PointsFileContent {
             path: label,
-            line: 0,
             message: "no receiving points in the file".into(),
         });
     }
@@ -170,6 +174,7 @@ fn points_from_csv(text: &str, label: &str) -> Result<Vec<ReceivingPoint>, Scena
     };
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
+        .delimiter(crate::text::csv_delimiter(text.as_bytes()))
         .from_reader(text.as_bytes());
     let headers = reader.headers().map_err(|e| err(1, e.to_string()))?.clone();
     let col = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
@@ -245,11 +250,11 @@ fn points_from_csv(text: &str, label: &str) -> Result<Vec<ReceivingPoint>, Scena
 }
 
 fn points_from_geojson(text: &str, label: &str) -> Result<Vec<ReceivingPoint>, ScenarioError> {
-    let err = |message: String| ScenarioError::PointsFile {
+    let err = |message: String| ScenarioError::PointsFileContent {
         path: label.to_string(),
-        line: 0,
         message,
     };
+    // serde_json's message ends with "at line L column C".
     let value: serde_json::Value =
         serde_json::from_str(text).map_err(|e| err(format!("not valid JSON: {e}")))?;
     let features = value
