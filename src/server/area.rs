@@ -200,6 +200,18 @@ pub async fn basemap_wards(State(state): State<AppState>) -> Result<Response, Ap
     Ok(json_bytes(bytes))
 }
 
+/// The study extent as a GeoJSON polygon (property `kind`: `study_extent`): every figure is of
+/// the residents inside it.
+#[utoipa::path(get, path = "/api/v1/basemap/extent", tag = "area",
+    responses((status = 200, description = "GeoJSON FeatureCollection", body = Object)))]
+pub async fn basemap_extent(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let bytes = cached(&state.caches().extent, state.clone(), |state| {
+        Ok(state.area().extent().geojson())
+    })
+    .await?;
+    Ok(json_bytes(bytes))
+}
+
 /// Serialises `make`'s value once per server life, off the async threads.
 async fn cached(
     slot: &OnceLock<Bytes>,

@@ -196,6 +196,7 @@ pub(crate) struct Caches {
     pub points: OnceLock<Bytes>,
     pub roads: OnceLock<Bytes>,
     pub wards: OnceLock<Bytes>,
+    pub extent: OnceLock<Bytes>,
 }
 
 impl AppState {
@@ -312,6 +313,7 @@ pub fn app(state: AppState) -> Router {
         .route("/search", get(area::search))
         .route("/basemap/roads", get(area::basemap_roads))
         .route("/basemap/wards", get(area::basemap_wards))
+        .route("/basemap/extent", get(area::basemap_extent))
         .route("/scenarios", get(scenarios::list).post(scenarios::create))
         .route(
             "/scenarios/{id}",
@@ -321,6 +323,7 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/scenarios/{id}/coverage", get(scenarios::coverage))
         .route("/scenarios/{id}/isochrones", get(scenarios::isochrones))
+        .route("/scenarios/{id}/phases", get(scenarios::phases))
         .route("/scenarios/{id}/export", get(scenarios::export))
         .route("/evaluate", axum::routing::post(scenarios::evaluate))
         .route("/optimise", axum::routing::post(optimise::start))

@@ -312,6 +312,28 @@ pub async fn coverage(
         .map(Json)
 }
 
+/// The phases of the reorganisation (head office → + 30 branches → + a point in every ward and
+/// commune, and the 2024 desks for reference), each evaluated under this scenario's rule and
+/// travel mode on the shipped point sets.
+#[utoipa::path(get, path = "/api/v1/scenarios/{id}/phases", tag = "scenarios",
+    params(("id" = String, Path, description = "Scenario id, or baseline")),
+    responses(
+        (status = 200, description = "One result per phase, in order", body = [crate::scenario::PhaseResult]),
+        (status = 404, description = "No such scenario", body = ErrorBody),
+    ))]
+pub async fn phases(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Vec<crate::scenario::PhaseResult>>, ApiError> {
+    let stored = load(&state, id).await?;
+    let area = state.area_arc();
+    let (mode, rule) = (stored.scenario.mode, stored.scenario.rule);
+    state
+        .heavy(move || Ok(area.compare_phases(mode, rule)?))
+        .await
+        .map(Json)
+}
+
 /// Coverage of an unsaved draft; read-only, no token needed.
 #[utoipa::path(post, path = "/api/v1/evaluate", tag = "scenarios", request_body = Draft, params(CoverageQuery),
     responses(
