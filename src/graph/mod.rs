@@ -28,6 +28,7 @@
 mod build;
 pub mod cache;
 mod profile;
+mod projection;
 pub mod sketch;
 mod snap;
 
@@ -37,6 +38,7 @@ use std::str::FromStr;
 
 pub use build::{MIN_EDGE_LENGTH_M, NO_NAME, RoadGraph};
 pub use profile::{SpeedProfile, WayRule, parse_maxspeed_kmh};
+pub use projection::LocalProjection;
 pub use snap::{Snap, SnapIndex};
 
 use crate::ingest::IngestError;
