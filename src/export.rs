@@ -131,6 +131,10 @@ pub fn write_cells_parquet(
             cells.iter().map(|c| c.by_radius).collect::<Vec<_>>(),
         ),
         Column::new(
+            "on_roads".into(),
+            cells.iter().map(|c| c.on_roads).collect::<Vec<_>>(),
+        ),
+        Column::new(
             "status".into(),
             cells.iter().map(|c| c.status.as_str()).collect::<Vec<_>>(),
         ),
@@ -189,6 +193,11 @@ fn fill_csv<W: Write, R: IntoIterator<Item = String>>(
     Ok(())
 }
 
+/// A figure the data cannot give stays empty rather than reading as 0.
+fn optional(x: Option<f64>, decimals: usize) -> String {
+    x.map_or(String::new(), |x| format!("{x:.decimals$}"))
+}
+
 /// Ward or district table, worst first, as CSV.
 pub fn write_regions_csv(path: &Path, rows: &[RegionStats]) -> Result<(), ExportError> {
     write_csv(
@@ -198,9 +207,12 @@ pub fn write_regions_csv(path: &Path, rows: &[RegionStats]) -> Result<(), Export
             "population",
             "covered",
             "uncovered",
+            "unknown",
             "no_road_data",
             "covered_share",
+            "covered_share_of_decided",
             "mean_travel_s",
+            "cut_by_extent",
         ],
         rows.iter().map(|r| {
             [
@@ -208,9 +220,12 @@ pub fn write_regions_csv(path: &Path, rows: &[RegionStats]) -> Result<(), Export
                 format!("{:.0}", r.population),
                 format!("{:.0}", r.covered),
                 format!("{:.0}", r.uncovered),
+                format!("{:.0}", r.unknown),
                 format!("{:.0}", r.no_road_data),
                 format!("{:.4}", r.covered_share),
-                format!("{:.1}", r.mean_travel_s),
+                optional(r.covered_share_of_decided, 4),
+                optional(r.mean_travel_s, 1),
+                r.cut_by_extent.to_string(),
             ]
         }),
     )
@@ -407,10 +422,11 @@ const POINT_COLUMNS: [&str; 8] = [
 ];
 
 /// Per-ward columns of the scenario download, after `record` and the point's.
-const WARD_COLUMNS: [&str; 6] = [
+const WARD_COLUMNS: [&str; 7] = [
     "population",
     "covered",
     "uncovered",
+    "unknown",
     "no_road_data",
     "covered_share",
     "mean_travel_s",
@@ -445,9 +461,10 @@ fn scenario_rows(scenario: &Scenario, evaluation: &Evaluation) -> Vec<Vec<String
             format!("{:.0}", w.population),
             format!("{:.0}", w.covered),
             format!("{:.0}", w.uncovered),
+            format!("{:.0}", w.unknown),
             format!("{:.0}", w.no_road_data),
             format!("{:.4}", w.covered_share),
-            format!("{:.1}", w.mean_travel_s),
+            optional(w.mean_travel_s, 1),
         ]);
         row
     }));

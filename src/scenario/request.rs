@@ -8,7 +8,7 @@
 use h3o::Resolution;
 use serde::Serialize;
 
-use super::{ReceivingPoint, RuleSpec, ScenarioError};
+use super::{PointKind, ReceivingPoint, RuleSpec, ScenarioError};
 use crate::graph::TravelMode;
 use crate::optimise::{ModelKind, SolveOptions, Solver};
 
@@ -236,6 +236,8 @@ pub struct PlacementRequest {
     /// fewest that keep coverage where it is). Head offices and branches always stay.
     pub consolidate: bool,
     pub keep: Option<usize>,
+    /// With `consolidate`: the kinds of point that always stay open.
+    pub fixed_kinds: Vec<PointKind>,
     pub seed: u64,
     pub time_limit_s: f64,
     pub solver: Solver,
@@ -259,6 +261,7 @@ impl Default for PlacementRequest {
             phases: Vec::new(),
             consolidate: false,
             keep: None,
+            fixed_kinds: vec![PointKind::HeadOffice, PointKind::Branch],
             seed: solve.seed,
             time_limit_s: solve.time_limit_s,
             solver: solve.solver,
