@@ -3,14 +3,18 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
 use crate::coverage::{Combine, RadiusKind};
 use crate::graph::TravelMode;
-use crate::scenario::{AreaOptions, Evaluation, RuleSpec, Scenario, StudyArea, group_thousands};
+use crate::optimise::{ModelKind, Solver};
+use crate::scenario::{
+    AreaOptions, Candidates, DEFAULT_MODE, Evaluation, IsochroneRequest, NearestRequest,
+    PlacementRequest, RuleSpec, Scenario, StudyArea, group_thousands,
+};
 
 const ABOUT: &str = "Checks and plans the reach of public administrative receiving points: \
 who can reach one within 30 minutes of travel or 5 km, and where new points should go.";
@@ -131,8 +135,7 @@ impl AreaArgs {
             self.cache_dir.clone().or(o.cache_dir)
         };
         o.peak = self.peak;
-        o.resolution = h3o::Resolution::try_from(self.resolution)
-            .with_context(|| format!("resolution {} is not an H3 resolution", self.resolution))?;
+        o.resolution = h3o::Resolution::try_from(self.resolution)?;
         o.roads = self.osm.clone();
         o.population = self.population.clone();
         o.points = self.points.clone();
@@ -152,23 +155,23 @@ impl AreaArgs {
     }
 }
 
-/// The coverage rule and travel mode.
+/// The coverage rule and travel mode; the defaults are [`RuleSpec::default`]'s.
 #[derive(Args, Debug, Clone)]
 pub struct RuleArgs {
     /// Travel mode: motorbike (how Hanoi moves), car, bicycle, walk.
-    #[arg(long, default_value = "motorbike", value_parser = parse_mode)]
+    #[arg(long, default_value_t = DEFAULT_MODE, value_parser = parse_mode)]
     pub mode: TravelMode,
     /// Travel-time limit in minutes.
-    #[arg(long, default_value_t = 30.0)]
+    #[arg(long, default_value_t = RuleSpec::default().max_minutes)]
     pub max_minutes: f64,
     /// Radius limit in kilometres.
-    #[arg(long, default_value_t = 5.0)]
+    #[arg(long, default_value_t = RuleSpec::default().radius_km)]
     pub radius_km: f64,
     /// How the radius is measured: straight (as the crow flies) or network (along roads).
-    #[arg(long, value_enum, default_value_t = RadiusArg::Straight)]
+    #[arg(long, value_enum, default_value_t = RadiusArg::from(RuleSpec::default().radius_kind))]
     pub radius_kind: RadiusArg,
     /// How the criteria combine: or (either suffices, the Decision's wording) or and (both).
-    #[arg(long, value_enum, default_value_t = CombineArg::Or)]
+    #[arg(long, value_enum, default_value_t = CombineArg::from(RuleSpec::default().combine))]
     pub rule: CombineArg,
 }
 
@@ -182,6 +185,24 @@ pub enum RadiusArg {
 pub enum CombineArg {
     Or,
     And,
+}
+
+impl From<RadiusKind> for RadiusArg {
+    fn from(kind: RadiusKind) -> RadiusArg {
+        match kind {
+            RadiusKind::Straight => RadiusArg::Straight,
+            RadiusKind::Network => RadiusArg::Network,
+        }
+    }
+}
+
+impl From<Combine> for CombineArg {
+    fn from(combine: Combine) -> CombineArg {
+        match combine {
+            Combine::Or => CombineArg::Or,
+            Combine::And => CombineArg::And,
+        }
+    }
 }
 
 impl RuleArgs {
@@ -200,18 +221,34 @@ impl RuleArgs {
         }
     }
 
+    /// The area's current points under this rule and mode.
     pub fn scenario(&self, area: &StudyArea) -> Scenario {
         Scenario {
-            name: "current receiving points".into(),
             mode: self.mode,
             rule: self.spec(),
-            points: area.points().to_vec(),
+            ..Scenario::current(area.points().to_vec())
         }
     }
 }
 
 fn parse_mode(s: &str) -> Result<TravelMode, String> {
     s.parse::<TravelMode>().map_err(|e| e.to_string())
+}
+
+fn parse_model(s: &str) -> Result<ModelKind, String> {
+    s.parse::<ModelKind>().map_err(|e| e.to_string())
+}
+
+fn parse_solver(s: &str) -> Result<Solver, String> {
+    s.parse::<Solver>().map_err(|e| e.to_string())
+}
+
+/// Help texts that quote the library's defaults, so they are stated in one place.
+fn add_help() -> String {
+    format!(
+        "New points to add [default: {}]; with --cost-matrix, new sites on top of --fixed",
+        PlacementRequest::default().add
+    )
 }
 
 fn parse_kind(s: &str) -> Result<crate::scenario::PointKind, String> {
@@ -241,12 +278,12 @@ pub struct IsochroneArgs {
     pub area: AreaArgs,
     #[command(flatten)]
     pub rule: RuleArgs,
-    /// Limits in minutes, comma-separated.
-    #[arg(long, default_value = "10,20,30", value_delimiter = ',')]
+    /// Limits in minutes, comma-separated [default: 10,20,30].
+    #[arg(long, value_delimiter = ',')]
     pub minutes: Vec<u32>,
-    /// Only the union of all points (skip one isochrone per point).
+    /// Also one isochrone per point (large and slow on a whole area), besides their union.
     #[arg(long)]
-    pub union_only: bool,
+    pub per_point: bool,
     /// Output folder (writes isochrones.geojson).
     #[arg(long, default_value = "out", value_name = "DIR")]
     pub out: PathBuf,
@@ -263,10 +300,10 @@ pub struct NearestArgs {
     #[arg(long, allow_negative_numbers = true)]
     pub lat: f64,
     /// Travel mode: motorbike, car, bicycle, walk.
-    #[arg(long, default_value = "motorbike", value_parser = parse_mode)]
+    #[arg(long, default_value_t = DEFAULT_MODE, value_parser = parse_mode)]
     pub mode: TravelMode,
-    /// How many points to list (1-20).
-    #[arg(short, long, default_value_t = 3)]
+    /// How many points to list.
+    #[arg(short, long, default_value_t = NearestRequest::DEFAULT_K)]
     pub k: usize,
     /// Print the answer as JSON (with route geometries).
     #[arg(long)]
@@ -303,11 +340,10 @@ pub struct OptimiseArgs {
     pub rule: RuleArgs,
     /// Model: mclp (most people within the rule), pmedian (least total travel time), lscp
     /// (fewest points covering everyone), pcenter (shortest worst travel time).
-    #[arg(long, default_value = "mclp")]
-    pub model: String,
-    /// New points to add.
-    #[arg(long, default_value_t = 5)]
-    pub add: usize,
+    #[arg(long, default_value_t = PlacementRequest::default().model, value_parser = parse_model)]
+    pub model: ModelKind,
+    #[arg(long, help = add_help())]
+    pub add: Option<usize>,
     /// Nested phases instead of one plan, e.g. 5,10,30: each phase keeps the earlier ones.
     #[arg(long, value_delimiter = ',')]
     pub phases: Vec<usize>,
@@ -324,13 +360,13 @@ pub struct OptimiseArgs {
     pub fixed_kind: Vec<crate::scenario::PointKind>,
     /// heuristic (greedy + interchange, fast), exact (MIP) or auto (exact within the time
     /// limit, else the heuristic with the bound reported).
-    #[arg(long, default_value = "auto")]
-    pub solver: String,
+    #[arg(long, default_value_t = PlacementRequest::default().solver, value_parser = parse_solver)]
+    pub solver: Solver,
     /// Time limit of the exact solve, in seconds.
-    #[arg(long, default_value_t = 60.0)]
+    #[arg(long, default_value_t = PlacementRequest::default().time_limit_s)]
     pub time_limit: f64,
     /// Seed of the heuristic (same seed, same answer).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = PlacementRequest::default().seed)]
     pub seed: u64,
     /// Candidate sites: `cells` (one per H3 cell of --candidate-resolution, at its most
     /// populated cell) or a points file (CSV `id,name,lon,lat[,...]` or GeoJSON) of the sites
@@ -339,7 +375,7 @@ pub struct OptimiseArgs {
     pub candidates: String,
     /// With --candidates cells: H3 resolution of the candidate cells (8: ~0.7 km², answers in
     /// seconds; 9: every populated cell, slower).
-    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u8).range(6..=10))]
+    #[arg(long, default_value_t = u8::from(Candidates::DEFAULT_RESOLUTION))]
     pub candidate_resolution: u8,
     /// People one receiving point can serve; demand is then assigned within capacity (slower).
     #[arg(long)]
@@ -359,8 +395,9 @@ pub struct OptimiseArgs {
     /// With --cost-matrix: candidate ids already open, comma-separated.
     #[arg(long, value_delimiter = ',')]
     pub fixed: Vec<String>,
-    /// With --cost-matrix: number of new facilities.
-    #[arg(long)]
+    /// With --cost-matrix: sites open in the answer, --fixed ones included (as PySAL spopt's
+    /// p_facilities and ArcGIS's facilities to choose count them). Or give --add for new ones.
+    #[arg(long, conflicts_with = "add")]
     pub facilities: Option<usize>,
     /// With --cost-matrix: coverage radius in the matrix's cost unit.
     #[arg(long)]
@@ -381,7 +418,7 @@ pub struct ExportGraphArgs {
     #[command(flatten)]
     pub area: AreaArgs,
     /// Travel mode: motorbike, car, bicycle, walk.
-    #[arg(long, default_value = "motorbike", value_parser = parse_mode)]
+    #[arg(long, default_value_t = DEFAULT_MODE, value_parser = parse_mode)]
     pub mode: TravelMode,
     /// Output folder (nodes.csv, edges.csv, seeds.csv).
     #[arg(long, default_value = "out/graph", value_name = "DIR")]
@@ -453,7 +490,7 @@ fn coverage(args: CoverageArgs) -> Result<()> {
     )?;
     crate::export::write_regions_csv(&out.join("wards.csv"), &eval.report.wards)?;
     crate::export::write_regions_csv(&out.join("districts.csv"), &eval.report.districts)?;
-    let iso = area.isochrones_geojson(&scenario, &[10, 20, 30], false)?;
+    let iso = area.isochrones_geojson(&scenario, &IsochroneRequest::default())?;
     crate::export::write_json(&out.join("isochrones.geojson"), &iso)?;
 
     if args.json {
@@ -621,8 +658,15 @@ fn coverage(args: CoverageArgs) -> Result<()> {
 fn isochrones(args: IsochroneArgs) -> Result<()> {
     let area = args.area.open()?;
     let scenario = args.rule.scenario(&area);
+    let mut request = IsochroneRequest {
+        per_point: args.per_point,
+        ..IsochroneRequest::default()
+    };
+    if !args.minutes.is_empty() {
+        request.minutes = args.minutes.clone();
+    }
     let spinner = spinner("Computing isochrones".into());
-    let iso = area.isochrones_geojson(&scenario, &args.minutes, !args.union_only);
+    let iso = area.isochrones_geojson(&scenario, &request);
     spinner.finish_and_clear();
     let iso = iso?;
     let path = args.out.join("isochrones.geojson");
@@ -630,7 +674,8 @@ fn isochrones(args: IsochroneArgs) -> Result<()> {
     let n = iso["features"].as_array().map_or(0, Vec::len);
     println!(
         "Wrote {n} isochrone polygons ({} min, {}) to {}",
-        args.minutes
+        request
+            .minutes
             .iter()
             .map(u32::to_string)
             .collect::<Vec<_>>()
@@ -644,7 +689,13 @@ fn isochrones(args: IsochroneArgs) -> Result<()> {
 
 fn nearest(args: NearestArgs) -> Result<()> {
     let area = args.area.open()?;
-    let answer = area.nearest(args.lon, args.lat, args.mode, args.k, area.points())?;
+    let request = NearestRequest {
+        lon: args.lon,
+        lat: args.lat,
+        mode: args.mode,
+        k: args.k,
+    };
+    let answer = area.nearest(&request, area.points())?;
     if args.json {
         println!("{}", serde_json::to_string(&answer)?);
         return Ok(());
@@ -685,26 +736,63 @@ fn nearest(args: NearestArgs) -> Result<()> {
     Ok(())
 }
 
-fn optimise(args: OptimiseArgs) -> Result<()> {
-    let solver: crate::optimise::Solver = args.solver.parse()?;
-    if let Some(matrix) = &args.cost_matrix {
-        let Some(demand) = &args.demand else {
+impl OptimiseArgs {
+    /// The placement request these flags ask; what they leave out is the library's default.
+    pub fn request(&self) -> Result<PlacementRequest> {
+        let defaults = PlacementRequest::default();
+        let candidates = if self.candidates == "cells" {
+            Candidates::cells(self.candidate_resolution)?
+        } else {
+            Candidates::Points(crate::scenario::read_points(std::path::Path::new(
+                &self.candidates,
+            ))?)
+        };
+        Ok(PlacementRequest {
+            model: self.model,
+            add: self.add.unwrap_or(defaults.add),
+            phases: self.phases.clone(),
+            consolidate: self.consolidate,
+            keep: self.keep,
+            fixed_kinds: if self.fixed_kind.is_empty() {
+                defaults.fixed_kinds
+            } else {
+                self.fixed_kind.clone()
+            },
+            seed: self.seed,
+            time_limit_s: self.time_limit,
+            solver: self.solver,
+            candidates,
+            capacity: self.capacity,
+            min_ward_share: self.min_ward_share,
+        })
+    }
+
+    /// The bring-your-own-matrix run these flags ask.
+    fn matrix_run(&self, matrix: &std::path::Path) -> Result<crate::optimise::io::MatrixRunArgs> {
+        let Some(demand) = &self.demand else {
             anyhow::bail!("--cost-matrix needs --demand (CSV demand_id,weight)");
         };
         let mut run = crate::optimise::io::MatrixRunArgs::new(
-            matrix.clone(),
+            matrix.to_path_buf(),
             demand.clone(),
-            args.model.parse()?,
+            self.model,
         );
-        run.candidates_file = args.candidates_file.clone();
-        run.fixed = args.fixed.clone();
-        run.facilities = args.facilities;
-        run.radius = args.radius;
-        run.capacity_column = args.capacity_column.clone();
-        run.solver = solver;
-        run.time_limit_s = args.time_limit;
-        run.seed = args.seed;
-        let report = crate::optimise::io::solve_from_files(&run)?;
+        run.candidates_file = self.candidates_file.clone();
+        run.fixed = self.fixed.clone();
+        run.facilities = self.facilities;
+        run.add = self.add;
+        run.radius = self.radius;
+        run.capacity_column = self.capacity_column.clone();
+        run.solver = self.solver;
+        run.time_limit_s = self.time_limit;
+        run.seed = self.seed;
+        Ok(run)
+    }
+}
+
+fn optimise(args: OptimiseArgs) -> Result<()> {
+    if let Some(matrix) = &args.cost_matrix {
+        let report = crate::optimise::io::solve_from_files(&args.matrix_run(matrix)?)?;
         if args.json {
             println!("{}", serde_json::to_string(&report)?);
         } else {
@@ -712,6 +800,7 @@ fn optimise(args: OptimiseArgs) -> Result<()> {
         }
         return Ok(());
     }
+    let request = args.request()?;
     let area = args.area.open()?;
     let scenario = args.rule.scenario(&area);
     let bar = ProgressBar::new(1000);
@@ -725,72 +814,26 @@ fn optimise(args: OptimiseArgs) -> Result<()> {
         bar.set_message(m.to_string());
     };
     let cancel = std::sync::atomic::AtomicBool::new(false);
-    let phases = if args.phases.is_empty() {
-        vec![args.add]
-    } else {
-        args.phases.clone()
-    };
-    let candidates = if args.candidates == "cells" {
-        crate::scenario::Candidates::Cells(h3o::Resolution::try_from(args.candidate_resolution)?)
-    } else {
-        crate::scenario::Candidates::Points(crate::scenario::read_points(std::path::Path::new(
-            &args.candidates,
-        ))?)
-    };
-    let mut plans = Vec::new();
-    let mut current = scenario.clone();
-    let mut placed = 0;
-    for &target in &phases {
-        if target < placed {
-            anyhow::bail!("--phases must grow: {target} comes after {placed}");
-        }
-        let request = crate::scenario::PlacementRequest {
-            model: args.model.clone(),
-            add: target - placed,
-            consolidate: args.consolidate,
-            keep: args.keep,
-            fixed_kinds: if args.fixed_kind.is_empty() {
-                crate::scenario::PlacementRequest::default().fixed_kinds
-            } else {
-                args.fixed_kind.clone()
-            },
-            seed: args.seed,
-            time_limit_s: args.time_limit,
-            solver,
-            candidates: candidates.clone(),
-            capacity: args.capacity,
-            min_ward_share: args.min_ward_share,
-        };
-        let mut plan = area.suggest(&current, &request, &progress, &cancel)?;
-        for (i, s) in plan.added.iter_mut().enumerate() {
-            s.point.id = format!("new-{}", placed + i + 1);
-        }
-        placed = target;
-        current.points.retain(|p| !plan.removed.contains(&p.id));
-        current
-            .points
-            .extend(plan.added.iter().map(|a| a.point.clone()));
-        plans.push((target, plan));
-    }
+    let plan = area.suggest(&scenario, &request, &progress, &cancel);
     bar.finish_and_clear();
+    let plan = plan?;
 
-    let added: Vec<&crate::scenario::SuggestedPoint> =
-        plans.iter().flat_map(|(_, p)| &p.added).collect();
-    write_points(
+    crate::export::write_suggested_points(
         &args.out.join("suggested_points.csv"),
         &args.out.join("suggested_points.geojson"),
-        &added,
+        &plan.added,
     )?;
     let before = area.evaluate(&scenario)?;
-    let after = area.evaluate(&current)?;
-    write_ward_comparison(&args.out.join("wards_before_after.csv"), &before, &after)?;
+    let after = area.evaluate(&plan.apply(&scenario))?;
+    crate::export::write_ward_comparison(
+        &args.out.join("wards_before_after.csv"),
+        &before.report.wards,
+        &after.report.wards,
+    )?;
     if args.json {
         let out = json!({
             "area": area.meta().name,
-            "model": args.model,
-            "phases": plans.iter().map(|(t, p)| json!({"points": t, "plan": p})).collect::<Vec<_>>(),
-            "covered_before": before.report.summary.population_covered,
-            "covered_after": after.report.summary.population_covered,
+            "plan": plan,
             "covered_share_before": before.report.summary.covered_share,
             "covered_share_after": after.report.summary.covered_share,
         });
@@ -803,13 +846,13 @@ fn optimise(args: OptimiseArgs) -> Result<()> {
         area.meta().title,
         area.meta().roads_vintage,
         scenario.mode,
-        args.model
+        plan.model
     );
-    for (target, plan) in &plans {
-        if phases.len() > 1 {
-            println!("\nPhase with {target} new points:");
+    for (k, phase) in plan.phases.iter().enumerate() {
+        if plan.phases.len() > 1 {
+            println!("\nPhase with {} new points:", phase.new_sites);
         }
-        for (i, a) in plan.added.iter().enumerate() {
+        for (i, a) in plan.added.iter().filter(|a| a.phase == k + 1).enumerate() {
             println!(
                 "  {:>2}. ({:.5}, {:.5}) {:<40} {}",
                 i + 1,
@@ -819,25 +862,29 @@ fn optimise(args: OptimiseArgs) -> Result<()> {
                 a.explanation
             );
         }
-        if !plan.removed.is_empty() {
-            println!(
-                "  close {} desks: {}",
-                plan.removed.len(),
-                plan.removed.join(", ")
-            );
-        }
         println!(
-            "  covered {} → {} people · solver {} · objective {:.0}{} · matrix {:.1} s, solve {:.1} s",
+            "  {} points open · covered {} → {} people · objective {:.0}",
+            phase.open_sites,
             people(plan.covered_before),
-            people(plan.covered_after),
-            plan.solver,
-            plan.objective,
-            plan.gap
-                .map_or(String::new(), |g| format!(" (gap {:.2} %)", g * 100.0)),
-            plan.matrix_s,
-            plan.solve_s
+            people(phase.covered_after),
+            phase.objective,
         );
     }
+    if !plan.removed.is_empty() {
+        println!(
+            "  close {} desks: {}",
+            plan.removed.len(),
+            plan.removed.join(", ")
+        );
+    }
+    println!(
+        "  solver {}{} · matrix {:.1} s, solve {:.1} s",
+        plan.solver,
+        plan.gap
+            .map_or(String::new(), |g| format!(" (gap {:.2} %)", g * 100.0)),
+        plan.matrix_s,
+        plan.solve_s
+    );
     println!(
         "\nCoverage: {:.2} % → {:.2} % of people with road data",
         before.report.summary.covered_share * 100.0,
@@ -851,210 +898,18 @@ fn optimise(args: OptimiseArgs) -> Result<()> {
     Ok(())
 }
 
-fn write_points(
-    csv_path: &std::path::Path,
-    geojson_path: &std::path::Path,
-    added: &[&crate::scenario::SuggestedPoint],
-) -> Result<()> {
-    crate::export::write_atomically(csv_path, |w| {
-        let mut out = csv::Writer::from_writer(w);
-        let encode = |e: csv::Error| crate::export::ExportError::Encode {
-            path: csv_path.to_path_buf(),
-            message: e.to_string(),
-        };
-        out.write_record([
-            "id",
-            "name",
-            "kind",
-            "lon",
-            "lat",
-            "opening_hours",
-            "approximate",
-            "address",
-            "adds_population",
-            "explanation",
-        ])
-        .map_err(encode)?;
-        for a in added {
-            let p = &a.point;
-            out.write_record([
-                p.id.clone(),
-                p.name.clone(),
-                p.kind.as_str().to_string(),
-                format!("{:.6}", p.lon),
-                format!("{:.6}", p.lat),
-                p.opening_hours.clone(),
-                p.approximate.to_string(),
-                p.address.clone().unwrap_or_default(),
-                format!("{:.0}", a.adds_population),
-                a.explanation.clone(),
-            ])
-            .map_err(encode)?;
-        }
-        out.flush()
-            .map_err(|source| crate::export::ExportError::Io {
-                path: csv_path.to_path_buf(),
-                source,
-            })
-    })?;
-    let features: Vec<serde_json::Value> = added
-        .iter()
-        .map(|a| {
-            json!({
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [a.point.lon, a.point.lat]},
-                "properties": {"id": a.point.id, "name": a.point.name, "kind": a.point.kind,
-                               "adds_population": a.adds_population.round(), "explanation": a.explanation},
-            })
-        })
-        .collect();
-    crate::export::write_json(
-        geojson_path,
-        &json!({"type": "FeatureCollection", "features": features}),
-    )?;
-    Ok(())
-}
-
-fn write_ward_comparison(
-    path: &std::path::Path,
-    before: &Evaluation,
-    after: &Evaluation,
-) -> Result<()> {
-    let after_by_name: std::collections::HashMap<&str, &crate::coverage::RegionStats> = after
-        .report
-        .wards
-        .iter()
-        .map(|w| (w.name.as_str(), w))
-        .collect();
-    crate::export::write_atomically(path, |w| {
-        let encode = |e: csv::Error| crate::export::ExportError::Encode {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        };
-        let mut out = csv::Writer::from_writer(w);
-        out.write_record([
-            "ward",
-            "population",
-            "covered_before",
-            "covered_after",
-            "share_before",
-            "share_after",
-        ])
-        .map_err(encode)?;
-        for b in &before.report.wards {
-            let a = after_by_name.get(b.name.as_str()).copied().unwrap_or(b);
-            out.write_record([
-                b.name.clone(),
-                format!("{:.0}", b.population),
-                format!("{:.0}", b.covered),
-                format!("{:.0}", a.covered),
-                format!("{:.4}", b.covered_share),
-                format!("{:.4}", a.covered_share),
-            ])
-            .map_err(encode)?;
-        }
-        out.flush()
-            .map_err(|source| crate::export::ExportError::Io {
-                path: path.to_path_buf(),
-                source,
-            })
-    })?;
-    Ok(())
-}
-
 fn export_graph(args: ExportGraphArgs) -> Result<()> {
-    use crate::routing::{self, Direction, Metric};
     let area = args.area.open()?;
-    let network = area.network(args.mode)?;
-    let graph = &network.graph;
-    let points = area.points();
-    let attached = network.attach_points(points);
-    let seeds: Vec<routing::Seed> = attached
-        .iter()
-        .enumerate()
-        .filter_map(|(i, a)| a.as_ref().map(|a| (i, a)))
-        .flat_map(|(i, a)| routing::seeds_towards(graph, a, i as u32))
-        .collect();
-    let times = routing::multi_source(
-        &network.cells.search,
-        &seeds,
-        Direction::ToSources,
-        Metric::Time,
-        None,
-    );
-    let out = &args.out;
-    let csv_err = |path: &std::path::Path| {
-        let path = path.to_path_buf();
-        move |e: csv::Error| crate::export::ExportError::Encode {
-            path: path.clone(),
-            message: e.to_string(),
-        }
-    };
-    let nodes_path = out.join("nodes.csv");
-    crate::export::write_atomically(&nodes_path, |w| {
-        let mut c = csv::Writer::from_writer(w);
-        c.write_record(["node", "lon", "lat", "travel_s", "nearest_point"])
-            .map_err(csv_err(&nodes_path))?;
-        for n in 0..graph.num_nodes() {
-            let (lon, lat) = (graph.lon[n], graph.lat[n]);
-            let reached = times.source[n] != routing::NO_SOURCE;
-            c.write_record([
-                n.to_string(),
-                format!("{lon:.7}"),
-                format!("{lat:.7}"),
-                if reached {
-                    format!("{:.3}", times.travel_s[n])
-                } else {
-                    String::new()
-                },
-                if reached {
-                    points[times.source[n] as usize].id.clone()
-                } else {
-                    String::new()
-                },
-            ])
-            .map_err(csv_err(&nodes_path))?;
-        }
-        Ok(())
-    })?;
-    let edges_path = out.join("edges.csv");
-    crate::export::write_atomically(&edges_path, |w| {
-        let mut c = csv::Writer::from_writer(w);
-        c.write_record(["tail", "head", "travel_s", "length_m"])
-            .map_err(csv_err(&edges_path))?;
-        for e in 0..graph.num_edges() {
-            c.write_record([
-                graph.tail[e].0.to_string(),
-                graph.head[e].0.to_string(),
-                format!("{}", graph.travel_s[e]),
-                format!("{}", graph.length_m[e]),
-            ])
-            .map_err(csv_err(&edges_path))?;
-        }
-        Ok(())
-    })?;
-    let seeds_path = out.join("seeds.csv");
-    crate::export::write_atomically(&seeds_path, |w| {
-        let mut c = csv::Writer::from_writer(w);
-        c.write_record(["point", "node", "travel_s"])
-            .map_err(csv_err(&seeds_path))?;
-        for s in &seeds {
-            c.write_record([
-                points[s.source as usize].id.clone(),
-                s.node.0.to_string(),
-                format!("{}", s.travel_s),
-            ])
-            .map_err(csv_err(&seeds_path))?;
-        }
-        Ok(())
-    })?;
+    let times = crate::scenario::GraphTimes::new(&area, args.mode, area.points())?;
+    crate::export::write_graph_times(&args.out, &times)?;
+    let graph = &times.network.graph;
     println!(
         "Wrote {} nodes, {} edges and {} seeds of the {} graph to {}",
         graph.num_nodes(),
         graph.num_edges(),
-        seeds.len(),
+        times.seeds.len(),
         args.mode,
-        out.display()
+        args.out.display()
     );
     println!("Roads: {}", area.meta().attribution);
     Ok(())

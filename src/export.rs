@@ -6,10 +6,15 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use std::collections::HashMap;
+
 use polars::prelude::*;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::coverage::{CoverageReport, RegionStats};
+use crate::scenario::{
+    Evaluation, ExportFormat, GraphTimes, ReceivingPoint, Scenario, SuggestedPoint,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
@@ -157,15 +162,47 @@ pub fn write_cells_parquet(
     })
 }
 
+/// Writes a CSV file of `header` and `rows`, every cell already formatted.
+fn write_csv<R: IntoIterator<Item = String>>(
+    path: &Path,
+    header: &[&str],
+    rows: impl IntoIterator<Item = R>,
+) -> Result<(), ExportError> {
+    write_atomically(path, |w| {
+        let mut out = csv::Writer::from_writer(w);
+        fill_csv(&mut out, header, rows).map_err(|message| ExportError::Encode {
+            path: path.to_path_buf(),
+            message,
+        })?;
+        out.flush().map_err(|source| ExportError::Io {
+            path: path.to_path_buf(),
+            source,
+        })
+    })
+}
+
+fn fill_csv<W: Write, R: IntoIterator<Item = String>>(
+    out: &mut csv::Writer<W>,
+    header: &[&str],
+    rows: impl IntoIterator<Item = R>,
+) -> Result<(), String> {
+    out.write_record(header).map_err(|e| e.to_string())?;
+    for row in rows {
+        out.write_record(row).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+/// A figure the data cannot give stays empty rather than reading as 0.
+fn optional(x: Option<f64>, decimals: usize) -> String {
+    x.map_or(String::new(), |x| format!("{x:.decimals$}"))
+}
+
 /// Ward or district table, worst first, as CSV.
 pub fn write_regions_csv(path: &Path, rows: &[RegionStats]) -> Result<(), ExportError> {
-    write_atomically(path, |w| {
-        let encode = |e: csv::Error| ExportError::Encode {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        };
-        let mut out = csv::Writer::from_writer(w);
-        out.write_record([
+    write_csv(
+        path,
+        &[
             "name",
             "population",
             "covered",
@@ -176,14 +213,9 @@ pub fn write_regions_csv(path: &Path, rows: &[RegionStats]) -> Result<(), Export
             "covered_share_of_decided",
             "mean_travel_s",
             "cut_by_extent",
-        ])
-        .map_err(encode)?;
-        // Figures the data cannot give stay empty rather than reading as 0.
-        let optional = |x: Option<f64>, decimals: usize| {
-            x.map_or(String::new(), |x| format!("{x:.decimals$}"))
-        };
-        for r in rows {
-            out.write_record([
+        ],
+        rows.iter().map(|r| {
+            [
                 r.name.clone(),
                 format!("{:.0}", r.population),
                 format!("{:.0}", r.covered),
@@ -194,14 +226,258 @@ pub fn write_regions_csv(path: &Path, rows: &[RegionStats]) -> Result<(), Export
                 optional(r.covered_share_of_decided, 4),
                 optional(r.mean_travel_s, 1),
                 r.cut_by_extent.to_string(),
-            ])
-            .map_err(encode)?;
-        }
-        out.flush().map_err(|source| ExportError::Io {
-            path: path.to_path_buf(),
-            source,
+            ]
+        }),
+    )
+}
+
+/// The points a plan proposes, as CSV (`csv_path`) and as GeoJSON points (`geojson_path`).
+pub fn write_suggested_points(
+    csv_path: &Path,
+    geojson_path: &Path,
+    added: &[SuggestedPoint],
+) -> Result<(), ExportError> {
+    write_csv(
+        csv_path,
+        &[&POINT_COLUMNS[..], &["adds_population", "explanation"]].concat(),
+        added.iter().map(|a| {
+            let p = &a.point;
+            [
+                p.id.clone(),
+                p.name.clone(),
+                p.kind.as_str().to_string(),
+                format!("{:.6}", p.lon),
+                format!("{:.6}", p.lat),
+                p.opening_hours.clone(),
+                p.approximate.to_string(),
+                p.address.clone().unwrap_or_default(),
+                format!("{:.0}", a.adds_population),
+                a.explanation.clone(),
+            ]
+        }),
+    )?;
+    let features: Vec<Value> = added
+        .iter()
+        .map(|a| {
+            json!({
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [a.point.lon, a.point.lat]},
+                "properties": {"id": a.point.id, "name": a.point.name, "kind": a.point.kind,
+                               "adds_population": a.adds_population.round(), "explanation": a.explanation},
+            })
         })
-    })
+        .collect();
+    write_json(
+        geojson_path,
+        &json!({"type": "FeatureCollection", "features": features}),
+    )
+}
+
+/// Each ward's coverage before and after a plan, in the order of `before` (worst first).
+pub fn write_ward_comparison(
+    path: &Path,
+    before: &[RegionStats],
+    after: &[RegionStats],
+) -> Result<(), ExportError> {
+    let after_by_name: HashMap<&str, &RegionStats> =
+        after.iter().map(|w| (w.name.as_str(), w)).collect();
+    write_csv(
+        path,
+        &[
+            "ward",
+            "population",
+            "covered_before",
+            "covered_after",
+            "share_before",
+            "share_after",
+        ],
+        before.iter().map(|b| {
+            let a = after_by_name.get(b.name.as_str()).copied().unwrap_or(b);
+            [
+                b.name.clone(),
+                format!("{:.0}", b.population),
+                format!("{:.0}", b.covered),
+                format!("{:.0}", a.covered),
+                format!("{:.4}", b.covered_share),
+                format!("{:.4}", a.covered_share),
+            ]
+        }),
+    )
+}
+
+/// A mode's road graph and the travel time from every node to its nearest point, as
+/// `nodes.csv`, `edges.csv` and `seeds.csv` in `dir`.
+pub fn write_graph_times(dir: &Path, times: &GraphTimes) -> Result<(), ExportError> {
+    let graph = &times.network.graph;
+    write_csv(
+        &dir.join("nodes.csv"),
+        &["node", "lon", "lat", "travel_s", "nearest_point"],
+        (0..graph.num_nodes()).map(|n| {
+            let (travel, point) = match &times.nearest[n] {
+                Some((travel_s, id)) => (format!("{travel_s:.3}"), id.clone()),
+                None => (String::new(), String::new()),
+            };
+            [
+                n.to_string(),
+                format!("{:.7}", graph.lon[n]),
+                format!("{:.7}", graph.lat[n]),
+                travel,
+                point,
+            ]
+        }),
+    )?;
+    write_csv(
+        &dir.join("edges.csv"),
+        &["tail", "head", "travel_s", "length_m"],
+        (0..graph.num_edges()).map(|e| {
+            [
+                graph.tail[e].0.to_string(),
+                graph.head[e].0.to_string(),
+                format!("{}", graph.travel_s[e]),
+                format!("{}", graph.length_m[e]),
+            ]
+        }),
+    )?;
+    write_csv(
+        &dir.join("seeds.csv"),
+        &["point", "node", "travel_s"],
+        times.seeds.iter().map(|s| {
+            [
+                s.point_id.clone(),
+                s.node.to_string(),
+                format!("{}", s.travel_s),
+            ]
+        }),
+    )
+}
+
+/// Receiving points as GeoJSON Point features (id, name, kind, opening hours, approximate,
+/// address).
+pub fn points_geojson(points: &[ReceivingPoint]) -> Value {
+    let features: Vec<_> = points
+        .iter()
+        .map(|p| {
+            json!({
+                "type": "Feature",
+                "id": p.id,
+                "geometry": {"type": "Point", "coordinates": [p.lon, p.lat]},
+                "properties": {
+                    "id": p.id,
+                    "name": p.name,
+                    "kind": p.kind,
+                    "opening_hours": p.opening_hours,
+                    "approximate": p.approximate,
+                    "address": p.address,
+                }
+            })
+        })
+        .collect();
+    json!({"type": "FeatureCollection", "features": features})
+}
+
+/// A scenario's points and per-ward results as one download of `format`.
+pub fn scenario_download(
+    scenario: &Scenario,
+    evaluation: &Evaluation,
+    format: ExportFormat,
+) -> Result<Vec<u8>, ExportError> {
+    let what = PathBuf::from(format!("the {} export", format.as_str()));
+    match format {
+        ExportFormat::Csv => {
+            let mut out = csv::Writer::from_writer(Vec::new());
+            let header = [&["record"][..], &POINT_COLUMNS, &WARD_COLUMNS].concat();
+            fill_csv(&mut out, &header, scenario_rows(scenario, evaluation)).map_err(
+                |message| ExportError::Encode {
+                    path: what.clone(),
+                    message,
+                },
+            )?;
+            out.into_inner().map_err(|e| ExportError::Encode {
+                path: what,
+                message: e.to_string(),
+            })
+        }
+        ExportFormat::GeoJson => {
+            let mut value = points_geojson(&scenario.points);
+            value["name"] = json!(scenario.name);
+            value["wards"] = json!(evaluation.report.wards);
+            serde_json::to_vec(&value).map_err(|e| ExportError::Encode {
+                path: what,
+                message: e.to_string(),
+            })
+        }
+    }
+}
+
+/// The columns of a receiving point in every table of points.
+const POINT_COLUMNS: [&str; 8] = [
+    "id",
+    "name",
+    "kind",
+    "lon",
+    "lat",
+    "opening_hours",
+    "approximate",
+    "address",
+];
+
+/// Per-ward columns of the scenario download, after `record` and the point's.
+const WARD_COLUMNS: [&str; 7] = [
+    "population",
+    "covered",
+    "uncovered",
+    "unknown",
+    "no_road_data",
+    "covered_share",
+    "mean_travel_s",
+];
+
+/// A row per receiving point, then a row per ward (column `record` tells which).
+fn scenario_rows(scenario: &Scenario, evaluation: &Evaluation) -> Vec<Vec<String>> {
+    let mut rows: Vec<Vec<String>> = scenario
+        .points
+        .iter()
+        .map(|p| {
+            let mut row = vec![
+                "point".to_string(),
+                csv_text(&p.id),
+                csv_text(&p.name),
+                p.kind.as_str().to_string(),
+                p.lon.to_string(),
+                p.lat.to_string(),
+                csv_text(&p.opening_hours),
+                p.approximate.to_string(),
+                csv_text(p.address.as_deref().unwrap_or_default()),
+            ];
+            row.resize(1 + POINT_COLUMNS.len() + WARD_COLUMNS.len(), String::new());
+            row
+        })
+        .collect();
+    rows.extend(evaluation.report.wards.iter().map(|w| {
+        let mut row = vec![String::new(); 1 + POINT_COLUMNS.len()];
+        row[0] = "ward".to_string();
+        row[2] = csv_text(&w.name);
+        row.extend([
+            format!("{:.0}", w.population),
+            format!("{:.0}", w.covered),
+            format!("{:.0}", w.uncovered),
+            format!("{:.0}", w.unknown),
+            format!("{:.0}", w.no_road_data),
+            format!("{:.4}", w.covered_share),
+            optional(w.mean_travel_s, 1),
+        ]);
+        row
+    }));
+    rows
+}
+
+/// Text for a CSV cell that spreadsheets will not run as a formula: names come from users, and
+/// a leading `=`, `+`, `-`, `@` (or tab/CR) would otherwise be evaluated when the file is opened.
+fn csv_text(text: &str) -> String {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
+        _ => text.to_string(),
+    }
 }
 
 /// Plain text lines (a README beside the outputs, say).
@@ -213,4 +489,17 @@ pub fn write_text(path: &Path, text: &str) -> Result<(), ExportError> {
                 source,
             })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_never_start_a_formula() {
+        assert_eq!(csv_text("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(csv_text("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_text("Phường Cầu Giấy"), "Phường Cầu Giấy");
+        assert_eq!(csv_text(""), "");
+    }
 }

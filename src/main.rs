@@ -52,14 +52,9 @@ fn main() -> std::process::ExitCode {
     match motcua::cli::run(cli) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            let chain: Vec<String> = e.chain().map(ToString::to_string).collect();
-            let mut message = chain.join(": ");
-            // Typed errors already embed their cause; avoid saying it twice.
-            for part in chain.iter().skip(1) {
-                let doubled = format!("{part}: {part}");
-                message = message.replace(&doubled, part);
-            }
-            eprintln!("error: {message}");
+            // Every error of the library carries its cause's message in its own (see
+            // ARCHITECTURE.md, "Errors"), so the message alone is the whole story.
+            eprintln!("error: {e}");
             std::process::ExitCode::FAILURE
         }
     }

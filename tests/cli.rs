@@ -276,3 +276,61 @@ fn help_teaches_with_examples() {
         text.contains("Examples:") && text.contains("motcua coverage") && text.contains("ODbL")
     );
 }
+
+#[test]
+fn facilities_count_every_open_site() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/optimise");
+    let (costs, demand) = (
+        dir.join("costs.csv").display().to_string(),
+        dir.join("demand.csv").display().to_string(),
+    );
+    let base = [
+        "optimise",
+        "--cost-matrix",
+        &costs,
+        "--demand",
+        &demand,
+        "--model",
+        "mclp",
+        "--radius",
+        "1000",
+        "--fixed",
+        "school",
+        "--json",
+    ];
+    let run = |extra: &[&str]| -> serde_json::Value {
+        let out = motcua(&[&base[..], extra].concat());
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("one JSON object")
+    };
+    // Two open sites, the fixed school one of them, as spopt's p_facilities counts.
+    let p = run(&["--facilities", "2"]);
+    assert_eq!(
+        (p["open_sites"].as_u64(), p["new_sites"].as_u64()),
+        (Some(2), Some(1))
+    );
+    // One new site on top of the school: the same plan.
+    assert_eq!(run(&["--add", "1"])["selected"], p["selected"]);
+    fails_with(
+        &[&base[..], &["--facilities", "0"]].concat(),
+        &[
+            "facilities = 0 counts every open site",
+            "1 are already fixed open",
+        ],
+    );
+}
+
+#[test]
+fn errors_say_their_cause_once() {
+    let s = Scratch::new();
+    let missing = s.0.path().join("nowhere.csv").display().to_string();
+    let out = motcua(&["coverage", "--points", &missing]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    let cause = "No such file or directory";
+    assert_eq!(stderr.matches(cause).count(), 1, "{stderr}");
+}

@@ -27,7 +27,8 @@ use std::time::{Duration, Instant};
 use h3o::Resolution;
 use motcua::boundary::Regions;
 use motcua::graph::SpeedProfile;
-use motcua::optimise::io::{MatrixRunArgs, ModelName, read_problem};
+use motcua::optimise::ModelKind;
+use motcua::optimise::io::{MatrixRunArgs, read_problem};
 use motcua::optimise::{Control, Model, SolveOptions, Solver, solve};
 use motcua::population::{load_geotiff, load_h3_csv, load_point_csv, load_population};
 use motcua::scenario::{Scenario, read_points};
@@ -743,7 +744,7 @@ fn read_and_solve(costs: &[u8], demand: &[u8], candidates: Option<&[u8]>) {
     let mut args = MatrixRunArgs::new(
         as_file("costs.csv", costs),
         as_file("demand.csv", demand),
-        ModelName::PMedian,
+        ModelKind::PMedian,
     );
     args.candidates_file = candidates.map(|c| as_file("candidates.csv", c));
     let Ok(problem) = read_problem(&args) else {

@@ -116,10 +116,12 @@ fn golden_area(name: &str, citizen: (f64, f64)) {
     };
     let nearest = area
         .nearest(
-            citizen.0,
-            citizen.1,
-            TravelMode::Motorbike,
-            3,
+            &motcua::scenario::NearestRequest {
+                lon: citizen.0,
+                lat: citizen.1,
+                mode: TravelMode::Motorbike,
+                k: 3,
+            },
             area.points(),
         )
         .expect("citizen inside the area");

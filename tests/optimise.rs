@@ -8,11 +8,11 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
-use motcua::optimise::io::{MatrixRunArgs, ModelName, solve_from_files};
+use motcua::optimise::io::{MatrixRunArgs, solve_from_files};
 use motcua::optimise::{
     CandidateIndex, Consolidation, Control, CoverageTarget, DemandGroups, DemandIndex, Fairness,
-    GroupIndex, Model, OptimiseError, Problem, ProblemSpec, SolveOptions, Solver, SolverUsed,
-    consolidate, lagrangian_bound, plan_phases, solve, solve_brute_force,
+    GroupIndex, Model, ModelKind, OptimiseError, Problem, ProblemSpec, SolveOptions, Solver,
+    SolverUsed, consolidate, lagrangian_bound, plan_phases, solve, solve_brute_force,
 };
 use proptest::prelude::*;
 
@@ -667,7 +667,7 @@ fn solve_from_fixture_files() {
     let mut args = MatrixRunArgs::new(
         dir.join("costs.csv"),
         dir.join("demand.csv"),
-        ModelName::Mclp,
+        ModelKind::Mclp,
     );
     args.facilities = Some(1);
     args.radius = Some(1000.0);
@@ -696,14 +696,35 @@ fn solve_from_fixture_files() {
     assert_eq!(json["model"], "mclp");
 
     // p-median with fixed school and capacities from the candidates file.
-    args.model = ModelName::PMedian;
+    args.model = ModelKind::PMedian;
     args.candidates_file = Some(dir.join("candidates.csv"));
     args.fixed = vec!["school".into()];
     args.unassigned_cost = Some(10_000.0);
+    // --facilities counts every open site, the fixed school included (as spopt and ArcGIS).
+    args.facilities = Some(2);
     let report = solve_from_files(&args).unwrap();
     assert!(report.selected.contains(&"school".to_string()));
     assert_eq!(report.selected.len(), 2);
+    assert_eq!((report.open_sites, report.new_sites), (2, 1));
     assert_eq!(json["selected"][0], "ward_office");
+    // --add counts the new ones only: the same plan.
+    args.facilities = None;
+    args.add = Some(1);
+    assert_eq!(solve_from_files(&args).unwrap().selected, report.selected);
+    // Fewer open sites than fixed ones is a question with no answer, said so.
+    args.add = None;
+    args.facilities = Some(0);
+    let err = solve_from_files(&args).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "facilities = 0 counts every open site, but 1 are already fixed open; give at least 1 (or add = K for K new sites)"
+    );
+    args.facilities = Some(2);
+    args.add = Some(1);
+    assert!(matches!(
+        solve_from_files(&args),
+        Err(OptimiseError::BothCounts { .. })
+    ));
 }
 
 #[test]
@@ -713,7 +734,7 @@ fn file_errors_name_file_line_and_field() {
     let demand = dir.path().join("demand.csv");
     std::fs::write(&demand, "demand_id,weight\na,1\nb,lots\n").unwrap();
     std::fs::write(&costs, "demand_id,candidate_id,cost\na,x,5\n").unwrap();
-    let mut args = MatrixRunArgs::new(costs.clone(), demand.clone(), ModelName::Mclp);
+    let mut args = MatrixRunArgs::new(costs.clone(), demand.clone(), ModelKind::Mclp);
     args.facilities = Some(1);
     args.radius = Some(10.0);
     let err = solve_from_files(&args).unwrap_err();
@@ -750,8 +771,11 @@ fn file_errors_name_file_line_and_field() {
     std::fs::write(&costs, "demand_id,candidate_id,cost\na,x,5\n").unwrap();
     args.radius = None;
     let err = solve_from_files(&args).unwrap_err();
-    assert_eq!(err.to_string(), "model mclp needs --radius R");
-    let err = "median".parse::<ModelName>().unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "model mclp needs a coverage radius in the matrix's cost unit"
+    );
+    let err = "median".parse::<ModelKind>().unwrap_err();
     assert!(err.to_string().contains("unknown model \"median\""));
 }
 
@@ -943,4 +967,29 @@ proptest! {
             prop_assert_eq!(s.objective as usize, s.selected.len());
         }
     }
+}
+
+#[test]
+fn model_names_round_trip_and_say_their_kind() {
+    for model in ModelKind::ALL {
+        assert_eq!(model.name().parse::<ModelKind>().unwrap(), model);
+        assert_eq!(
+            serde_json::to_value(model).unwrap(),
+            serde_json::json!(model.name())
+        );
+        assert_eq!(
+            model.is_covering(),
+            matches!(model, ModelKind::Mclp | ModelKind::Lscp)
+        );
+    }
+    assert_eq!("P-Median".parse::<ModelKind>().unwrap(), ModelKind::PMedian);
+}
+
+#[test]
+fn solver_faults_are_not_the_users() {
+    let fault = OptimiseError::Solver {
+        message: "CBC stopped".into(),
+    };
+    assert!(!fault.is_user_error());
+    assert!(OptimiseError::InvalidRadius { radius: -1.0 }.is_user_error());
 }

@@ -163,7 +163,7 @@ proptest! {
         let search = routing::SearchGraph::new(&graph);
         let times = routing::multi_source(&search, &seeds, direction, metric, None);
         for v in 0..graph.num_nodes() {
-            let nodes = routing::dijkstra::path_nodes(&graph, &times, NodeId(v as u32), direction);
+            let nodes = routing::path_nodes(&graph, &times, NodeId(v as u32), direction);
             prop_assert!(!nodes.is_empty(), "node {v} unreached in a connected graph");
             let (mut travel, mut length) = (0.0, 0.0);
             for w in nodes.windows(2) {

@@ -1197,3 +1197,75 @@ fn random_input_never_causes_server_errors() {
         })
         .unwrap_or_else(|e| panic!("{e}"));
 }
+
+/// The routes `app()` declares, read from its source: (path as the OpenAPI document writes it,
+/// lowercase methods). Routes of the `api` router are under `/api/v1`.
+fn routes_in_app() -> Vec<(String, Vec<&'static str>)> {
+    let source = include_str!("../src/server/mod.rs");
+    let start = source
+        .find("pub fn app(")
+        .expect("app() in src/server/mod.rs");
+    let body = &source[start..];
+    let body = &body[..body.find("\n}\n").expect("end of app()")];
+    // The API's routes are declared on `api` before the outer router nests it at /api/v1.
+    assert!(
+        body.contains(".nest(\"/api/v1\", api)"),
+        "the API is nested"
+    );
+    let nested_at = body.find("let mut router").expect("the outer router");
+    let mut routes = Vec::new();
+    for (at, call_start) in body.match_indices(".route(") {
+        let piece = &body[at + call_start.len()..];
+        let path = piece.split('"').nth(1).expect("a route path").to_string();
+        // The call's text: up to the parenthesis closing `.route(`.
+        let mut depth = 1;
+        let end = piece
+            .char_indices()
+            .find_map(|(i, c)| {
+                match c {
+                    '(' => depth += 1,
+                    ')' => depth -= 1,
+                    _ => {}
+                }
+                (depth == 0).then_some(i)
+            })
+            .expect("a closed route call");
+        let call = &piece[..end];
+        let methods: Vec<&'static str> = ["get", "post", "put", "delete"]
+            .into_iter()
+            .filter(|m| call.contains(&format!("{m}(")))
+            .collect();
+        let full = if at < nested_at {
+            format!("/api/v1{path}")
+        } else {
+            path
+        };
+        routes.push((full, methods));
+    }
+    routes
+}
+
+#[test]
+fn every_routed_operation_is_documented() {
+    let doc = serde_json::to_value(<motcua::server::ApiDoc as utoipa::OpenApi>::openapi())
+        .expect("the OpenAPI document serialises");
+    let paths = doc["paths"].as_object().expect("paths");
+    let routes = routes_in_app();
+    assert!(
+        routes.len() >= 15,
+        "only {} routes read from app()",
+        routes.len()
+    );
+    for (path, methods) in routes {
+        assert!(!methods.is_empty(), "no method read for {path}");
+        let operations = paths
+            .get(&path)
+            .unwrap_or_else(|| panic!("{path} is routed but not in the OpenAPI document"));
+        for method in methods {
+            assert!(
+                operations.get(method).is_some(),
+                "{method} {path} is routed but not in the OpenAPI document"
+            );
+        }
+    }
+}

@@ -35,6 +35,7 @@ pub mod access;
 mod build;
 pub mod cache;
 mod profile;
+mod projection;
 pub mod sketch;
 mod snap;
 
@@ -45,6 +46,7 @@ use std::str::FromStr;
 pub use access::{Access, AccessRules, BarrierRules, Oneway, OnewayRules, Unlisted, WayDirection};
 pub use build::{MIN_EDGE_LENGTH_M, NO_NAME, RoadGraph};
 pub use profile::{SpeedProfile, WayRule, parse_maxspeed_kmh};
+pub use projection::LocalProjection;
 pub use snap::{Snap, SnapIndex};
 
 use crate::ingest::IngestError;

@@ -24,7 +24,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{EARTH_RADIUS_M, NodeId, RoadGraph, SpeedProfile, TravelMode};
+use super::{LocalProjection, NodeId, RoadGraph, SpeedProfile, TravelMode};
 use crate::ingest::{OsmBarrier, OsmData, OsmNode, OsmWay};
 
 /// Size of one character cell in metres, both across and down.
@@ -38,12 +38,7 @@ pub const TEST_SPEED_KMH: f64 = 36.0;
 
 /// `(lon, lat)` of the character cell at `col` (east) and `row` (south).
 pub fn cell_coord(col: usize, row: usize) -> (f64, f64) {
-    let m_per_deg_lat = EARTH_RADIUS_M.to_radians();
-    let m_per_deg_lon = m_per_deg_lat * ORIGIN.1.to_radians().cos();
-    (
-        ORIGIN.0 + col as f64 * CELL_M / m_per_deg_lon,
-        ORIGIN.1 - row as f64 * CELL_M / m_per_deg_lat,
-    )
+    LocalProjection::around(ORIGIN).to_lon_lat([col as f64 * CELL_M, -(row as f64 * CELL_M)])
 }
 
 /// The OSM node id a sketch gives to node `name` (its Unicode scalar value).

@@ -3,7 +3,7 @@
 use rstar::primitives::{CachedEnvelope, GeomWithData, Line};
 use rstar::{RStarInsertionStrategy, RTree, RTreeParams};
 
-use super::{EARTH_RADIUS_M, EdgeId, NodeId, RoadGraph, haversine_m};
+use super::{EdgeId, LocalProjection, NodeId, RoadGraph, haversine_m};
 
 /// Where a place meets the road network: the nearest point on an edge usable by the mode.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -41,23 +41,16 @@ impl RTreeParams for SegmentParams {
 /// It holds only the edges of one mode's graph, so snapping is per mode.
 pub struct SnapIndex {
     tree: RTree<Segment, SegmentParams>,
-    origin: (f64, f64),
-    m_per_deg_lon: f64,
-    m_per_deg_lat: f64,
+    frame: LocalProjection,
 }
 
 impl SnapIndex {
     /// Indexes every segment of `graph`.
     pub fn new(graph: &RoadGraph) -> Self {
         let [w, s, e, n] = graph.bbox().unwrap_or([0.0; 4]);
-        let origin = ((w + e) / 2.0, (s + n) / 2.0);
-        let m_per_deg_lat = EARTH_RADIUS_M.to_radians();
-        let m_per_deg_lon = m_per_deg_lat * origin.1.to_radians().cos();
         let mut index = SnapIndex {
             tree: RTree::new_with_params(),
-            origin,
-            m_per_deg_lon,
-            m_per_deg_lat,
+            frame: LocalProjection::around(((w + e) / 2.0, (s + n) / 2.0)),
         };
         let mut segments = Vec::with_capacity(graph.num_edges());
         for e in 0..graph.num_edges() {
@@ -140,11 +133,8 @@ impl SnapIndex {
         })
     }
 
-    fn project(&self, (lon, lat): (f64, f64)) -> [f64; 2] {
-        [
-            (lon - self.origin.0) * self.m_per_deg_lon,
-            (lat - self.origin.1) * self.m_per_deg_lat,
-        ]
+    fn project(&self, place: (f64, f64)) -> [f64; 2] {
+        self.frame.to_metres(place)
     }
 }
 

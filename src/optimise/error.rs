@@ -281,7 +281,7 @@ pub enum OptimiseError {
 
     /// This build has no MIP solver (the `cbc` feature is off).
     #[error(
-        "this build has no exact MIP solver; use --solver heuristic or auto, or rebuild with `--features cbc` (needs Debian's coinor-libcbc-dev)"
+        "this build has no exact MIP solver; use the heuristic or auto solver, or rebuild with `--features cbc` (needs Debian's coinor-libcbc-dev)"
     )]
     NoMipSolver,
 
@@ -340,6 +340,26 @@ pub enum OptimiseError {
         argument: &'static str,
     },
 
+    /// Both counts of sites were given; they say the same thing two ways.
+    #[error(
+        "model {model} got both facilities (all open sites) and add (new sites); give one of them"
+    )]
+    BothCounts {
+        /// Model name.
+        model: &'static str,
+    },
+
+    /// The number of open sites asked for is below the sites already fixed open.
+    #[error(
+        "facilities = {facilities} counts every open site, but {fixed} are already fixed open; give at least {fixed} (or add = K for K new sites)"
+    )]
+    FacilitiesBelowFixed {
+        /// Open sites asked for.
+        facilities: usize,
+        /// Sites fixed open.
+        fixed: usize,
+    },
+
     /// A model name was not recognised.
     #[error("unknown model {name:?}; expected one of mclp, lscp, pmedian, pcenter")]
     UnknownModel {
@@ -353,4 +373,19 @@ pub enum OptimiseError {
         /// The given name.
         name: String,
     },
+}
+
+impl OptimiseError {
+    /// True when the question asked is at fault (a 4xx answer over HTTP); false for faults of
+    /// the program or its build — the MIP solver failing, no MIP solver built in, lists built
+    /// inconsistently — which are a 500 and logged.
+    pub fn is_user_error(&self) -> bool {
+        !matches!(
+            self,
+            OptimiseError::Solver { .. }
+                | OptimiseError::NoMipSolver
+                | OptimiseError::LengthMismatch { .. }
+                | OptimiseError::IndexOutOfRange { .. }
+        )
+    }
 }

@@ -19,34 +19,6 @@ use super::{
     Control, CoverageTarget, Model, ModelKind, OptimiseError, SolveOptions, Solver, solve,
 };
 
-/// Model names accepted on the command line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ModelName {
-    /// `mclp`.
-    Mclp,
-    /// `lscp`.
-    Lscp,
-    /// `pmedian`.
-    PMedian,
-    /// `pcenter`.
-    PCenter,
-}
-
-impl std::str::FromStr for ModelName {
-    type Err = OptimiseError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.to_ascii_lowercase().replace(['-', '_'], "").as_str() {
-            "mclp" => Ok(ModelName::Mclp),
-            "lscp" => Ok(ModelName::Lscp),
-            "pmedian" => Ok(ModelName::PMedian),
-            "pcenter" => Ok(ModelName::PCenter),
-            _ => Err(OptimiseError::UnknownModel {
-                name: s.to_string(),
-            }),
-        }
-    }
-}
-
 /// Arguments of one run from files (what the CLI's `optimise` subcommand collects).
 #[derive(Debug, Clone, PartialEq)]
 pub struct MatrixRunArgs {
@@ -59,9 +31,12 @@ pub struct MatrixRunArgs {
     /// Ids of candidates that are already open.
     pub fixed: Vec<String>,
     /// The model.
-    pub model: ModelName,
-    /// Number of new sites (mclp, pmedian, pcenter).
+    pub model: ModelKind,
+    /// Sites open in the answer, fixed ones included (mclp, pmedian, pcenter), as spopt's
+    /// `p_facilities` and ArcGIS's "facilities to choose" count them. Give this or `add`.
     pub facilities: Option<usize>,
+    /// New sites on top of the fixed ones. Give this or `facilities`.
+    pub add: Option<usize>,
     /// Coverage radius in the cost unit (mclp, lscp).
     pub radius: Option<f64>,
     /// LSCP: share of the total weight to cover (default: every demand point of positive
@@ -82,7 +57,7 @@ pub struct MatrixRunArgs {
 
 impl MatrixRunArgs {
     /// Arguments with defaults for everything but the files and the model.
-    pub fn new(cost_matrix: PathBuf, demand: PathBuf, model: ModelName) -> Self {
+    pub fn new(cost_matrix: PathBuf, demand: PathBuf, model: ModelKind) -> Self {
         Self {
             cost_matrix,
             demand,
@@ -90,13 +65,14 @@ impl MatrixRunArgs {
             fixed: Vec::new(),
             model,
             facilities: None,
+            add: None,
             radius: None,
             coverage_share: None,
             unassigned_cost: None,
             capacity_column: None,
-            solver: Solver::Auto,
-            time_limit_s: 60.0,
-            seed: 0,
+            solver: SolveOptions::default().solver,
+            time_limit_s: SolveOptions::default().time_limit_s,
+            seed: SolveOptions::default().seed,
         }
     }
 }
@@ -119,6 +95,10 @@ pub struct SiteSummary {
 pub struct RunReport {
     /// Model name.
     pub model: ModelKind,
+    /// Sites open in the answer, fixed ones included.
+    pub open_sites: usize,
+    /// Sites opened on top of the fixed ones.
+    pub new_sites: usize,
     /// Selected candidate ids, fixed ones included.
     pub selected: Vec<String>,
     /// Objective (p-median: weighted sum of costs).
@@ -332,7 +312,7 @@ pub fn read_problem(args: &MatrixRunArgs) -> Result<Problem, OptimiseError> {
     } else if args.capacity_column.is_some() {
         return Err(OptimiseError::MissingArgument {
             model: "capacitated",
-            argument: "--candidates-file with the capacity column",
+            argument: "a candidates file with the capacity column",
         });
     }
     let candidates_given = args.candidates_file.is_some();
@@ -405,51 +385,53 @@ pub fn read_problem(args: &MatrixRunArgs) -> Result<Problem, OptimiseError> {
     })
 }
 
-/// The model described by `args`.
-pub fn model_of(args: &MatrixRunArgs) -> Result<Model, OptimiseError> {
-    let name = match args.model {
-        ModelName::Mclp => "mclp",
-        ModelName::Lscp => "lscp",
-        ModelName::PMedian => "pmedian",
-        ModelName::PCenter => "pcenter",
-    };
-    let p = || {
-        args.facilities.ok_or(OptimiseError::MissingArgument {
+/// The model described by `args` on a problem with `fixed` sites already open.
+pub fn model_of(args: &MatrixRunArgs, fixed: usize) -> Result<Model, OptimiseError> {
+    let name = args.model.name();
+    let p = || match (args.facilities, args.add) {
+        (Some(_), Some(_)) => Err(OptimiseError::BothCounts { model: name }),
+        (Some(facilities), None) if facilities < fixed => {
+            Err(OptimiseError::FacilitiesBelowFixed { facilities, fixed })
+        }
+        (Some(facilities), None) => Ok(facilities - fixed),
+        (None, Some(add)) => Ok(add),
+        (None, None) => Err(OptimiseError::MissingArgument {
             model: name,
-            argument: "--facilities P",
-        })
+            argument: "a number of sites: facilities (all open sites, fixed ones included) or add (new sites)",
+        }),
     };
     let radius = || {
         args.radius.ok_or(OptimiseError::MissingArgument {
             model: name,
-            argument: "--radius R",
+            argument: "a coverage radius in the matrix's cost unit",
         })
     };
     Ok(match args.model {
-        ModelName::Mclp => Model::Mclp {
+        ModelKind::Mclp => Model::Mclp {
             p: p()?,
             radius: radius()?,
         },
-        ModelName::Lscp => Model::Lscp {
+        ModelKind::Lscp => Model::Lscp {
             radius: radius()?,
             target: args
                 .coverage_share
                 .map_or(CoverageTarget::AllDemand, CoverageTarget::WeightShare),
         },
-        ModelName::PMedian => Model::PMedian {
+        ModelKind::PMedian => Model::PMedian {
             p: p()?,
             unassigned_cost: args.unassigned_cost,
         },
-        ModelName::PCenter => Model::PCenter { p: p()? },
+        ModelKind::PCenter => Model::PCenter { p: p()? },
     })
 }
 
 /// Reads the files, solves and reports. The one entry point of `motcua optimise`.
 ///
 /// ```
-/// use motcua::optimise::io::{solve_from_files, MatrixRunArgs, ModelName};
+/// use motcua::optimise::ModelKind;
+/// use motcua::optimise::io::{solve_from_files, MatrixRunArgs};
 /// let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/optimise");
-/// let mut args = MatrixRunArgs::new(dir.join("costs.csv"), dir.join("demand.csv"), ModelName::Mclp);
+/// let mut args = MatrixRunArgs::new(dir.join("costs.csv"), dir.join("demand.csv"), ModelKind::Mclp);
 /// args.facilities = Some(1);
 /// args.radius = Some(1800.0);
 /// let report = solve_from_files(&args)?;
@@ -467,7 +449,7 @@ pub fn solve_from_files_with(
 ) -> Result<RunReport, OptimiseError> {
     super::check_time_limit(args.time_limit_s)?;
     let problem = read_problem(args)?;
-    let model = model_of(args)?;
+    let model = model_of(args, problem.fixed().len())?;
     let options = SolveOptions {
         solver: args.solver,
         time_limit_s: args.time_limit_s,
@@ -477,8 +459,11 @@ pub fn solve_from_files_with(
         fairness: None,
     };
     let s = solve(&problem, &model, &options, control)?;
+    let open_sites = s.selected.len();
     Ok(RunReport {
         model: s.model,
+        open_sites,
+        new_sites: open_sites - problem.fixed().len(),
         selected: s.selected_ids.clone(),
         objective: s.objective,
         covered_weight: s.covered_weight,

@@ -132,7 +132,7 @@ pub enum Fairness {
 }
 
 /// Which solver runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Solver {
     /// Greedy (lazy, CELF-style) start then interchange local search; fast, no proof.
@@ -149,17 +149,35 @@ pub enum Solver {
     Auto,
 }
 
+impl Solver {
+    pub const ALL: [Solver; 3] = [Solver::Heuristic, Solver::Exact, Solver::Auto];
+
+    /// Lowercase name, as typed on the command line and sent in JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Solver::Heuristic => "heuristic",
+            Solver::Exact => "exact",
+            Solver::Auto => "auto",
+        }
+    }
+}
+
+impl std::fmt::Display for Solver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 impl std::str::FromStr for Solver {
     type Err = OptimiseError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.to_ascii_lowercase().as_str() {
-            "heuristic" => Ok(Solver::Heuristic),
-            "exact" => Ok(Solver::Exact),
-            "auto" => Ok(Solver::Auto),
-            _ => Err(OptimiseError::UnknownSolver {
+        let folded = s.trim().to_ascii_lowercase();
+        Solver::ALL
+            .into_iter()
+            .find(|v| v.name() == folded)
+            .ok_or_else(|| OptimiseError::UnknownSolver {
                 name: s.to_string(),
-            }),
-        }
+            })
     }
 }
 

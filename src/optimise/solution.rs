@@ -5,24 +5,36 @@ use serde::Serialize;
 use super::problem::{CandidateIndex, DemandIndex, Problem};
 use super::{Fairness, Resolved};
 
-/// Which model a solution answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// The four placement models, by name: the one list the optimiser, the scenario requests, the
+/// command line, the API and the web page share. [`Model`](super::Model) adds each one's
+/// parameters.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum ModelKind {
-    /// Maximal covering location problem.
+    /// Maximal covering location problem: most people within the rule.
     Mclp,
-    /// Location set covering problem.
+    /// Location set covering problem: fewest points covering everyone reachable.
     Lscp,
-    /// p-median.
+    /// p-median: least total travel time.
     #[serde(rename = "pmedian")]
     PMedian,
-    /// p-center.
+    /// p-center: shortest worst travel time.
     #[serde(rename = "pcenter")]
     PCenter,
 }
 
 impl ModelKind {
-    /// Short lowercase name, as typed on the command line.
+    /// Every model, in the order menus list them.
+    pub const ALL: [ModelKind; 4] = [
+        ModelKind::Mclp,
+        ModelKind::PMedian,
+        ModelKind::Lscp,
+        ModelKind::PCenter,
+    ];
+
+    /// Short lowercase name, as typed on the command line and sent in JSON.
     pub fn name(self) -> &'static str {
         match self {
             ModelKind::Mclp => "mclp",
@@ -35,6 +47,38 @@ impl ModelKind {
     /// Whether a larger objective is better.
     pub fn maximises(self) -> bool {
         matches!(self, ModelKind::Mclp)
+    }
+
+    /// Whether the model counts people within the coverage rule (MCLP, LSCP) rather than
+    /// weighing travel times (p-median, p-center, which also look beyond the time limit).
+    pub fn is_covering(self) -> bool {
+        matches!(self, ModelKind::Mclp | ModelKind::Lscp)
+    }
+
+    /// Whether the model places a given number of new sites (all but LSCP, which finds the
+    /// fewest).
+    pub fn takes_count(self) -> bool {
+        !matches!(self, ModelKind::Lscp)
+    }
+}
+
+impl std::fmt::Display for ModelKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for ModelKind {
+    type Err = super::OptimiseError;
+    /// Case, dashes and underscores are forgiven: `p-median`, `P_Median` and `pmedian` agree.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let folded = s.trim().to_ascii_lowercase().replace(['-', '_'], "");
+        ModelKind::ALL
+            .into_iter()
+            .find(|m| m.name() == folded)
+            .ok_or_else(|| super::OptimiseError::UnknownModel {
+                name: s.to_string(),
+            })
     }
 }
 

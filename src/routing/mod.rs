@@ -9,16 +9,23 @@
 //! goes along the edge to either end, as the edge's direction allows.
 
 pub mod dijkstra;
+mod hierarchy;
 pub mod isochrone;
 pub mod matrix;
 pub mod nearest;
+pub mod path;
+mod radix_heap;
+mod search_graph;
 
 use std::collections::HashMap;
 
 pub use dijkstra::{
-    Direction, Hierarchy, JunctionTimes, LANES, ManyTimes, Metric, NO_SOURCE, NodeCosts,
-    SearchGraph, Seed, Targets, TravelTimes, multi_source, multi_source_at_junctions,
+    Direction, JunctionTimes, Metric, NO_SOURCE, NodeCosts, Seed, Targets, TravelTimes,
+    multi_source, multi_source_at_junctions,
 };
+pub use hierarchy::{Hierarchy, LANES, ManyTimes};
+pub use path::path_nodes;
+pub use search_graph::SearchGraph;
 
 use crate::graph::{EdgeId, RoadGraph, Snap, SnapIndex};
 

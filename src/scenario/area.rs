@@ -12,7 +12,9 @@ use serde_json::{Value, json};
 
 use super::point::read_points;
 use super::search::{Place, SearchIndex};
-use super::{ReceivingPoint, Scenario, ScenarioError, hours};
+use super::{
+    IsochroneRequest, NearestRequest, ReceivingPoint, Scenario, ScenarioError, SearchRequest, hours,
+};
 use crate::boundary::Regions;
 use crate::coverage::{CellInput, CoverageReport, PointLocation, PreparedCells};
 use crate::graph::{RoadGraph, SnapIndex, SpeedProfile, TravelMode, cache};
@@ -472,7 +474,7 @@ impl StudyArea {
     pub fn baseline(&self) -> Scenario {
         Scenario {
             name: "baseline".into(),
-            mode: TravelMode::Motorbike,
+            mode: super::DEFAULT_MODE,
             rule: super::RuleSpec::default(),
             points: self.points.clone(),
         }
@@ -609,17 +611,11 @@ impl StudyArea {
     /// The `k` receiving points reached first from (lon, lat) by `mode`, with routes.
     pub fn nearest(
         &self,
-        lon: f64,
-        lat: f64,
-        mode: TravelMode,
-        k: usize,
+        request: &NearestRequest,
         points: &[ReceivingPoint],
     ) -> Result<NearestAnswer, ScenarioError> {
-        if k == 0 || k > 20 {
-            return Err(ScenarioError::InvalidRequest(format!(
-                "k is {k}; ask for 1 to 20 nearest points"
-            )));
-        }
+        request.validate()?;
+        let &NearestRequest { lon, lat, mode, k } = request;
         let network = self.network(mode)?;
         let origin = self.attach_citizen(&network, lon, lat, mode)?;
         let destinations = network.attach_points(points);
@@ -655,18 +651,12 @@ impl StudyArea {
     pub fn isochrones_geojson(
         &self,
         scenario: &Scenario,
-        minutes: &[u32],
-        per_point: bool,
+        request: &IsochroneRequest,
     ) -> Result<Value, ScenarioError> {
         scenario.validate()?;
-        let mut minutes: Vec<u32> = minutes.to_vec();
-        minutes.sort_unstable();
-        minutes.dedup();
-        if minutes.is_empty() || minutes.iter().any(|&m| m == 0 || m > 180) {
-            return Err(ScenarioError::InvalidRequest(format!(
-                "isochrone minutes {minutes:?}: give one or more whole minutes from 1 to 180"
-            )));
-        }
+        let mut request = request.clone();
+        request.validate()?;
+        let IsochroneRequest { minutes, per_point } = request;
         let network = self.network(scenario.mode)?;
         let max_s = f64::from(*minutes.last().unwrap_or(&30)) * 60.0;
         let graph = &network.graph;
@@ -750,8 +740,10 @@ impl StudyArea {
 
     /// Wards, districts, streets and receiving points whose names match `query`, ignoring case
     /// and Vietnamese diacritics.
-    pub fn search(&self, query: &str, limit: usize) -> Vec<Place> {
-        self.search.find(query, limit)
+    pub fn search(&self, request: &SearchRequest) -> Result<Vec<Place>, ScenarioError> {
+        let mut request = request.clone();
+        request.validate()?;
+        Ok(self.search.find(&request.text, request.limit))
     }
 
     /// The area's roads for a basemap drawn without any tile server.

@@ -8,10 +8,12 @@
 
 mod area;
 mod extent;
+mod graph_times;
 pub mod hours;
 mod placement;
 mod point;
 mod point_set;
+mod request;
 mod search;
 
 use std::path::PathBuf;
@@ -23,13 +25,16 @@ pub use area::{
     StudyArea,
 };
 pub use extent::StudyExtent;
-pub use placement::{
-    Candidates, PlacementPlan, PlacementProblem, PlacementRequest, SuggestedPoint,
-};
+pub use graph_times::{GraphSeed, GraphTimes};
+pub use placement::{PlacementPhase, PlacementPlan, PlacementProblem, SuggestedPoint};
 pub use point::{PointKind, ReceivingPoint, check_coordinates, read_points, validate_points};
 pub use point_set::{
     DecisionPhase, PointSetInfo, available_point_sets, decision_phases, kinds_present,
     load_point_set, phase_points, points_of_kinds, shipped_point_sets,
+};
+pub use request::{
+    Candidates, DEFAULT_MODE, Defaults, ExportFormat, IsochroneRequest, LIMITS, Limits, ModelInfo,
+    NearestRequest, PlacementDefaults, PlacementRequest, SearchRequest,
 };
 pub use search::{Place, fold_vietnamese};
 
@@ -60,20 +65,24 @@ impl Default for RuleSpec {
 }
 
 impl RuleSpec {
+    /// Checks the rule against [`LIMITS`].
     pub fn validate(&self) -> Result<(), ScenarioError> {
         if !(self.max_minutes.is_finite()
             && self.max_minutes > 0.0
-            && self.max_minutes <= 24.0 * 60.0)
+            && self.max_minutes <= LIMITS.max_minutes)
         {
             return Err(ScenarioError::InvalidRule(format!(
-                "max_minutes is {}; expected a number of minutes above 0 and at most 1440",
-                self.max_minutes
+                "max_minutes is {}; expected a number of minutes above 0 and at most {}",
+                self.max_minutes, LIMITS.max_minutes
             )));
         }
-        if !(self.radius_km.is_finite() && self.radius_km >= 0.0 && self.radius_km <= 500.0) {
+        if !(self.radius_km.is_finite()
+            && self.radius_km >= 0.0
+            && self.radius_km <= LIMITS.max_radius_km)
+        {
             return Err(ScenarioError::InvalidRule(format!(
-                "radius_km is {}; expected kilometres from 0 to 500",
-                self.radius_km
+                "radius_km is {}; expected kilometres from 0 to {}",
+                self.radius_km, LIMITS.max_radius_km
             )));
         }
         Ok(())
@@ -102,12 +111,43 @@ pub struct Scenario {
 }
 
 impl Scenario {
+    /// The area's current points under the default rule and mode.
+    pub fn current(points: Vec<ReceivingPoint>) -> Scenario {
+        Scenario {
+            name: "current receiving points".into(),
+            mode: DEFAULT_MODE,
+            rule: RuleSpec::default(),
+            points,
+        }
+    }
+
+    /// Checks the name, the rule and the points against [`LIMITS`]: what every question on a
+    /// scenario, from any shell, first asks.
     pub fn validate(&self) -> Result<(), ScenarioError> {
+        let name_chars = self.name.trim().chars().count();
+        if name_chars == 0 {
+            return Err(ScenarioError::InvalidRequest(
+                "the scenario name is empty: give it a name people will recognise".into(),
+            ));
+        }
+        if name_chars > LIMITS.max_name_chars {
+            return Err(ScenarioError::InvalidRequest(format!(
+                "the scenario name is longer than {} characters",
+                LIMITS.max_name_chars
+            )));
+        }
         self.rule.validate()?;
         if self.points.is_empty() {
             return Err(ScenarioError::InvalidRequest(
                 "the scenario has no receiving points; add at least one".into(),
             ));
+        }
+        if self.points.len() > LIMITS.max_points {
+            return Err(ScenarioError::InvalidRequest(format!(
+                "the scenario has {} receiving points; at most {} are accepted",
+                self.points.len(),
+                LIMITS.max_points
+            )));
         }
         validate_points(&self.points, &format!("scenario {:?}", self.name))
     }
@@ -199,6 +239,9 @@ impl ScenarioError {
     /// True when the caller's input is at fault (a 4xx answer), false for faults of the data or
     /// the program (a 500 answer).
     pub fn is_user_error(&self) -> bool {
+        if let ScenarioError::Optimise(e) = self {
+            return e.is_user_error();
+        }
         matches!(
             self,
             ScenarioError::UnknownArea { .. }
@@ -212,7 +255,6 @@ impl ScenarioError {
                 | ScenarioError::InvalidRule(_)
                 | ScenarioError::InvalidRequest(_)
                 | ScenarioError::OffNetwork { .. }
-                | ScenarioError::Optimise(_)
                 | ScenarioError::Cancelled
         )
     }

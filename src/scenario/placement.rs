@@ -11,101 +11,88 @@
 use std::collections::BTreeMap;
 use std::sync::atomic::AtomicBool;
 
-use h3o::Resolution;
 use rayon::prelude::*;
 use serde::Serialize;
 
 use super::area::StudyArea;
-use super::{PointKind, ReceivingPoint, Scenario, ScenarioError, group_thousands};
+use super::{
+    Candidates, PlacementRequest, PointKind, ReceivingPoint, Scenario, ScenarioError,
+    group_thousands,
+};
 use crate::coverage::{Combine, RadiusKind, RoadFacts};
 use crate::graph::{EARTH_RADIUS_M, haversine_m};
 use crate::optimise::{
     CandidateIndex, Consolidation, Control, CostEntry, DemandGroups, DemandIndex, GroupIndex,
-    Model, Problem, ProblemSpec, Solution, SolveOptions, Solver,
+    Model, ModelKind, Problem, ProblemSpec, Solution, SolveOptions,
 };
 use crate::routing::{Attachment, Metric, matrix};
-
-/// What a planner asks the optimiser.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PlacementRequest {
-    /// `mclp` (most people covered), `pmedian` (least total travel time), `lscp` (fewest
-    /// points covering everyone reachable) or `pcenter` (shortest worst travel time).
-    pub model: String,
-    /// How many new points to add (ignored by `lscp`).
-    pub add: usize,
-    /// Close ward desks instead of adding points: keep `keep` of them (or, without it, the
-    /// fewest that keep coverage where it is). Head offices and branches always stay.
-    pub consolidate: bool,
-    pub keep: Option<usize>,
-    /// With `consolidate`: the kinds of point that always stay open.
-    pub fixed_kinds: Vec<PointKind>,
-    pub seed: u64,
-    pub time_limit_s: f64,
-    pub solver: Solver,
-    /// Where new points may go.
-    pub candidates: Candidates,
-    /// People one point can serve (the same for every point); demand is then assigned within
-    /// capacity. `None`: unlimited.
-    pub capacity: Option<f64>,
-    /// Every ward must keep at least this share (0..=1) of its people covered.
-    pub min_ward_share: Option<f64>,
-}
-
-/// Where new receiving points may go.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Candidates {
-    /// One candidate per H3 cell of this resolution, at its most populated demand cell. 8
-    /// (cells of ~0.7 km², a short walk across) answers in seconds; 9 puts a candidate on every
-    /// populated cell.
-    Cells(Resolution),
-    /// Only these sites (a planner's list of available buildings, say).
-    Points(Vec<ReceivingPoint>),
-}
-
-impl Default for PlacementRequest {
-    fn default() -> Self {
-        PlacementRequest {
-            model: "mclp".into(),
-            add: 5,
-            consolidate: false,
-            keep: None,
-            fixed_kinds: vec![PointKind::HeadOffice, PointKind::Branch],
-            seed: 0,
-            time_limit_s: 20.0,
-            solver: Solver::Heuristic,
-            candidates: Candidates::Cells(Resolution::Eight),
-            capacity: None,
-            min_ward_share: None,
-        }
-    }
-}
 
 /// A new point the optimiser proposes, with what it adds.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct SuggestedPoint {
     pub point: ReceivingPoint,
+    /// The phase (1-based) that opens it; 1 for a plan without phases.
+    pub phase: usize,
     /// People covered by this point and by no other (what closing it again would lose).
     pub adds_population: f64,
     /// "Adds 12,400 people in Láng and Ô Chợ Dừa".
     pub explanation: String,
 }
 
+/// One phase of a plan: what is open and covered once its points are added.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct PlacementPhase {
+    /// New points open after this phase, earlier phases' included.
+    pub new_sites: usize,
+    /// Every point open after this phase: the scenario's (less any closed) and the new ones.
+    pub open_sites: usize,
+    /// People covered under the scenario's rule after this phase.
+    pub covered_after: f64,
+    pub objective: f64,
+    /// With several phases: how much keeping the earlier phases' points costs against choosing
+    /// this many points freely (0 = nothing), relative to the free choice.
+    pub price_of_nesting: Option<f64>,
+}
+
 /// The optimiser's answer.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct PlacementPlan {
-    pub model: String,
+    pub model: ModelKind,
+    /// True when the plan closes desks instead of adding points.
+    pub consolidate: bool,
+    /// New points of every phase, in phase order.
     pub added: Vec<SuggestedPoint>,
     /// Ids of points a consolidation would close.
     pub removed: Vec<String>,
+    /// One entry per phase (one for a plan without phases).
+    pub phases: Vec<PlacementPhase>,
+    /// Every point open after the plan, the scenario's kept ones included (as spopt's
+    /// `p_facilities` and ArcGIS's facilities count them).
+    pub open_sites: usize,
+    /// Points the plan adds.
+    pub new_sites: usize,
     /// People covered under the scenario's rule before and after the change.
     pub covered_before: f64,
     pub covered_after: f64,
+    /// The last phase's objective, bound and gap.
     pub objective: f64,
     pub bound: Option<f64>,
     pub gap: Option<f64>,
     pub solve_s: f64,
     pub matrix_s: f64,
     pub solver: String,
+}
+
+impl PlacementPlan {
+    /// `scenario` once the plan is carried out: closed points gone, new ones added.
+    pub fn apply(&self, scenario: &Scenario) -> Scenario {
+        let mut after = scenario.clone();
+        after.points.retain(|p| !self.removed.contains(&p.id));
+        after
+            .points
+            .extend(self.added.iter().map(|a| a.point.clone()));
+        after
+    }
 }
 
 /// The placement problem of a scenario, before a model is chosen.
@@ -409,7 +396,8 @@ impl StudyArea {
         })
     }
 
-    /// Suggests new points (or a consolidation) for `scenario` and says what each adds.
+    /// Suggests new points (or a consolidation) for `scenario` and says what each adds; with
+    /// phases, one nested plan per phase ([`crate::optimise::plan_phases`]) on one matrix.
     pub fn suggest(
         &self,
         scenario: &Scenario,
@@ -418,6 +406,7 @@ impl StudyArea {
         cancel: &AtomicBool,
     ) -> Result<PlacementPlan, ScenarioError> {
         scenario.validate()?;
+        request.validate_for(scenario)?;
         if request.consolidate {
             // Each kind kept open must be there: a typo would otherwise close every desk.
             super::points_of_kinds(
@@ -428,9 +417,9 @@ impl StudyArea {
         }
         // Before the matrix is built, so a bad limit costs nothing.
         crate::optimise::check_time_limit(request.time_limit_s)?;
-        let model_name = request.model.to_ascii_lowercase();
+        let kind = request.model;
         let t = scenario.rule.max_minutes * 60.0;
-        let coverage = matches!(model_name.as_str(), "mclp" | "lscp");
+        let coverage = kind.is_covering();
         // p-median and p-center look at travel times beyond the limit too (up to twice it).
         let cutoff = if coverage { t } else { 2.0 * t };
         progress(0.0, "building the travel-time matrix");
@@ -446,19 +435,7 @@ impl StudyArea {
         if cancel.load(std::sync::atomic::Ordering::Relaxed) {
             return Err(ScenarioError::Cancelled);
         }
-        if let Some(share) = request.min_ward_share
-            && !(0.0..=1.0).contains(&share)
-        {
-            return Err(ScenarioError::InvalidRequest(format!(
-                "min_ward_share is {share}; give a share from 0 to 1"
-            )));
-        }
         let pp = match request.capacity {
-            Some(c) if !(c.is_finite() && c > 0.0) => {
-                return Err(ScenarioError::InvalidRequest(format!(
-                    "capacity is {c}; give the number of people one point can serve"
-                )));
-            }
             Some(c) => {
                 let n = pp.problem.n_candidates();
                 PlacementProblem {
@@ -483,7 +460,8 @@ impl StudyArea {
             progress: Some(&scaled),
             cancel: Some(cancel),
         };
-        let solution: Solution = if request.consolidate {
+        // (solution, price of nesting) per phase.
+        let solutions: Vec<(Solution, Option<f64>)> = if request.consolidate {
             let desks: Vec<String> = scenario
                 .points
                 .iter()
@@ -494,33 +472,28 @@ impl StudyArea {
                 Some(k) => Consolidation::Keep(k),
                 None => Consolidation::KeepCoverage,
             };
-            crate::optimise::consolidate(&pp.problem, &desks, t, target, &options, &control)?
+            vec![(
+                crate::optimise::consolidate(&pp.problem, &desks, t, target, &options, &control)?,
+                None,
+            )]
         } else {
-            let model = match model_name.as_str() {
-                "mclp" => Model::Mclp {
-                    p: request.add,
-                    radius: t,
-                },
-                "pmedian" => Model::PMedian {
-                    p: request.add,
-                    unassigned_cost: Some(cutoff),
-                },
-                "pcenter" => Model::PCenter { p: request.add },
-                "lscp" => Model::Lscp {
-                    radius: t,
-                    target: crate::optimise::CoverageTarget::AllDemand,
-                },
-                other => {
-                    return Err(ScenarioError::InvalidRequest(format!(
-                        "unknown model {other:?}; use mclp, pmedian, lscp or pcenter"
-                    )));
-                }
-            };
-            crate::optimise::solve(&pp.problem, &model, &options, &control)?
+            let sizes = request.phase_sizes();
+            let model = model_of(kind, sizes[0], t, cutoff);
+            if sizes.len() == 1 {
+                vec![(
+                    crate::optimise::solve(&pp.problem, &model, &options, &control)?,
+                    None,
+                )]
+            } else {
+                crate::optimise::plan_phases(&pp.problem, &model, &sizes, &options, &control)?
+                    .phases
+                    .into_iter()
+                    .map(|phase| (phase.solution, Some(phase.price_of_nesting)))
+                    .collect()
+            }
         };
         progress(0.95, "checking the plan against the coverage rule");
 
-        let selected: Vec<usize> = solution.selected.iter().map(|c| c.index()).collect();
         let network = self.network(scenario.mode)?;
         let cells = &network.cells;
         // Demand index -> cell index (demand is the attached cells, in order).
@@ -529,142 +502,224 @@ impl StudyArea {
             .collect();
         let before = self.evaluate(scenario)?;
         let ward_names = self.ward_names();
-        let time_model =
-            matches!(model_name.as_str(), "pmedian" | "pcenter") && !request.consolidate;
-        // A covering model with nothing left to cover would propose points that add no one:
-        // when the open points already cover all the model can, propose none.
-        let nothing_to_add = !time_model
-            && !request.consolidate
-            && solution.covered_weight <= fixed_coverage(&pp.problem, t) + 0.5;
-        // Points that cover only people other new points cover too are dropped, one at a
-        // time, so the list holds no point that adds nobody.
-        let mut open: Vec<bool> = vec![false; pp.problem.n_candidates()];
-        for c in &solution.selected {
-            open[c.index()] = true;
-        }
-        if !time_model && !request.consolidate {
-            let full = covered_by(&pp.problem, &open, t);
-            let mut new_sites: Vec<&crate::optimise::SiteReport> = solution
+        let time_model = !coverage && !request.consolidate;
+        let mut added: Vec<SuggestedPoint> = Vec::new();
+        let mut phases = Vec::with_capacity(solutions.len());
+        // Candidates open before the phase at hand: the fixed ones, then each phase's choice.
+        let mut earlier: Vec<bool> = (0..pp.problem.n_candidates())
+            .map(|c| pp.problem.is_fixed(CandidateIndex(c as u32)))
+            .collect();
+        let mut after_scenario = scenario.clone();
+        let mut removed: Vec<String> = Vec::new();
+        for (k, (solution, price_of_nesting)) in solutions.iter().enumerate() {
+            // A covering model with nothing left to cover would propose points that add no
+            // one: when the open points already cover all the model can, propose none.
+            let nothing_to_add = !time_model
+                && !request.consolidate
+                && solution.covered_weight <= covered_by(&pp.problem, &earlier, t) + 0.5;
+            let mut open: Vec<bool> = vec![false; pp.problem.n_candidates()];
+            for c in &solution.selected {
+                open[c.index()] = true;
+            }
+            let is_new = |i: usize| i >= pp.existing.len() && !earlier[i];
+            // Points that cover only people other new points cover too are dropped, one at a
+            // time, so the list holds no point that adds nobody.
+            if !time_model && !request.consolidate {
+                let full = covered_by(&pp.problem, &open, t);
+                let mut new_sites: Vec<&crate::optimise::SiteReport> = solution
+                    .sites
+                    .iter()
+                    .filter(|s| is_new(s.candidate.index()))
+                    .collect();
+                new_sites.sort_by(|a, b| a.served_weight.total_cmp(&b.served_weight));
+                for s in new_sites {
+                    open[s.candidate.index()] = false;
+                    if covered_by(&pp.problem, &open, t) + 0.5 < full {
+                        open[s.candidate.index()] = true;
+                    }
+                }
+            }
+            for site in solution
                 .sites
                 .iter()
-                .filter(|s| s.candidate.index() >= pp.existing.len())
-                .collect();
-            new_sites.sort_by(|a, b| a.served_weight.total_cmp(&b.served_weight));
-            for s in new_sites {
-                open[s.candidate.index()] = false;
-                if covered_by(&pp.problem, &open, t) + 0.5 < full {
-                    open[s.candidate.index()] = true;
-                }
-            }
-        }
-        let mut added = Vec::new();
-        for site in solution
-            .sites
-            .iter()
-            .filter(|s| !nothing_to_add && open[s.candidate.index()])
-        {
-            let i = site.candidate.index();
-            if i < pp.existing.len() {
-                continue;
-            }
-            // What closing this point again would lose, among the points finally proposed.
-            let adds = if time_model || request.consolidate {
-                site.marginal_weight
-            } else {
-                let mut without = open.clone();
-                without[i] = false;
-                covered_by(&pp.problem, &open, t) - covered_by(&pp.problem, &without, t)
-            };
-            // Who this site serves: people, their wards, their travel time before and after.
-            let (mut people, mut before_s, mut after_s) = (0.0, 0.0, 0.0);
-            let mut by_ward: BTreeMap<usize, f64> = BTreeMap::new();
-            for (d, a) in solution.assignment.iter().enumerate() {
-                if *a != Some(site.candidate) {
+                .filter(|s| !nothing_to_add && open[s.candidate.index()])
+            {
+                let i = site.candidate.index();
+                if !is_new(i) {
                     continue;
                 }
-                let w = pp.problem.weights()[d];
-                let cell = demand_cells[d];
-                people += w;
-                before_s += w * before.report.cells[cell].travel_s.unwrap_or(cutoff);
-                after_s += w * pp
-                    .problem
-                    .cost(DemandIndex(d as u32), site.candidate)
-                    .unwrap_or(cutoff);
-                if let Some(ward) = cells.cells[cell].ward {
-                    *by_ward.entry(ward).or_default() += w;
-                }
+                let mut point = pp.sites[i].clone();
+                point.id = format!("new-{}", added.len() + 1);
+                added.push(SuggestedPoint {
+                    explanation: String::new(),
+                    adds_population: 0.0,
+                    point,
+                    phase: k + 1,
+                });
+                let suggested = added.last_mut().expect("just pushed");
+                describe(
+                    suggested,
+                    site,
+                    &open,
+                    &pp.problem,
+                    &solution.assignment,
+                    &Described {
+                        time_model: time_model || request.consolidate,
+                        cutoff,
+                        t,
+                        demand_cells: &demand_cells,
+                        before: &before,
+                        cell_wards: &cells.cells,
+                        ward_names,
+                    },
+                );
             }
-            let mut wards: Vec<(usize, f64)> = by_ward.into_iter().collect();
-            wards.sort_by(|a, b| b.1.total_cmp(&a.1));
-            let names: Vec<&str> = wards
-                .iter()
-                .take(2)
-                .filter_map(|(w, _)| ward_names.get(*w).map(String::as_str))
-                .collect();
-            let place = if names.is_empty() {
-                String::new()
-            } else {
-                format!(" in {}", names.join(" and "))
-            };
-            let explanation = if time_model && people > 0.0 {
-                format!(
-                    "serves {} people{place}, cutting their mean travel from {:.1} to {:.1} min",
-                    group_thousands(people.round() as i64),
-                    before_s / people / 60.0,
-                    after_s / people / 60.0
-                )
-            } else {
-                format!(
-                    "adds {} people within the rule{place}",
-                    group_thousands(adds.round() as i64)
-                )
-            };
-            let mut point = pp.sites[i].clone();
-            point.id = format!("new-{}", added.len() + 1);
-            added.push(SuggestedPoint {
-                explanation,
-                adds_population: adds,
-                point,
+            if request.consolidate {
+                let selected: Vec<usize> = solution.selected.iter().map(|c| c.index()).collect();
+                removed = pp
+                    .existing
+                    .iter()
+                    .filter(|&&i| !selected.contains(&i))
+                    .map(|&i| pp.sites[i].id.clone())
+                    .collect();
+                after_scenario.points.retain(|p| !removed.contains(&p.id));
+            }
+            after_scenario.points.extend(
+                added
+                    .iter()
+                    .filter(|a| a.phase == k + 1)
+                    .map(|a| a.point.clone()),
+            );
+            let covered_after = self
+                .evaluate(&after_scenario)?
+                .report
+                .summary
+                .population_covered;
+            phases.push(PlacementPhase {
+                new_sites: added.len(),
+                open_sites: after_scenario.points.len(),
+                covered_after,
+                objective: solution.objective,
+                price_of_nesting: *price_of_nesting,
             });
+            for c in &solution.selected {
+                earlier[c.index()] = true;
+            }
         }
-        let removed: Vec<String> = if request.consolidate {
-            pp.existing
-                .iter()
-                .filter(|&&i| !selected.contains(&i))
-                .map(|&i| pp.sites[i].id.clone())
-                .collect()
-        } else {
-            Vec::new()
-        };
-        let mut after_scenario = scenario.clone();
-        after_scenario.points.retain(|p| !removed.contains(&p.id));
-        after_scenario
-            .points
-            .extend(added.iter().map(|a| a.point.clone()));
-        let after = self
-            .evaluate(&after_scenario)?
-            .report
-            .summary
-            .population_covered;
         progress(1.0, "done");
+        let (last, _) = solutions.last().expect("at least one phase");
+        let last_phase = phases.last().expect("at least one phase");
         Ok(PlacementPlan {
-            model: if request.consolidate {
-                "consolidate".into()
-            } else {
-                model_name
-            },
+            model: kind,
+            consolidate: request.consolidate,
+            open_sites: last_phase.open_sites,
+            new_sites: added.len(),
+            covered_before: before.report.summary.population_covered,
+            covered_after: last_phase.covered_after,
+            objective: last.objective,
+            bound: last.bound,
+            gap: last.gap,
+            solve_s: solutions.iter().map(|(s, _)| s.solve_s).sum(),
+            matrix_s: pp.matrix_s,
+            solver: format!("{:?}", last.solver).to_lowercase(),
             added,
             removed,
-            covered_before: before.report.summary.population_covered,
-            covered_after: after,
-            objective: solution.objective,
-            bound: solution.bound,
-            gap: solution.gap,
-            solve_s: solution.solve_s,
-            matrix_s: pp.matrix_s,
-            solver: format!("{:?}", solution.solver).to_lowercase(),
+            phases,
         })
     }
+}
+
+/// The optimiser's model for `kind` with `p` new sites, coverage within `t` seconds and, for
+/// p-median, places beyond `cutoff` counted at `cutoff`.
+fn model_of(kind: ModelKind, p: usize, t: f64, cutoff: f64) -> Model {
+    match kind {
+        ModelKind::Mclp => Model::Mclp { p, radius: t },
+        ModelKind::PMedian => Model::PMedian {
+            p,
+            unassigned_cost: Some(cutoff),
+        },
+        ModelKind::PCenter => Model::PCenter { p },
+        ModelKind::Lscp => Model::Lscp {
+            radius: t,
+            target: crate::optimise::CoverageTarget::AllDemand,
+        },
+    }
+}
+
+/// What [`describe`] reads besides the site.
+struct Described<'a> {
+    /// Explain by travel time (time models, consolidation) rather than by people added.
+    time_model: bool,
+    cutoff: f64,
+    t: f64,
+    demand_cells: &'a [usize],
+    before: &'a super::Evaluation,
+    cell_wards: &'a [crate::coverage::CellInput],
+    ward_names: &'a [String],
+}
+
+/// Fills in what a proposed site adds and the sentence saying so.
+fn describe(
+    suggested: &mut SuggestedPoint,
+    site: &crate::optimise::SiteReport,
+    open: &[bool],
+    problem: &Problem,
+    assignment: &[Option<CandidateIndex>],
+    d: &Described,
+) {
+    let i = site.candidate.index();
+    // What closing this point again would lose, among the points finally proposed.
+    let adds = if d.time_model {
+        site.marginal_weight
+    } else {
+        let mut without = open.to_vec();
+        without[i] = false;
+        covered_by(problem, open, d.t) - covered_by(problem, &without, d.t)
+    };
+    // Who this site serves: people, their wards, their travel time before and after.
+    let (mut people, mut before_s, mut after_s) = (0.0, 0.0, 0.0);
+    let mut by_ward: BTreeMap<usize, f64> = BTreeMap::new();
+    for (demand, a) in assignment.iter().enumerate() {
+        if *a != Some(site.candidate) {
+            continue;
+        }
+        let w = problem.weights()[demand];
+        let cell = d.demand_cells[demand];
+        people += w;
+        before_s += w * d.before.report.cells[cell].travel_s.unwrap_or(d.cutoff);
+        after_s += w * problem
+            .cost(DemandIndex(demand as u32), site.candidate)
+            .unwrap_or(d.cutoff);
+        if let Some(ward) = d.cell_wards[cell].ward {
+            *by_ward.entry(ward).or_default() += w;
+        }
+    }
+    let mut wards: Vec<(usize, f64)> = by_ward.into_iter().collect();
+    wards.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let names: Vec<&str> = wards
+        .iter()
+        .take(2)
+        .filter_map(|(w, _)| d.ward_names.get(*w).map(String::as_str))
+        .collect();
+    let place = if names.is_empty() {
+        String::new()
+    } else {
+        format!(" in {}", names.join(" and "))
+    };
+    suggested.explanation = if d.time_model && people > 0.0 {
+        format!(
+            "serves {} people{place}, cutting their mean travel from {:.1} to {:.1} min",
+            group_thousands(people.round() as i64),
+            before_s / people / 60.0,
+            after_s / people / 60.0
+        )
+    } else {
+        format!(
+            "adds {} people within the rule{place}",
+            group_thousands(adds.round() as i64)
+        )
+    };
+    suggested.adds_population = adds;
 }
 
 /// A place on the sphere: degrees for the great-circle formula, a unit vector for chords.
@@ -726,20 +781,6 @@ fn covered_by(problem: &Problem, open: &[bool], radius: f64) -> f64 {
                 .iter()
                 .zip(costs)
                 .any(|(c, &cost)| open[c.index()] && cost <= radius)
-        })
-        .map(|d| problem.weights()[d])
-        .sum()
-}
-
-/// Weight the fixed (already open) sites cover within `radius`.
-fn fixed_coverage(problem: &Problem, radius: f64) -> f64 {
-    (0..problem.n_demand())
-        .filter(|&d| {
-            let (candidates, costs) = problem.row(DemandIndex(d as u32));
-            candidates
-                .iter()
-                .zip(costs)
-                .any(|(c, &cost)| problem.is_fixed(*c) && cost <= radius)
         })
         .map(|d| problem.weights()[d])
         .sum()

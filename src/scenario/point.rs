@@ -98,6 +98,14 @@ pub fn validate_points(points: &[ReceivingPoint], origin: &str) -> Result<(), Sc
                 message: "the id is empty".into(),
             });
         }
+        let longest = super::LIMITS.max_name_chars;
+        if p.id.chars().count() > longest || p.name.chars().count() > longest {
+            return Err(ScenarioError::InvalidPoint {
+                origin: origin.to_string(),
+                index: i + 1,
+                message: format!("the id or name is longer than {longest} characters"),
+            });
+        }
         if !seen.insert(p.id.as_str()) {
             return Err(ScenarioError::DuplicatePointId {
                 origin: origin.to_string(),

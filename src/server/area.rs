@@ -2,15 +2,8 @@
 
 use std::sync::OnceLock;
 
-use axum::Json;
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
-use serde_json::json;
-
 use crate::graph::TravelMode;
-use crate::scenario::ReceivingPoint;
+use crate::scenario::{DEFAULT_MODE, Defaults, LIMITS, ModelInfo, NearestRequest, SearchRequest};
 use crate::server::dto::{
     DefaultRule, HealthResponse, LineString, MetaResponse, NearestItem, NearestOrigin,
     NearestQuery, NearestResponse, SearchQuery, SearchResponse,
@@ -18,13 +11,11 @@ use crate::server::dto::{
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::extract::ApiQuery;
 use crate::server::{AppState, blocking, scenarios};
-
-/// Most receiving points a nearest query may ask for.
-pub const MAX_NEAREST_K: usize = 20;
-/// Most results a search may ask for.
-pub const MAX_SEARCH_LIMIT: usize = 50;
-/// Longest search text accepted, in characters.
-const MAX_QUERY_CHARS: usize = 200;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 
 /// Liveness probe.
 #[utoipa::path(get, path = "/health", tag = "area",
@@ -36,7 +27,7 @@ pub async fn health(State(state): State<AppState>) -> Json<HealthResponse> {
     })
 }
 
-/// The study area, travel modes and default coverage rule.
+/// The study area, travel modes and models, and every request's defaults and limits.
 #[utoipa::path(get, path = "/api/v1/meta", tag = "area",
     responses((status = 200, description = "Area description", body = MetaResponse)))]
 pub async fn meta(State(state): State<AppState>) -> Json<MetaResponse> {
@@ -53,6 +44,9 @@ pub async fn meta(State(state): State<AppState>) -> Json<MetaResponse> {
             mode: baseline.mode,
         },
         areas: state.areas().to_vec(),
+        defaults: Defaults::default(),
+        limits: LIMITS,
+        models: ModelInfo::all(),
     })
 }
 
@@ -61,33 +55,12 @@ pub async fn meta(State(state): State<AppState>) -> Json<MetaResponse> {
     responses((status = 200, description = "GeoJSON FeatureCollection of Point features", body = Object)))]
 pub async fn points(State(state): State<AppState>) -> Result<Response, ApiError> {
     let bytes = cached(&state.caches().points, state.clone(), |state| {
-        Ok(points_geojson(&state.area().baseline().points))
+        Ok(crate::export::points_geojson(
+            &state.area().baseline().points,
+        ))
     })
     .await?;
     Ok(json_bytes(bytes))
-}
-
-/// Receiving points as GeoJSON Point features; properties as in api.md.
-pub fn points_geojson(points: &[ReceivingPoint]) -> serde_json::Value {
-    let features: Vec<_> = points
-        .iter()
-        .map(|p| {
-            json!({
-                "type": "Feature",
-                "id": p.id,
-                "geometry": {"type": "Point", "coordinates": [p.lon, p.lat]},
-                "properties": {
-                    "id": p.id,
-                    "name": p.name,
-                    "kind": p.kind,
-                    "opening_hours": p.opening_hours,
-                    "approximate": p.approximate,
-                    "address": p.address,
-                }
-            })
-        })
-        .collect();
-    json!({"type": "FeatureCollection", "features": features})
 }
 
 /// The k receiving points fastest to reach from an origin, with routes.
@@ -101,24 +74,19 @@ pub async fn nearest(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<NearestQuery>,
 ) -> Result<Json<NearestResponse>, ApiError> {
-    check_lon_lat(q.lon, q.lat)?;
-    let mode = parse_mode(q.mode.as_deref())?;
-    let k = q.k.unwrap_or(3);
-    if k == 0 || k > MAX_NEAREST_K {
-        return Err(ApiError::bad_request(format!(
-            "k = {k} is out of range: ask for 1 to {MAX_NEAREST_K} receiving points"
-        )));
-    }
+    let request = NearestRequest {
+        mode: parse_mode(q.mode.as_deref())?,
+        k: q.k.unwrap_or(NearestRequest::DEFAULT_K),
+        ..NearestRequest::at(q.lon, q.lat)
+    };
+    request.validate()?;
     let points = match q.scenario {
         Some(id) => scenarios::load(&state, id).await?.scenario.points,
         None => state.area().baseline().points,
     };
     let area = state.area_arc();
     let answer = state
-        .light(move || {
-            area.nearest(q.lon, q.lat, mode, k, &points)
-                .map_err(ApiError::from)
-        })
+        .light(move || area.nearest(&request, &points).map_err(ApiError::from))
         .await?;
     let mut results: Vec<NearestItem> = answer
         .results
@@ -156,25 +124,14 @@ pub async fn search(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<SearchQuery>,
 ) -> Result<Json<SearchResponse>, ApiError> {
-    let text = q.q.trim().to_string();
-    if text.is_empty() {
-        return Err(ApiError::bad_request(
-            "the search text q is empty: give part of a ward, district, street or point name",
-        ));
-    }
-    if text.chars().count() > MAX_QUERY_CHARS {
-        return Err(ApiError::bad_request(format!(
-            "the search text q is longer than {MAX_QUERY_CHARS} characters"
-        )));
-    }
-    let limit = q.limit.unwrap_or(10);
-    if limit == 0 || limit > MAX_SEARCH_LIMIT {
-        return Err(ApiError::bad_request(format!(
-            "limit = {limit} is out of range: ask for 1 to {MAX_SEARCH_LIMIT} results"
-        )));
-    }
+    let request = SearchRequest {
+        text: q.q,
+        limit: q.limit.unwrap_or(SearchRequest::DEFAULT_LIMIT),
+    };
     let area = state.area_arc();
-    let results = state.light(move || Ok(area.search(&text, limit))).await?;
+    let results = state
+        .light(move || area.search(&request).map_err(ApiError::from))
+        .await?;
     Ok(Json(SearchResponse { results }))
 }
 
@@ -242,25 +199,10 @@ fn round_position([lon, lat]: [f64; 2]) -> [f64; 2] {
     [(lon * 1e6).round() / 1e6, (lat * 1e6).round() / 1e6]
 }
 
-/// Checks a WGS84 position given by a client.
-pub fn check_lon_lat(lon: f64, lat: f64) -> Result<(), ApiError> {
-    if !lon.is_finite() || !(-180.0..=180.0).contains(&lon) {
-        return Err(ApiError::bad_request(format!(
-            "lon = {lon} is not a longitude: expected degrees in -180..=180 (WGS84)"
-        )));
-    }
-    if !lat.is_finite() || !(-90.0..=90.0).contains(&lat) {
-        return Err(ApiError::bad_request(format!(
-            "lat = {lat} is not a latitude: expected degrees in -90..=90 (WGS84)"
-        )));
-    }
-    Ok(())
-}
-
-/// Parses an optional travel-mode name; motorbike when absent.
+/// Parses an optional travel-mode name; the default mode when absent.
 pub fn parse_mode(mode: Option<&str>) -> Result<TravelMode, ApiError> {
     match mode {
-        None => Ok(TravelMode::Motorbike),
+        None => Ok(DEFAULT_MODE),
         Some(name) => name.parse().map_err(|_| {
             ApiError::bad_request(format!(
                 "unknown travel mode {name:?}: expected motorbike, car, bicycle or walk"
@@ -283,10 +225,7 @@ mod tests {
     }
 
     #[test]
-    fn coordinates_and_modes_are_checked() {
-        assert!(check_lon_lat(105.8, 21.0).is_ok());
-        assert!(check_lon_lat(f64::NAN, 21.0).is_err());
-        assert!(check_lon_lat(105.8, -90.5).is_err());
+    fn modes_are_checked() {
         assert!(matches!(parse_mode(None), Ok(TravelMode::Motorbike)));
         assert!(matches!(parse_mode(Some("walk")), Ok(TravelMode::Walk)));
         // Case and stray spaces are forgiven, as on the command line; unknown modes are not.

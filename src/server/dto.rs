@@ -1,4 +1,5 @@
-//! Request and response bodies of the JSON API (api.md), with their OpenAPI schemas.
+//! Request and response bodies of the JSON API (described by `/api/v1/openapi.json`), with
+//! their OpenAPI schemas.
 //!
 //! Domain types from `scenario` and `coverage` are reused where their JSON already matches the
 //! contract; these types only reshape where the API differs (GeoJSON routes, flat summaries).
@@ -10,7 +11,11 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::coverage::{CoverageSummary, RegionStats};
 use crate::graph::TravelMode;
-use crate::scenario::{AreaMeta, Place, ReceivingPoint, RuleSpec, SuggestedPoint};
+use crate::optimise::{ModelKind, Solver};
+use crate::scenario::{
+    AreaMeta, Candidates, Defaults, Limits, ModelInfo, Place, PlacementPhase, PlacementRequest,
+    ReceivingPoint, RuleSpec, ScenarioError, SuggestedPoint,
+};
 
 /// Names of the travel modes, for the OpenAPI document (the JSON is the lower-case name).
 #[derive(Serialize, ToSchema)]
@@ -52,6 +57,12 @@ pub struct MetaResponse {
     pub default_rule: DefaultRule,
     /// Study areas this server's data directory holds; the server serves one of them.
     pub areas: Vec<String>,
+    /// The default of every request (what a field left out means).
+    pub defaults: Defaults,
+    /// The limits every request is checked against.
+    pub limits: Limits,
+    /// The placement models, in menu order.
+    pub models: Vec<ModelInfo>,
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -61,9 +72,9 @@ pub struct NearestQuery {
     pub lon: f64,
     /// Latitude of the origin, WGS84 degrees.
     pub lat: f64,
-    /// Travel mode: motorbike (default), car, bicycle or walk.
+    /// Travel mode: motorbike, car, bicycle or walk (default in `/api/v1/meta`).
     pub mode: Option<String>,
-    /// How many receiving points, 1..=20 (default 3).
+    /// How many receiving points (default and limit in `/api/v1/meta`).
     pub k: Option<usize>,
     /// Id of a saved scenario whose points to rank instead of the area's current ones.
     pub scenario: Option<String>,
@@ -110,7 +121,7 @@ pub struct NearestResponse {
 pub struct SearchQuery {
     /// Text to look for; case and Vietnamese diacritics are ignored.
     pub q: String,
-    /// At most this many results, 1..=50 (default 10).
+    /// At most this many results (default and limit in `/api/v1/meta`).
     pub limit: Option<usize>,
 }
 
@@ -240,7 +251,8 @@ pub struct CoverageResult {
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct IsochroneQuery {
-    /// Comma-separated travel-time limits in whole minutes, each 1..=120, at most 6 (default 10,20,30).
+    /// Comma-separated travel-time limits in whole minutes (default and limits in
+    /// `/api/v1/meta`).
     pub minutes: Option<String>,
     /// Also return one feature per receiving point and limit (default false: only the union of
     /// all points, `point_id` "all"). Per-point isochrones of a whole area are large and slow.
@@ -254,14 +266,7 @@ pub struct ExportQuery {
     pub format: Option<String>,
 }
 
-fn default_model() -> String {
-    "mclp".to_string()
-}
-
-fn default_add() -> usize {
-    1
-}
-
+/// A placement question; every field left out takes the default `/api/v1/meta` publishes.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OptimiseRequest {
@@ -269,21 +274,60 @@ pub struct OptimiseRequest {
     pub scenario: Option<String>,
     /// An unsaved scenario to start from.
     pub draft: Option<Draft>,
-    /// mclp (default), pmedian, lscp or pcenter.
-    #[serde(default = "default_model")]
-    pub model: String,
-    /// How many new points to place (default 1).
-    #[serde(default = "default_add")]
-    pub add: usize,
-    /// Also suggest which existing points could close.
+    pub model: Option<ModelKind>,
+    /// How many new points to place.
+    pub add: Option<usize>,
+    /// Nested phases instead of one plan: totals of new points, strictly growing (e.g.
+    /// [5, 10, 30]); each phase keeps the earlier ones.
+    pub phases: Option<Vec<usize>>,
+    /// Close ward desks instead of adding points.
     #[serde(default)]
     pub consolidate: bool,
     /// With consolidate: how many existing points to keep.
     pub keep: Option<usize>,
-    /// Seed for the randomised parts of the solvers (default 1).
+    /// With consolidate: the kinds of point that always stay open.
+    pub fixed_kinds: Option<Vec<crate::scenario::PointKind>>,
+    /// Seed for the randomised parts of the solvers.
     pub seed: Option<u64>,
-    /// Solver time limit in seconds, 1..=300 (default 30).
+    /// Solver time limit in seconds.
     pub time_limit_s: Option<f64>,
+    /// heuristic, exact or auto.
+    #[schema(value_type = Option<String>)]
+    pub solver: Option<Solver>,
+    /// H3 resolution of the candidate cells; ignored with `candidate_points`.
+    pub candidate_resolution: Option<u8>,
+    /// Only these sites may be chosen (a list of available buildings, say).
+    pub candidate_points: Option<Vec<ReceivingPoint>>,
+    /// People one point can serve; demand is then assigned within capacity.
+    pub capacity: Option<f64>,
+    /// Every ward must keep at least this share (0..=1) of its people covered.
+    pub min_ward_share: Option<f64>,
+}
+
+impl OptimiseRequest {
+    /// The library's request: what the body gives, the library's defaults for the rest.
+    pub fn placement(&self) -> Result<PlacementRequest, ScenarioError> {
+        let d = PlacementRequest::default();
+        let candidates = match (&self.candidate_points, self.candidate_resolution) {
+            (Some(points), _) => Candidates::Points(points.clone()),
+            (None, Some(resolution)) => Candidates::cells(resolution)?,
+            (None, None) => d.candidates,
+        };
+        Ok(PlacementRequest {
+            model: self.model.unwrap_or(d.model),
+            add: self.add.unwrap_or(d.add),
+            phases: self.phases.clone().unwrap_or_default(),
+            consolidate: self.consolidate,
+            keep: self.keep,
+            fixed_kinds: self.fixed_kinds.clone().unwrap_or(d.fixed_kinds),
+            seed: self.seed.unwrap_or(d.seed),
+            time_limit_s: self.time_limit_s.unwrap_or(d.time_limit_s),
+            solver: self.solver.unwrap_or(d.solver),
+            candidates,
+            capacity: self.capacity,
+            min_ward_share: self.min_ward_share,
+        })
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -309,6 +353,8 @@ impl RunState {
 /// A suggested point, flattened as the web app draws it.
 #[derive(Clone, Serialize, ToSchema)]
 pub struct SuggestedDoc {
+    /// The phase (1-based) that opens it.
+    pub phase: usize,
     pub id: String,
     pub name: String,
     pub kind: crate::scenario::PointKind,
@@ -321,6 +367,7 @@ pub struct SuggestedDoc {
 impl From<&SuggestedPoint> for SuggestedDoc {
     fn from(s: &SuggestedPoint) -> SuggestedDoc {
         SuggestedDoc {
+            phase: s.phase,
             id: s.point.id.clone(),
             name: s.point.name.clone(),
             kind: s.point.kind,
@@ -334,7 +381,14 @@ impl From<&SuggestedPoint> for SuggestedDoc {
 
 #[derive(Clone, Serialize, ToSchema)]
 pub struct RunResult {
+    pub model: ModelKind,
     pub points: Vec<SuggestedDoc>,
+    /// One entry per phase (one without phases).
+    pub phases: Vec<PlacementPhase>,
+    /// Every point open after the plan, the scenario's kept ones included.
+    pub open_sites: usize,
+    /// Points the plan adds.
+    pub new_sites: usize,
     /// Ids of existing points the plan would close (consolidation only).
     pub removed: Vec<String>,
     pub covered_before: f64,

@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::scenario::ScenarioError;
 use crate::server::store::StoreError;
 
-/// Machine-readable error category, stable across releases (see api.md).
+/// Machine-readable error category, stable across releases (listed in `/api/v1/openapi.json`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {

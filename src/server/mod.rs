@@ -1,5 +1,5 @@
-//! `motcua serve`: the JSON API under `/api/v1` (see api.md and `/api/v1/openapi.json`), the
-//! web app's static files at `/`, and saved scenarios in SQLite.
+//! `motcua serve`: the JSON API under `/api/v1` (described by `/api/v1/openapi.json`, generated
+//! from the handlers), the web app's static files at `/`, and saved scenarios in SQLite.
 //!
 //! The server only translates between HTTP and the [`crate::scenario`] facade; it holds no
 //! domain logic. [`app`] builds the whole router from an [`AppState`] so tests can drive it
@@ -364,7 +364,9 @@ pub fn app(state: AppState) -> Router {
     router
 }
 
-/// The OpenAPI document, serialised once.
+/// This OpenAPI document, serialised once.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "area",
+    responses((status = 200, description = "The OpenAPI 3 document of this API", body = Object)))]
 async fn openapi_json() -> Response {
     static DOCUMENT: LazyLock<Bytes> = LazyLock::new(|| match ApiDoc::openapi().to_json() {
         Ok(text) => Bytes::from(text),

@@ -13,6 +13,7 @@ use crate::server::{area, dto, error, optimise, scenarios};
         license(name = "MIT OR Apache-2.0")
     ),
     paths(
+        super::openapi_json,
         area::health,
         area::meta,
         area::points,

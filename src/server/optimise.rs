@@ -26,19 +26,11 @@ use crate::server::dto::{
 };
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::extract::{ApiJson, ApiPath};
-use crate::server::scenarios::{check_scenario, draft_scenario, load};
+use crate::server::scenarios::{draft_scenario, load};
 use crate::server::store::hex;
 
-/// Optimisation models the domain offers.
-const MODELS: [&str; 4] = ["mclp", "pmedian", "lscp", "pcenter"];
-/// Most new points one run may place.
-pub const MAX_ADD: usize = 50;
 /// Finished runs kept for clients that poll late; older ones are forgotten.
 const FINISHED_RUNS_KEPT: usize = 64;
-/// Longest solver time limit a client may ask for, seconds.
-const MAX_TIME_LIMIT_S: f64 = 300.0;
-/// Solver time limit when the client does not say, seconds.
-const DEFAULT_TIME_LIMIT_S: f64 = 30.0;
 
 /// One optimisation run.
 pub struct Run {
@@ -227,7 +219,11 @@ fn failed_internally(progress: f64) -> RunStatus {
 
 fn run_result(plan: &PlacementPlan) -> RunResult {
     RunResult {
+        model: plan.model,
         points: plan.added.iter().map(SuggestedDoc::from).collect(),
+        phases: plan.phases.clone(),
+        open_sites: plan.open_sites,
+        new_sites: plan.new_sites,
         removed: plan.removed.clone(),
         covered_before: plan.covered_before,
         covered_after: plan.covered_after,
@@ -240,7 +236,7 @@ fn run_result(plan: &PlacementPlan) -> RunResult {
 #[utoipa::path(post, path = "/api/v1/optimise", tag = "optimise", request_body = OptimiseRequest,
     responses(
         (status = 202, description = "Run started; follow it at /api/v1/optimise/{run_id}", body = RunStarted),
-        (status = 400, description = "Bad model, add, keep or scenario", body = ErrorBody),
+        (status = 400, description = "A value out of the limits `/api/v1/meta` publishes, or a bad scenario", body = ErrorBody),
         (status = 404, description = "No such scenario", body = ErrorBody),
         (status = 409, description = "Too many runs in progress", body = ErrorBody),
     ))]
@@ -248,29 +244,7 @@ pub async fn start(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<OptimiseRequest>,
 ) -> Result<Response, ApiError> {
-    if !MODELS.contains(&body.model.as_str()) {
-        return Err(ApiError::bad_request(format!(
-            "model {:?} is not offered: use mclp (most people covered), pmedian (least total travel), lscp (fewest points covering everyone) or pcenter (shortest worst trip)",
-            body.model
-        )));
-    }
-    if body.add > MAX_ADD {
-        return Err(ApiError::bad_request(format!(
-            "add = {} is too large: at most {MAX_ADD} new points per run",
-            body.add
-        )));
-    }
-    if body.add == 0 && !body.consolidate && body.model != "lscp" {
-        return Err(ApiError::bad_request(
-            "add = 0 asks for no new points: give add of 1 or more, or set consolidate",
-        ));
-    }
-    let time_limit_s = body.time_limit_s.unwrap_or(DEFAULT_TIME_LIMIT_S);
-    if !time_limit_s.is_finite() || !(1.0..=MAX_TIME_LIMIT_S).contains(&time_limit_s) {
-        return Err(ApiError::bad_request(format!(
-            "time_limit_s = {time_limit_s} is out of range: expected 1 to {MAX_TIME_LIMIT_S}"
-        )));
-    }
+    let req = body.placement()?;
     let scenario = match (body.scenario, body.draft) {
         (Some(_), Some(_)) => {
             return Err(ApiError::bad_request(
@@ -281,24 +255,8 @@ pub async fn start(
         (None, Some(draft)) => draft_scenario(draft),
         (None, None) => state.area().baseline(),
     };
-    check_scenario(&scenario)?;
-    if let Some(keep) = body.keep
-        && keep > scenario.points.len()
-    {
-        return Err(ApiError::bad_request(format!(
-            "keep = {keep} is more than the scenario's {} receiving points",
-            scenario.points.len()
-        )));
-    }
-    let req = PlacementRequest {
-        model: body.model,
-        add: body.add,
-        consolidate: body.consolidate,
-        keep: body.keep,
-        seed: body.seed.unwrap_or(1),
-        time_limit_s,
-        ..PlacementRequest::default()
-    };
+    scenario.validate()?;
+    req.validate_for(&scenario)?;
     let run_id = state.runs().start(state.area_arc(), scenario, req)?;
     let location = format!("/api/v1/optimise/{run_id}");
     Ok((

@@ -1,17 +1,8 @@
 //! Handlers for saved scenarios and for evaluating drafts.
 
-use std::collections::HashSet;
-
-use axum::Json;
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use serde_json::json;
-
-use crate::graph::TravelMode;
-use crate::scenario::{Evaluation, ReceivingPoint, RuleSpec, Scenario};
-use crate::server::area::points_geojson;
+use crate::scenario::{
+    DEFAULT_MODE, Evaluation, ExportFormat, IsochroneRequest, ReceivingPoint, Scenario,
+};
 use crate::server::dto::{
     AreaRef, CoverageQuery, CoverageResult, CreateScenario, Draft, ExportQuery, IsochroneQuery,
     ScenarioDoc, ScenarioList, ScenarioListItem, SummaryDoc, UpdateScenario,
@@ -20,19 +11,16 @@ use crate::server::error::{ApiError, ErrorBody};
 use crate::server::extract::{ApiJson, ApiPath, ApiQuery, WriteAccess};
 use crate::server::store::StoredScenario;
 use crate::server::{AppState, blocking};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 
 /// Id of the built-in read-only scenario holding the area's current receiving points.
 pub const BASELINE_ID: &str = "baseline";
 /// Key added to `timings_ms`: milliseconds the server spent in the domain's evaluate call.
 pub const SERVER_EVALUATE_KEY: &str = "server_evaluate";
-/// Most receiving points one scenario may hold.
-pub const MAX_POINTS: usize = 5_000;
-/// Longest scenario or point name, in characters.
-const MAX_NAME_CHARS: usize = 200;
-/// Most isochrone bands one request may ask for.
-const MAX_ISOCHRONE_BANDS: usize = 6;
-/// Longest isochrone band, in minutes.
-const MAX_ISOCHRONE_MINUTES: u32 = 120;
 
 /// Loads a saved scenario, or the baseline.
 pub async fn load(state: &AppState, id: String) -> Result<StoredScenario, ApiError> {
@@ -74,86 +62,16 @@ fn read_only_error() -> ApiError {
     )
 }
 
-/// Checks what a client sent before it is saved or computed on; the domain's own
-/// `Scenario::validate` runs last for the rules it knows (duplicates, rule ranges).
-pub fn check_scenario(s: &Scenario) -> Result<(), ApiError> {
-    let name_chars = s.name.trim().chars().count();
-    if name_chars == 0 {
-        return Err(ApiError::bad_request(
-            "the scenario name is empty: give it a name people will recognise",
-        ));
-    }
-    if name_chars > MAX_NAME_CHARS {
-        return Err(ApiError::bad_request(format!(
-            "the scenario name is longer than {MAX_NAME_CHARS} characters"
-        )));
-    }
-    if s.points.is_empty() {
-        return Err(ApiError::bad_request(
-            "the scenario has no receiving points: give at least one",
-        ));
-    }
-    if s.points.len() > MAX_POINTS {
-        return Err(ApiError::bad_request(format!(
-            "the scenario has {} receiving points; at most {MAX_POINTS} are accepted",
-            s.points.len()
-        )));
-    }
-    let mut ids = HashSet::new();
-    for (index, p) in s.points.iter().enumerate() {
-        if p.id.trim().is_empty() {
-            return Err(ApiError::bad_request(format!(
-                "points[{index}] has an empty id; every point needs a unique id"
-            )));
-        }
-        if !ids.insert(p.id.as_str()) {
-            return Err(ApiError::bad_request(format!(
-                "points[{index}] repeats the id {:?}; point ids must be unique",
-                p.id
-            )));
-        }
-        if p.name.chars().count() > MAX_NAME_CHARS || p.id.chars().count() > MAX_NAME_CHARS {
-            return Err(ApiError::bad_request(format!(
-                "points[{index}] has an id or name longer than {MAX_NAME_CHARS} characters"
-            )));
-        }
-        if !p.lon.is_finite()
-            || !(-180.0..=180.0).contains(&p.lon)
-            || !p.lat.is_finite()
-            || !(-90.0..=90.0).contains(&p.lat)
-        {
-            return Err(ApiError::bad_request(format!(
-                "points[{index}] ({:?}) has lon = {}, lat = {}: expected WGS84 degrees, lon in -180..=180 and lat in -90..=90",
-                p.id, p.lon, p.lat
-            )));
-        }
-    }
-    check_rule(&s.rule)?;
-    s.validate()?;
-    Ok(())
-}
-
-fn check_rule(rule: &RuleSpec) -> Result<(), ApiError> {
-    if !rule.max_minutes.is_finite() || rule.max_minutes <= 0.0 || rule.max_minutes > 240.0 {
-        return Err(ApiError::bad_request(format!(
-            "rule.max_minutes = {} is out of range: expected more than 0 and at most 240",
-            rule.max_minutes
-        )));
-    }
-    if !rule.radius_km.is_finite() || rule.radius_km < 0.0 || rule.radius_km > 100.0 {
-        return Err(ApiError::bad_request(format!(
-            "rule.radius_km = {} is out of range: expected 0 to 100",
-            rule.radius_km
-        )));
-    }
-    Ok(())
+/// Checks what a client sent before it is saved or computed on: the library's own checks.
+fn check_scenario(s: &Scenario) -> Result<(), ApiError> {
+    Ok(s.validate()?)
 }
 
 /// A draft from the client as a domain scenario, with defaults filled in.
 pub fn draft_scenario(draft: Draft) -> Scenario {
     Scenario {
         name: draft.name.unwrap_or_else(|| "draft".to_string()),
-        mode: draft.mode.unwrap_or(TravelMode::Motorbike),
+        mode: draft.mode.unwrap_or(DEFAULT_MODE),
         rule: draft.rule.unwrap_or_default(),
         points: draft.points,
     }
@@ -410,48 +328,37 @@ pub async fn isochrones(
     ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<IsochroneQuery>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let minutes = parse_minutes(q.minutes.as_deref())?;
-    let per_point = q.per_point.unwrap_or(false);
+    let mut request = IsochroneRequest {
+        per_point: q.per_point.unwrap_or(IsochroneRequest::default().per_point),
+        ..IsochroneRequest::default()
+    };
+    if let Some(text) = q.minutes.as_deref() {
+        request.minutes = parse_minutes(text)?;
+    }
+    request.validate()?;
     let stored = load(&state, id).await?;
     let area = state.area_arc();
     let value = state
         .heavy(move || {
-            area.isochrones_geojson(&stored.scenario, &minutes, per_point)
+            area.isochrones_geojson(&stored.scenario, &request)
                 .map_err(ApiError::from)
         })
         .await?;
     Ok(Json(value))
 }
 
-/// Parses "10,20,30" into sorted, distinct minute bands.
-fn parse_minutes(text: Option<&str>) -> Result<Vec<u32>, ApiError> {
-    let Some(text) = text else {
-        return Ok(vec![10, 20, 30]);
-    };
-    let mut minutes = Vec::new();
-    for part in text.split(',') {
-        let part = part.trim();
-        let value: u32 = part.parse().map_err(|_| {
-            ApiError::bad_request(format!(
-                "minutes: {part:?} is not a whole number of minutes; send e.g. minutes=10,20,30"
-            ))
-        })?;
-        if value == 0 || value > MAX_ISOCHRONE_MINUTES {
-            return Err(ApiError::bad_request(format!(
-                "minutes: {value} is out of range: each must be 1 to {MAX_ISOCHRONE_MINUTES}"
-            )));
-        }
-        minutes.push(value);
-    }
-    minutes.sort_unstable();
-    minutes.dedup();
-    if minutes.len() > MAX_ISOCHRONE_BANDS {
-        return Err(ApiError::bad_request(format!(
-            "minutes: at most {MAX_ISOCHRONE_BANDS} bands per request, got {}",
-            minutes.len()
-        )));
-    }
-    Ok(minutes)
+/// Parses "10,20,30" into minute bands; the library checks them.
+fn parse_minutes(text: &str) -> Result<Vec<u32>, ApiError> {
+    text.split(',')
+        .map(|part| {
+            let part = part.trim();
+            part.parse().map_err(|_| {
+                ApiError::bad_request(format!(
+                    "minutes: {part:?} is not a whole number of minutes; send e.g. minutes=10,20,30"
+                ))
+            })
+        })
+        .collect()
 }
 
 /// A scenario's points and per-ward results as a CSV or GeoJSON download.
@@ -467,34 +374,25 @@ pub async fn export(
     ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<ExportQuery>,
 ) -> Result<Response, ApiError> {
-    let format = q.format.unwrap_or_else(|| "csv".to_string());
-    if format != "csv" && format != "geojson" {
-        return Err(ApiError::bad_request(format!(
-            "format = {format:?} is not offered: use csv or geojson"
-        )));
-    }
+    let format = match q.format.as_deref() {
+        Some(text) => text.parse::<ExportFormat>()?,
+        None => ExportFormat::default(),
+    };
     let stored = load(&state, id).await?;
     let area = state.area_arc();
     let file_stem = format!("motcua-{}-{}", area.meta().name, stored.id);
-    let (bytes, content_type, extension) = state
+    let bytes = state
         .heavy(move || {
-            let evaluation = area.evaluate(&stored.scenario)?;
-            if format == "csv" {
-                Ok((
-                    export_csv(&stored.scenario, &evaluation)?,
-                    "text/csv; charset=utf-8",
-                    "csv",
-                ))
-            } else {
-                let mut value = points_geojson(&stored.scenario.points);
-                value["name"] = json!(stored.scenario.name);
-                value["wards"] =
-                    serde_json::to_value(&evaluation.report.wards).map_err(ApiError::internal)?;
-                let bytes = serde_json::to_vec(&value).map_err(ApiError::internal)?;
-                Ok((Bytes::from(bytes), "application/geo+json", "geojson"))
-            }
+            let evaluation: Evaluation = area.evaluate(&stored.scenario)?;
+            crate::export::scenario_download(&stored.scenario, &evaluation, format)
+                .map(Bytes::from)
+                .map_err(ApiError::internal)
         })
         .await?;
+    let (content_type, extension) = match format {
+        ExportFormat::Csv => ("text/csv; charset=utf-8", "csv"),
+        ExportFormat::GeoJson => ("application/geo+json", "geojson"),
+    };
     let disposition = format!("attachment; filename=\"{file_stem}.{extension}\"");
     Ok((
         [
@@ -506,109 +404,14 @@ pub async fn export(
         .into_response())
 }
 
-/// One CSV: a row per receiving point, then a row per ward (column `record` tells which).
-fn export_csv(scenario: &Scenario, evaluation: &Evaluation) -> Result<Bytes, ApiError> {
-    let mut out = csv::Writer::from_writer(Vec::new());
-    let write_err = |e: csv::Error| ApiError::internal(format!("cannot write the CSV export: {e}"));
-    out.write_record([
-        "record",
-        "id",
-        "name",
-        "kind",
-        "lon",
-        "lat",
-        "opening_hours",
-        "approximate",
-        "address",
-        "population",
-        "covered",
-        "uncovered",
-        "unknown",
-        "no_road_data",
-        "covered_share",
-        "mean_travel_s",
-    ])
-    .map_err(write_err)?;
-    for p in &scenario.points {
-        let kind = serde_json::to_value(p.kind)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
-        out.write_record([
-            "point".to_string(),
-            csv_text(&p.id),
-            csv_text(&p.name),
-            kind,
-            p.lon.to_string(),
-            p.lat.to_string(),
-            csv_text(&p.opening_hours),
-            p.approximate.to_string(),
-            csv_text(p.address.as_deref().unwrap_or_default()),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-        ])
-        .map_err(write_err)?;
-    }
-    for w in &evaluation.report.wards {
-        out.write_record([
-            "ward".to_string(),
-            String::new(),
-            csv_text(&w.name),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            format!("{:.0}", w.population),
-            format!("{:.0}", w.covered),
-            format!("{:.0}", w.uncovered),
-            format!("{:.0}", w.unknown),
-            format!("{:.0}", w.no_road_data),
-            format!("{:.4}", w.covered_share),
-            w.mean_travel_s.map_or(String::new(), |t| format!("{t:.1}")),
-        ])
-        .map_err(write_err)?;
-    }
-    let bytes = out
-        .into_inner()
-        .map_err(|e| ApiError::internal(format!("cannot finish the CSV export: {e}")))?;
-    Ok(Bytes::from(bytes))
-}
-
-/// Text for a CSV cell that spreadsheets will not run as a formula: names come from users, and
-/// a leading `=`, `+`, `-`, `@` (or tab/CR) would otherwise be evaluated when the file is opened.
-fn csv_text(text: &str) -> String {
-    match text.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
-        _ => text.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn csv_cells_never_start_a_formula() {
-        assert_eq!(csv_text("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(csv_text("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(csv_text("Phường Cầu Giấy"), "Phường Cầu Giấy");
-        assert_eq!(csv_text(""), "");
-    }
-
-    #[test]
-    fn minutes_are_sorted_distinct_and_bounded() {
-        assert_eq!(parse_minutes(None).ok(), Some(vec![10, 20, 30]));
-        assert_eq!(parse_minutes(Some("30, 10,10")).ok(), Some(vec![10, 30]));
-        assert!(parse_minutes(Some("0")).is_err());
-        assert!(parse_minutes(Some("121")).is_err());
-        assert!(parse_minutes(Some("")).is_err());
-        assert!(parse_minutes(Some("1,2,3,4,5,6,7")).is_err());
+    fn minutes_are_read_as_whole_numbers() {
+        assert_eq!(parse_minutes("30, 10,10").ok(), Some(vec![30, 10, 10]));
+        assert!(parse_minutes("").is_err());
+        assert!(parse_minutes("ten").is_err());
     }
 }

@@ -143,8 +143,8 @@ export function exportUrl(id, format) {
   return `${BASE}/scenarios/${encodeURIComponent(id)}/export${query({ format })}`;
 }
 
-/** Start an optimiser run; answers `{run_id}`. */
-export function startOptimise({ scenario = null, draft = null, model = 'mclp', add = 1, consolidate = false, keep }) {
+/** Start an optimiser run; answers `{run_id}`. Fields left undefined take the defaults /meta lists. */
+export function startOptimise({ scenario = null, draft = null, model, add, consolidate = false, keep }) {
   return request('POST', `${BASE}/optimise`, { body: { scenario, draft, model, add, consolidate, keep }, auth: true });
 }
 

@@ -1,22 +1,23 @@
 // Planner view: pick or create a scenario, add / drag / delete receiving points, watch the
 // coverage and KPIs follow each edit, save with optimistic versioning, run the optimiser,
-// compare two scenarios and export them.
+// compare two scenarios and export them. The optimiser and comparison panels live in
+// `planner/`, each mounted over the view's one shared `state`.
 import * as api from '../api.js';
 import { debounce, h, legendBox, toast } from '../dom.js';
-import { fmtInt, fmtShare, fmtSignedInt, fmtSignedShare, t } from '../i18n.js';
+import { fmtInt, t } from '../i18n.js';
 import { kpiCards } from '../kpis.js';
 import { createMap } from '../map.js';
 import { addCells, cellsLegend, setCells } from '../layers/cells.js';
 import { KINDS, KIND_COLOURS, addPoints, pointIdAt, pointsLegend, setPoints, setSelectedPoint } from '../layers/points.js';
-import { addSuggestions, setSuggestions } from '../layers/suggestions.js';
+import { addSuggestions } from '../layers/suggestions.js';
 import { setMode } from '../state.js';
-import { BASELINE_ID, draftOf, fillScenarioSelect, scenarioLabel, scenarioList } from '../scenarios.js';
+import { BASELINE_ID, draftOf, fillScenarioSelect, scenarioList } from '../scenarios.js';
 import { foldText } from '../text.js';
 import { errorText } from './citizen.js';
+import * as comparePanel from './planner/compare.js';
+import * as optimiserPanel from './planner/optimiser.js';
 
 const EVALUATE_DEBOUNCE_MS = 150;
-const OPTIMISE_POLL_MS = 400;
-const MODELS = ['mclp', 'pmedian', 'lscp', 'pcenter'];
 
 export function mount(root, mode) {
   const state = {
@@ -31,11 +32,9 @@ export function mount(root, mode) {
     map: null,
     evaluateAbort: null,
     evaluateSeq: 0,
-    run: null, // {runId, timer}
-    plan: null, // optimiser answer waiting for acceptance: {added, removed}
-    compareMaps: [],
     list: [],
     disposed: false,
+    meta: null, // /api/v1/meta: the models, and every default and limit of the form
   };
 
   // ---- Elements -------------------------------------------------------------------------
@@ -57,8 +56,8 @@ export function mount(root, mode) {
   const addCentreButton = h('button', { type: 'button', class: 'secondary small', testid: 'tool-add-centre', onClick: addPointAtCentre }, t('planner.addAtCentre'));
   const pointEditor = h('div', { class: 'card point-editor', testid: 'point-editor', hidden: true });
   const modeSelect = h('select', { id: 'planner-mode', testid: 'scenario-mode' }, ['motorbike', 'car', 'bicycle', 'walk'].map((m) => h('option', { value: m }, t(`mode.${m}`))));
-  const minutesInput = h('input', { type: 'number', id: 'rule-minutes', testid: 'rule-minutes', min: '1', max: '240', step: '1' });
-  const radiusInput = h('input', { type: 'number', id: 'rule-km', testid: 'rule-km', min: '0', max: '100', step: '0.5' });
+  const minutesInput = h('input', { type: 'number', id: 'rule-minutes', testid: 'rule-minutes', min: '1', step: '1' });
+  const radiusInput = h('input', { type: 'number', id: 'rule-km', testid: 'rule-km', min: '0', step: '0.5' });
   const combineSelect = h('select', { id: 'rule-combine', testid: 'rule-combine' }, h('option', { value: 'or' }, t('kpi.combine.or')), h('option', { value: 'and' }, t('kpi.combine.and')));
   const radiusKindSelect = h(
     'select',
@@ -79,28 +78,23 @@ export function mount(root, mode) {
   );
   const saveError = h('p', { class: 'status error', testid: 'save-error', role: 'alert' });
 
-  const modelSelect = h('select', { id: 'opt-model', testid: 'opt-model' }, MODELS.map((m) => h('option', { value: m }, t(`planner.model.${m}`))));
-  const addKInput = h('input', { type: 'number', id: 'opt-add', testid: 'opt-add', min: '0', max: '50', value: '3' });
-  const consolidateInput = h('input', { type: 'checkbox', id: 'opt-consolidate', testid: 'opt-consolidate' });
-  const keepInput = h('input', { type: 'number', id: 'opt-keep', testid: 'opt-keep', min: '1', disabled: true });
-  const runButton = h('button', { type: 'button', testid: 'opt-run', onClick: runOptimiser }, t('planner.run'));
-  const cancelButton = h('button', { type: 'button', class: 'secondary', testid: 'opt-cancel', hidden: true, onClick: cancelRun }, t('planner.cancel'));
-  const progress = h('progress', { max: '1', value: '0', testid: 'opt-progress', hidden: true });
-  const runStatus = h('p', { class: 'status', testid: 'opt-status', role: 'status', 'aria-live': 'polite' });
-  const suggestionsHolder = h('div', { testid: 'opt-suggestions' });
-
-  const compareA = h('select', { id: 'compare-a', testid: 'compare-a' });
-  const compareB = h('select', { id: 'compare-b', testid: 'compare-b' });
-  const compareButton = h('button', { type: 'button', class: 'secondary', testid: 'compare-run', onClick: compare }, t('planner.compareRun'));
-  const compareHolder = h('div', { testid: 'compare-result' });
-
   const exportCsv = h('a', { testid: 'export-csv', download: '' }, t('planner.exportCsv'));
   const exportGeojson = h('a', { testid: 'export-geojson', download: '' }, t('planner.exportGeojson'));
 
-  consolidateInput.addEventListener('change', () => {
-    keepInput.disabled = !consolidateInput.checked;
-    if (consolidateInput.checked && !keepInput.value) keepInput.value = String(Math.max(1, state.points.length - 1));
+  const optimiser = optimiserPanel.mount(state, { edited: () => edited() });
+  const comparison = comparePanel.mount(state);
+  /** The limits the server publishes bound the rule inputs; the optimiser fills its own form. */
+  api.getMeta().then((meta) => {
+    if (state.disposed) return;
+    state.meta = meta;
+    const limits = meta.limits ?? {};
+    if (limits.max_minutes != null) minutesInput.max = String(limits.max_minutes);
+    if (limits.max_radius_km != null) radiusInput.max = String(limits.max_radius_km);
+    optimiser.applyMeta(meta);
+  }).catch(() => {
+    // The banner says the area is unavailable; the forms stay empty.
   });
+
   addKindSelect.addEventListener('change', () => {
     state.addKind = addKindSelect.value;
   });
@@ -191,31 +185,8 @@ export function mount(root, mode) {
       saveError,
       conflictBanner,
     ),
-    h(
-      'section',
-      { 'aria-labelledby': 'planner-opt-title' },
-      h('h2', { id: 'planner-opt-title' }, t('planner.optimise')),
-      h('div', { class: 'field' }, h('label', { for: 'opt-model' }, t('planner.model')), modelSelect),
-      h('div', { class: 'row' }, h('div', { class: 'field' }, h('label', { for: 'opt-add' }, t('planner.addK')), addKInput), h('div', { class: 'field' }, h('label', { for: 'opt-keep' }, t('planner.keep')), keepInput)),
-      h('div', { class: 'row' }, h('label', {}, consolidateInput, ' ', t('planner.consolidate'))),
-      h('div', { class: 'row' }, runButton, cancelButton),
-      progress,
-      runStatus,
-      suggestionsHolder,
-    ),
-    h(
-      'section',
-      { 'aria-labelledby': 'planner-compare-title' },
-      h('h2', { id: 'planner-compare-title' }, t('planner.compare')),
-      h(
-        'div',
-        { class: 'row' },
-        h('div', { class: 'field grow' }, h('label', { for: 'compare-a' }, t('planner.compareA')), compareA),
-        h('div', { class: 'field grow' }, h('label', { for: 'compare-b' }, t('planner.compareB')), compareB),
-      ),
-      compareButton,
-      compareHolder,
-    ),
+    optimiser.element,
+    comparison.element,
     h(
       'section',
       { 'aria-labelledby': 'planner-export-title' },
@@ -238,10 +209,7 @@ export function mount(root, mode) {
     state.list = await scenarioList();
     if (state.disposed) return;
     fillScenarioSelect(scenarioSelect, state.list, state.scenarioId);
-    const a = compareA.value || BASELINE_ID;
-    const b = compareB.value || state.scenarioId;
-    fillScenarioSelect(compareA, state.list, state.list.some((s) => s.id === a) ? a : BASELINE_ID);
-    fillScenarioSelect(compareB, state.list, state.list.some((s) => s.id === b) ? b : BASELINE_ID);
+    comparison.fillChoices(state.list, state.scenarioId);
   }
 
   async function loadScenario(id) {
@@ -257,9 +225,7 @@ export function mount(root, mode) {
       state.points = (scenario.points ?? []).map((p) => ({ ...p }));
       state.selectedId = null;
       renderEditor();
-      state.plan = null;
-      if (state.map) setSuggestions(state.map, []);
-      suggestionsHolder.replaceChildren();
+      optimiser.clear();
       setDirty(false);
       const readOnly = scenario.read_only ?? id === BASELINE_ID;
       readOnlyNote.hidden = !readOnly;
@@ -324,8 +290,9 @@ export function mount(root, mode) {
     const s = state.scenario;
     const rule = s.rule ?? {};
     modeSelect.value = s.mode ?? 'motorbike';
-    minutesInput.value = String(rule.max_minutes ?? 30);
-    radiusInput.value = String(rule.radius_km ?? 5);
+    const defaultRule = state.meta?.defaults?.rule ?? {};
+    minutesInput.value = String(rule.max_minutes ?? defaultRule.max_minutes ?? '');
+    radiusInput.value = String(rule.radius_km ?? defaultRule.radius_km ?? '');
     combineSelect.value = rule.combine === 'and' ? 'and' : 'or';
     radiusKindSelect.value = rule.radius_kind === 'network' ? 'network' : 'straight';
   }
@@ -520,232 +487,6 @@ export function mount(root, mode) {
     }
   }
 
-  // ---- Optimiser ----------------------------------------------------------------------------
-  async function runOptimiser() {
-    if (!state.scenario || state.run) return;
-    const add = Math.max(0, Math.min(50, parseInt(addKInput.value, 10) || 0));
-    const consolidate = consolidateInput.checked;
-    const keep = consolidate ? parseInt(keepInput.value, 10) || undefined : undefined;
-    runButton.disabled = true;
-    cancelButton.hidden = false;
-    progress.hidden = false;
-    progress.value = 0;
-    runStatus.textContent = t('planner.running', { pct: fmtShare(0) });
-    suggestionsHolder.replaceChildren();
-    try {
-      const { run_id: runId } = await api.startOptimise({
-        scenario: null,
-        draft: draftOf(state.scenario, state.points),
-        model: modelSelect.value,
-        add,
-        consolidate,
-        keep,
-      });
-      state.run = { runId, timer: null };
-      pollRun();
-    } catch (err) {
-      finishRun();
-      runStatus.textContent = t('planner.runFailed', { message: err.message });
-    }
-  }
-
-  async function pollRun() {
-    const run = state.run;
-    if (!run || state.disposed) return;
-    try {
-      const status = await api.optimiseStatus(run.runId);
-      if (state.run !== run) return;
-      progress.value = status.progress ?? 0;
-      if (status.status === 'running') {
-        runStatus.textContent = `${t('planner.running', { pct: fmtShare(status.progress ?? 0) })}${status.message ? ` — ${status.message}` : ''}`;
-        run.timer = setTimeout(pollRun, OPTIMISE_POLL_MS);
-        return;
-      }
-      finishRun();
-      if (status.status === 'done' && status.result) showSuggestions(status.result);
-      else if (status.status === 'cancelled') runStatus.textContent = t('planner.runCancelled');
-      else runStatus.textContent = t('planner.runFailed', { message: status.message ?? status.status });
-    } catch (err) {
-      finishRun();
-      runStatus.textContent = t('planner.runFailed', { message: err.message });
-    }
-  }
-
-  function finishRun() {
-    if (state.run?.timer) clearTimeout(state.run.timer);
-    state.run = null;
-    runButton.disabled = false;
-    cancelButton.hidden = true;
-    progress.hidden = true;
-    runStatus.textContent = '';
-  }
-
-  async function cancelRun() {
-    const run = state.run;
-    if (!run) return;
-    finishRun();
-    runStatus.textContent = t('planner.runCancelled');
-    try {
-      await api.cancelOptimise(run.runId);
-    } catch {
-      // The run ends on its own; nothing else to do.
-    }
-  }
-
-  /**
-   * Ids the plan drops. The server lists them in `removed` for a consolidation; without that
-   * list, a consolidation answer that repeats existing ids is read as the set to keep.
-   */
-  function removedIds(result, consolidate) {
-    if (Array.isArray(result.removed)) return result.removed;
-    const listed = new Set((result.points ?? []).map((p) => p.id));
-    if (!consolidate || !state.points.some((p) => listed.has(p.id))) return [];
-    return state.points.filter((p) => !listed.has(p.id)).map((p) => p.id);
-  }
-
-  function showSuggestions(result) {
-    const known = new Set(state.points.map((p) => p.id));
-    const added = (result.points ?? []).filter((p) => !known.has(p.id));
-    const removed = removedIds(result, consolidateInput.checked);
-    state.plan = { added, removed };
-    if (state.map) setSuggestions(state.map, added);
-    const removedNames = removed.map((id) => state.points.find((p) => p.id === id)?.name ?? id);
-    suggestionsHolder.replaceChildren(
-      h('p', {}, t('planner.suggestions', { n: fmtInt(added.length), before: fmtInt(result.covered_before), after: fmtInt(result.covered_after) })),
-      h(
-        'ul',
-        { class: 'suggestions', testid: 'opt-suggestion-list' },
-        added.map((p) =>
-          h(
-            'li',
-            { testid: 'opt-suggestion' },
-            h('strong', {}, p.name ?? p.id),
-            ` · ${t(`kind.${p.kind}`)}`,
-            p.adds_population !== undefined && p.adds_population !== null ? ` · ${t('planner.suggestionAdds', { n: fmtInt(p.adds_population) })}` : '',
-            p.explanation ? h('span', { class: 'why' }, p.explanation) : null,
-          ),
-        ),
-      ),
-      ...(!added.length && !removed.length ? [h('p', { testid: 'opt-nothing' }, t('planner.nothingToAdd'))] : []),
-      ...(removed.length ? [h('p', { testid: 'opt-removed' }, t('planner.suggestionRemoves', { n: fmtInt(removed.length), names: removedNames.join(', ') }))] : []),
-      h('button', { type: 'button', testid: 'opt-accept', onClick: acceptSuggestions }, t('planner.accept')),
-    );
-  }
-
-  function acceptSuggestions() {
-    const { added, removed } = state.plan ?? { added: [], removed: [] };
-    const drop = new Set(removed);
-    state.points = state.points.filter((p) => !drop.has(p.id));
-    state.points.push(
-      ...added.map((p) => ({
-        id: p.id,
-        name: p.name ?? p.id,
-        kind: p.kind ?? 'branch',
-        lon: p.lon,
-        lat: p.lat,
-        opening_hours: p.opening_hours ?? '',
-        approximate: Boolean(p.approximate),
-        address: p.address ?? null,
-      })),
-    );
-    state.plan = null;
-    if (state.map) setSuggestions(state.map, []);
-    suggestionsHolder.replaceChildren();
-    toast(t('planner.accepted', { n: fmtInt(added.length) }));
-    edited();
-  }
-
-  // ---- Comparison ----------------------------------------------------------------------------
-  async function compare() {
-    for (const m of state.compareMaps) m.remove();
-    state.compareMaps = [];
-    const ids = [compareA.value, compareB.value];
-    compareHolder.replaceChildren(h('p', { class: 'status' }, t('common.loading')));
-    try {
-      const results = await Promise.all(ids.map((id) => api.scenarioCoverage(id, { cells: true })));
-      const scenarios = await Promise.all(ids.map((id) => api.getScenario(id)));
-      if (state.disposed) return;
-      const mapEls = ids.map((id, i) => h('div', { class: 'map', testid: `compare-map-${i ? 'b' : 'a'}` }));
-      const figures = ids.map((id, i) =>
-        h(
-          'figure',
-          { class: 'compare-map' },
-          mapEls[i],
-          h('figcaption', {}, `${i ? 'B' : 'A'}: ${scenarioLabel(state.list.find((s) => s.id === id) ?? { id, name: id })} · ${fmtShare(results[i].summary.covered_share)}`),
-        ),
-      );
-      const table = diffTable(results[0], results[1]);
-      compareHolder.replaceChildren(h('div', { class: 'compare-maps' }, figures), table);
-      const figcaptionNote = h('p', { class: 'compare-caption' }, t('planner.compareSync'));
-      compareHolder.insertBefore(figcaptionNote, table);
-      for (let i = 0; i < 2; i++) {
-        const m = await createMap(mapEls[i], { name: `compare-${i ? 'b' : 'a'}`, compact: true });
-        if (state.disposed) {
-          m.remove();
-          return;
-        }
-        state.compareMaps.push(m);
-        addCells(m);
-        addPoints(m);
-        setCells(m, results[i].cells);
-        setPoints(m, scenarios[i].points ?? []);
-      }
-      syncMaps(state.compareMaps);
-    } catch (err) {
-      compareHolder.replaceChildren(h('p', { class: 'status error' }, errorText(err)));
-    }
-  }
-
-  function diffTable(a, b) {
-    const byName = new Map((a.wards ?? []).map((w) => [w.name, w]));
-    const rows = (b.wards ?? [])
-      .map((wb) => {
-        const wa = byName.get(wb.name);
-        // A ward whose people all lack road data has no meaningful share.
-        const share = (w) => (w && (w.covered ?? 0) + (w.uncovered ?? 0) > 0 ? w.covered_share : null);
-        const shareA = share(wa);
-        const shareB = share(wb);
-        return { name: wb.name, shareA, shareB, diffUncovered: (wb.uncovered ?? 0) - (wa?.uncovered ?? 0), diffShare: shareA !== null && shareB !== null ? shareB - shareA : null };
-      })
-      .sort((x, y) => Math.abs(y.diffUncovered) - Math.abs(x.diffUncovered));
-    const totalDiff = (b.summary.population_uncovered ?? 0) - (a.summary.population_uncovered ?? 0);
-    return h(
-      'div',
-      { class: 'table-wrap' },
-      h('p', { testid: 'compare-summary' }, `${t('planner.compareDiff')}: ${t('kpi.uncovered')} ${fmtSignedInt(totalDiff)}`),
-      h(
-        'table',
-        { class: 'data', testid: 'compare-table' },
-        h(
-          'thead',
-          {},
-          h(
-            'tr',
-            {},
-            h('th', { scope: 'col' }, t('leader.col.name')),
-            h('th', { scope: 'col' }, `A · ${t('leader.col.covered_share')}`),
-            h('th', { scope: 'col' }, `B · ${t('leader.col.covered_share')}`),
-            h('th', { scope: 'col' }, `${t('leader.col.uncovered')} (B − A)`),
-          ),
-        ),
-        h(
-          'tbody',
-          {},
-          rows.map((r) =>
-            h(
-              'tr',
-              { testid: 'compare-row' },
-              h('th', { scope: 'row' }, r.name),
-              h('td', {}, fmtShare(r.shareA)),
-              h('td', {}, fmtShare(r.shareB), r.diffShare ? ` (${fmtSignedShare(r.diffShare)})` : ''),
-              h('td', { class: r.diffUncovered < 0 ? 'pos' : r.diffUncovered > 0 ? 'neg' : '' }, fmtSignedInt(r.diffUncovered)),
-            ),
-          ),
-        ),
-      ),
-    );
-  }
-
   // ---- Map -----------------------------------------------------------------------------------
   function wireMap(map) {
     let dragging = null;
@@ -824,24 +565,11 @@ export function mount(root, mode) {
       window.removeEventListener('beforeunload', onBeforeUnload);
       scheduleEvaluate.cancel();
       state.evaluateAbort?.abort();
-      if (state.run?.timer) clearTimeout(state.run.timer);
-      for (const m of state.compareMaps) m.remove();
+      optimiser.unmount();
+      comparison.unmount();
       state.map?.remove();
     },
   };
-}
-
-/** Keep the comparison maps showing the same place: moving one moves the other. */
-function syncMaps(maps) {
-  let syncing = false;
-  for (const source of maps) {
-    source.on('move', () => {
-      if (syncing) return;
-      syncing = true;
-      for (const target of maps) if (target !== source) target.jumpTo({ center: source.getCenter(), zoom: source.getZoom() });
-      syncing = false;
-    });
-  }
 }
 
 function round6(x) {

@@ -10,10 +10,11 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use super::{
-    Direction, Label, Metric, NONE, RadixHeap, SearchGraph, Seed, Seeding, Targets, UNREACHED,
-    grouped, key, seed_junctions,
+use super::dijkstra::{
+    Direction, Label, Metric, Seed, Seeding, Targets, UNREACHED, key, seed_junctions,
 };
+use super::radix_heap::RadixHeap;
+use super::search_graph::{NONE, SearchGraph, grouped};
 
 /// One arc of the hierarchy: the other junction (as a sweep position) and the costs of the
 /// road path it stands for.

@@ -1,0 +1,528 @@
+//! Every question asked of a study area as a typed request, with one `Default` and one
+//! `validate()` each, and the one table of limits they are checked against.
+//!
+//! The command line maps its flags onto these types, the server maps its JSON onto them, and
+//! `GET /api/v1/meta` publishes [`Defaults`], [`LIMITS`] and the models so the web form offers
+//! what the library accepts. No shell states a default or a limit of its own.
+
+use h3o::Resolution;
+use serde::Serialize;
+
+use super::{PointKind, ReceivingPoint, RuleSpec, ScenarioError};
+use crate::graph::TravelMode;
+use crate::optimise::{ModelKind, SolveOptions, Solver};
+
+/// The travel mode when none is given: how Hanoi moves.
+pub const DEFAULT_MODE: TravelMode = TravelMode::Motorbike;
+
+/// Every limit a request is checked against, published as-is by `/api/v1/meta`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Limits {
+    /// Longest travel-time limit of a rule, minutes: beyond four hours the question is no
+    /// longer about reaching a desk.
+    pub max_minutes: f64,
+    /// Largest radius of a rule, km: the width of the whole city.
+    pub max_radius_km: f64,
+    /// Most receiving points one scenario may hold.
+    pub max_points: usize,
+    /// Longest scenario, point id or point name, in characters.
+    pub max_name_chars: usize,
+    /// Most receiving points a nearest question may list.
+    pub max_nearest_k: usize,
+    /// Most results a search may list.
+    pub max_search_results: usize,
+    /// Longest search text, in characters.
+    pub max_search_chars: usize,
+    /// Most isochrone bands one question may ask for.
+    pub max_isochrone_bands: usize,
+    /// Longest isochrone band, minutes.
+    pub max_isochrone_minutes: u32,
+    /// Most new points one placement may add (all phases together).
+    pub max_add: usize,
+    /// Shortest and longest solver time limit, seconds.
+    pub min_time_limit_s: f64,
+    pub max_time_limit_s: f64,
+    /// Coarsest and finest H3 resolution of candidate cells (6: ~36 km², 10: ~0.015 km²).
+    pub min_candidate_resolution: u8,
+    pub max_candidate_resolution: u8,
+}
+
+/// The limits.
+pub const LIMITS: Limits = Limits {
+    max_minutes: 240.0,
+    max_radius_km: 100.0,
+    max_points: 5_000,
+    max_name_chars: 200,
+    max_nearest_k: 20,
+    max_search_results: 50,
+    max_search_chars: 200,
+    max_isochrone_bands: 6,
+    max_isochrone_minutes: 120,
+    max_add: 50,
+    min_time_limit_s: 1.0,
+    max_time_limit_s: 300.0,
+    min_candidate_resolution: 6,
+    max_candidate_resolution: 10,
+};
+
+fn invalid(message: String) -> ScenarioError {
+    ScenarioError::InvalidRequest(message)
+}
+
+/// The receiving points reached first from a place.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NearestRequest {
+    /// The place, WGS84 degrees.
+    pub lon: f64,
+    pub lat: f64,
+    pub mode: TravelMode,
+    /// How many points to list, 1..=[`Limits::max_nearest_k`].
+    pub k: usize,
+}
+
+impl NearestRequest {
+    /// Points listed when the caller does not say: the nearest and two to compare it with.
+    pub const DEFAULT_K: usize = 3;
+
+    /// The question from `(lon, lat)` with the default mode and count.
+    pub fn at(lon: f64, lat: f64) -> NearestRequest {
+        NearestRequest {
+            lon,
+            lat,
+            mode: DEFAULT_MODE,
+            k: Self::DEFAULT_K,
+        }
+    }
+
+    pub fn validate(&self) -> Result<(), ScenarioError> {
+        super::check_coordinates(self.lon, self.lat)
+            .map_err(|m| invalid(format!("the place: {m}")))?;
+        if self.k == 0 || self.k > LIMITS.max_nearest_k {
+            return Err(invalid(format!(
+                "k = {} is out of range: ask for 1 to {} receiving points",
+                self.k, LIMITS.max_nearest_k
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Areas from which the points are reached within given minutes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IsochroneRequest {
+    /// Bands in whole minutes; [`IsochroneRequest::validate`] sorts them and drops repeats.
+    pub minutes: Vec<u32>,
+    /// One feature per point and band besides their union (large and slow on a whole area).
+    pub per_point: bool,
+}
+
+impl Default for IsochroneRequest {
+    fn default() -> Self {
+        IsochroneRequest {
+            minutes: vec![10, 20, 30],
+            per_point: false,
+        }
+    }
+}
+
+impl IsochroneRequest {
+    /// Checks the bands and sorts them, distinct.
+    pub fn validate(&mut self) -> Result<(), ScenarioError> {
+        if let Some(&m) = self
+            .minutes
+            .iter()
+            .find(|&&m| m == 0 || m > LIMITS.max_isochrone_minutes)
+        {
+            return Err(invalid(format!(
+                "minutes: {m} is out of range: each band must be 1 to {} minutes",
+                LIMITS.max_isochrone_minutes
+            )));
+        }
+        self.minutes.sort_unstable();
+        self.minutes.dedup();
+        if self.minutes.is_empty() {
+            return Err(invalid(
+                "minutes: no band given; give e.g. 10,20,30".to_string(),
+            ));
+        }
+        if self.minutes.len() > LIMITS.max_isochrone_bands {
+            return Err(invalid(format!(
+                "minutes: at most {} bands per question, got {}",
+                LIMITS.max_isochrone_bands,
+                self.minutes.len()
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Places found by name.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SearchRequest {
+    pub text: String,
+    /// At most this many results, 1..=[`Limits::max_search_results`].
+    pub limit: usize,
+}
+
+impl SearchRequest {
+    /// Results listed when the caller does not say.
+    pub const DEFAULT_LIMIT: usize = 10;
+
+    /// Trims the text and checks it and the limit.
+    pub fn validate(&mut self) -> Result<(), ScenarioError> {
+        self.text = self.text.trim().to_string();
+        if self.text.is_empty() {
+            return Err(invalid(
+                "the search text is empty: give part of a ward, district, street or point name"
+                    .to_string(),
+            ));
+        }
+        if self.text.chars().count() > LIMITS.max_search_chars {
+            return Err(invalid(format!(
+                "the search text is longer than {} characters",
+                LIMITS.max_search_chars
+            )));
+        }
+        if self.limit == 0 || self.limit > LIMITS.max_search_results {
+            return Err(invalid(format!(
+                "limit = {} is out of range: ask for 1 to {} results",
+                self.limit, LIMITS.max_search_results
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Where new receiving points may go.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Candidates {
+    /// One candidate per H3 cell of this resolution, at its most populated demand cell. 8
+    /// (cells of ~0.7 km², a short walk across) answers in seconds; 9 puts a candidate on every
+    /// populated cell.
+    Cells(Resolution),
+    /// Only these sites (a planner's list of available buildings, say).
+    Points(Vec<ReceivingPoint>),
+}
+
+impl Candidates {
+    /// Candidate cells when the caller does not say.
+    pub const DEFAULT_RESOLUTION: Resolution = Resolution::Eight;
+
+    /// Cells of H3 resolution `resolution`, checked against the limits.
+    pub fn cells(resolution: u8) -> Result<Candidates, ScenarioError> {
+        let range = LIMITS.min_candidate_resolution..=LIMITS.max_candidate_resolution;
+        match Resolution::try_from(resolution) {
+            Ok(r) if range.contains(&resolution) => Ok(Candidates::Cells(r)),
+            _ => Err(invalid(format!(
+                "candidate resolution {resolution} is out of range: give an H3 resolution from {} to {}",
+                range.start(),
+                range.end()
+            ))),
+        }
+    }
+}
+
+/// What a planner asks the optimiser.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlacementRequest {
+    pub model: ModelKind,
+    /// How many new points to add (ignored by LSCP, which finds the fewest).
+    pub add: usize,
+    /// Nested phases instead of one plan: the total of new points after each phase, strictly
+    /// growing (e.g. 5, 10, 30); each phase keeps the points of the earlier ones. Empty: one
+    /// plan of `add` points.
+    pub phases: Vec<usize>,
+    /// Close ward desks instead of adding points: keep `keep` of them (or, without it, the
+    /// fewest that keep coverage where it is). Head offices and branches always stay.
+    pub consolidate: bool,
+    pub keep: Option<usize>,
+    /// With `consolidate`: the kinds of point that always stay open.
+    pub fixed_kinds: Vec<PointKind>,
+    pub seed: u64,
+    pub time_limit_s: f64,
+    pub solver: Solver,
+    /// Where new points may go.
+    pub candidates: Candidates,
+    /// People one point can serve (the same for every point); demand is then assigned within
+    /// capacity. `None`: unlimited.
+    pub capacity: Option<f64>,
+    /// Every ward must keep at least this share (0..=1) of its people covered.
+    pub min_ward_share: Option<f64>,
+}
+
+impl Default for PlacementRequest {
+    /// Five new points by MCLP on candidate cells of resolution 8, solved as the optimiser
+    /// solves by default (exact where small enough to finish, else the heuristic).
+    fn default() -> Self {
+        let solve = SolveOptions::default();
+        PlacementRequest {
+            model: ModelKind::Mclp,
+            add: 5,
+            phases: Vec::new(),
+            consolidate: false,
+            keep: None,
+            fixed_kinds: vec![PointKind::HeadOffice, PointKind::Branch],
+            seed: solve.seed,
+            time_limit_s: solve.time_limit_s,
+            solver: solve.solver,
+            candidates: Candidates::Cells(Candidates::DEFAULT_RESOLUTION),
+            capacity: None,
+            min_ward_share: None,
+        }
+    }
+}
+
+impl PlacementRequest {
+    /// The totals of new points after each phase: `phases`, or one phase of `add`.
+    pub fn phase_sizes(&self) -> Vec<usize> {
+        if self.phases.is_empty() {
+            vec![self.add]
+        } else {
+            self.phases.clone()
+        }
+    }
+
+    /// Checks the request on its own; [`PlacementRequest::validate_for`] adds what depends on
+    /// the scenario.
+    pub fn validate(&self) -> Result<(), ScenarioError> {
+        if !self.phases.is_empty() {
+            if self.consolidate {
+                return Err(invalid(
+                    "phases add points and a consolidation closes them; ask for one or the other"
+                        .to_string(),
+                ));
+            }
+            if !self.model.takes_count() {
+                return Err(invalid(format!(
+                    "{} finds the fewest points itself and has no phases; use mclp, pmedian or pcenter",
+                    self.model
+                )));
+            }
+            if self.phases[0] == 0 || self.phases.windows(2).any(|w| w[0] >= w[1]) {
+                return Err(invalid(format!(
+                    "phases {:?} must grow: give strictly increasing totals of new points, e.g. 5,10,30",
+                    self.phases
+                )));
+            }
+        }
+        let most = self.phase_sizes().last().copied().unwrap_or(0);
+        if most > LIMITS.max_add {
+            return Err(invalid(format!(
+                "{most} new points is too many: at most {} per plan",
+                LIMITS.max_add
+            )));
+        }
+        if most == 0 && !self.consolidate && self.model.takes_count() {
+            return Err(invalid(
+                "add = 0 asks for no new points: add 1 or more, or consolidate".to_string(),
+            ));
+        }
+        if !(self.time_limit_s.is_finite()
+            && (LIMITS.min_time_limit_s..=LIMITS.max_time_limit_s).contains(&self.time_limit_s))
+        {
+            return Err(invalid(format!(
+                "time limit {} s is out of range: give {} to {} seconds",
+                crate::number::Readable(self.time_limit_s),
+                LIMITS.min_time_limit_s,
+                LIMITS.max_time_limit_s
+            )));
+        }
+        if let Some(c) = self.capacity
+            && !(c.is_finite() && c > 0.0)
+        {
+            return Err(invalid(format!(
+                "capacity is {c}; give the number of people one point can serve"
+            )));
+        }
+        if let Some(share) = self.min_ward_share
+            && !(0.0..=1.0).contains(&share)
+        {
+            return Err(invalid(format!(
+                "min_ward_share is {share}; give a share from 0 to 1"
+            )));
+        }
+        if let Candidates::Points(points) = &self.candidates {
+            if points.is_empty() {
+                return Err(invalid(
+                    "the candidate sites list is empty; give at least one site".to_string(),
+                ));
+            }
+            super::validate_points(points, "candidate sites")?;
+        }
+        Ok(())
+    }
+
+    /// [`PlacementRequest::validate`], and `keep` against the scenario's points.
+    pub fn validate_for(&self, scenario: &super::Scenario) -> Result<(), ScenarioError> {
+        self.validate()?;
+        if let Some(keep) = self.keep
+            && keep > scenario.points.len()
+        {
+            return Err(invalid(format!(
+                "keep = {keep} is more than the scenario's {} receiving points",
+                scenario.points.len()
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// How a scenario's points and per-ward results are downloaded.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportFormat {
+    /// One table: a row per point, then a row per ward.
+    #[default]
+    Csv,
+    /// The points as a FeatureCollection with the wards' results in a `wards` member.
+    GeoJson,
+}
+
+impl ExportFormat {
+    pub const ALL: [ExportFormat; 2] = [ExportFormat::Csv, ExportFormat::GeoJson];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "csv",
+            ExportFormat::GeoJson => "geojson",
+        }
+    }
+}
+
+impl std::str::FromStr for ExportFormat {
+    type Err = ScenarioError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let folded = s.trim().to_ascii_lowercase();
+        ExportFormat::ALL
+            .into_iter()
+            .find(|f| f.as_str() == folded)
+            .ok_or_else(|| invalid(format!("format {s:?} is not offered: use csv or geojson")))
+    }
+}
+
+/// The defaults of every request, as `/api/v1/meta` publishes them.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Defaults {
+    #[schema(value_type = String, example = "motorbike")]
+    pub mode: TravelMode,
+    pub rule: RuleSpec,
+    pub nearest_k: usize,
+    pub search_limit: usize,
+    pub isochrone_minutes: Vec<u32>,
+    pub placement: PlacementDefaults,
+    pub export_format: ExportFormat,
+}
+
+/// [`PlacementRequest::default`] as JSON.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct PlacementDefaults {
+    pub model: ModelKind,
+    pub add: usize,
+    pub seed: u64,
+    pub time_limit_s: f64,
+    #[schema(value_type = String, example = "auto")]
+    pub solver: Solver,
+    pub candidate_resolution: u8,
+}
+
+impl Default for Defaults {
+    fn default() -> Self {
+        let placement = PlacementRequest::default();
+        Defaults {
+            mode: DEFAULT_MODE,
+            rule: RuleSpec::default(),
+            nearest_k: NearestRequest::DEFAULT_K,
+            search_limit: SearchRequest::DEFAULT_LIMIT,
+            isochrone_minutes: IsochroneRequest::default().minutes,
+            placement: PlacementDefaults {
+                model: placement.model,
+                add: placement.add,
+                seed: placement.seed,
+                time_limit_s: placement.time_limit_s,
+                solver: placement.solver,
+                candidate_resolution: match placement.candidates {
+                    Candidates::Cells(r) => u8::from(r),
+                    Candidates::Points(_) => u8::from(Candidates::DEFAULT_RESOLUTION),
+                },
+            },
+            export_format: ExportFormat::default(),
+        }
+    }
+}
+
+/// One model as the web page lists it.
+#[derive(Clone, Copy, Debug, Serialize, utoipa::ToSchema)]
+pub struct ModelInfo {
+    pub name: ModelKind,
+    /// Counts people within the rule (true) or weighs travel times (false).
+    pub covering: bool,
+    /// Places a given number of new points (false: finds the fewest).
+    pub takes_count: bool,
+}
+
+impl ModelInfo {
+    /// Every model.
+    pub fn all() -> Vec<ModelInfo> {
+        ModelKind::ALL
+            .into_iter()
+            .map(|m| ModelInfo {
+                name: m,
+                covering: m.is_covering(),
+                takes_count: m.takes_count(),
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_pass_their_own_checks() {
+        assert!(PlacementRequest::default().validate().is_ok());
+        assert!(IsochroneRequest::default().validate().is_ok());
+        assert!(NearestRequest::at(105.85, 21.03).validate().is_ok());
+        assert!(RuleSpec::default().validate().is_ok());
+    }
+
+    #[test]
+    fn limits_are_enforced() {
+        let too_many = PlacementRequest {
+            add: LIMITS.max_add + 1,
+            ..PlacementRequest::default()
+        };
+        assert!(too_many.validate().is_err());
+        let shrinking = PlacementRequest {
+            phases: vec![5, 3],
+            ..PlacementRequest::default()
+        };
+        assert!(shrinking.validate().is_err());
+        let lscp_phases = PlacementRequest {
+            model: ModelKind::Lscp,
+            phases: vec![1, 2],
+            ..PlacementRequest::default()
+        };
+        assert!(lscp_phases.validate().is_err());
+        let mut bands = IsochroneRequest {
+            minutes: vec![30, 10, 10],
+            per_point: false,
+        };
+        assert!(bands.validate().is_ok());
+        assert_eq!(bands.minutes, vec![10, 30]);
+        assert!(
+            NearestRequest {
+                k: 0,
+                ..NearestRequest::at(105.8, 21.0)
+            }
+            .validate()
+            .is_err()
+        );
+        assert!(Candidates::cells(5).is_err());
+        assert!(Candidates::cells(8).is_ok());
+        assert_eq!(
+            "GeoJSON".parse::<ExportFormat>().ok(),
+            Some(ExportFormat::GeoJson)
+        );
+    }
+}
