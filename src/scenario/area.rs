@@ -68,6 +68,8 @@ pub struct AreaOptions {
     pub wards: Option<PathBuf>,
     pub districts: Option<PathBuf>,
     pub profiles_dir: Option<PathBuf>,
+    /// Receiving points taken from OpenStreetMap's tagged offices.
+    pub osm_points: Option<super::OsmPointsRequest>,
 }
 
 impl Default for AreaOptions {
@@ -83,6 +85,7 @@ impl Default for AreaOptions {
             wards: None,
             districts: None,
             profiles_dir: None,
+            osm_points: None,
         }
     }
 }
@@ -168,6 +171,7 @@ pub struct StudyArea {
     meta: AreaMeta,
     roads_path: PathBuf,
     points: Vec<ReceivingPoint>,
+    osm_points: Option<super::OsmPointsSummary>,
     cells: Vec<CellInput>,
     ward_names: Vec<String>,
     district_names: Vec<String>,
@@ -221,13 +225,15 @@ impl StudyArea {
         };
         let roads_path = pick(&options.roads, &manifest.roads);
 
-        let osm = crate::ingest::read_pbf(&roads_path)?;
+        let osm_request = options.osm_points.as_ref();
+        let (osm, osm_found) = super::osm_points::read_roads(&roads_path, osm_request)?;
         // With the user's own roads, the study extent is where those roads are.
         let extent = match (&options.roads, osm.bbox()) {
             (Some(_), Some(b)) => b,
             _ => manifest.extent,
         };
-        let points = read_points(&pick(&options.points, &manifest.receiving_points))?;
+        let set = read_points(&pick(&options.points, &manifest.receiving_points))?;
+        let (points, osm_points) = super::osm_points::combine(set, osm_found, osm_request)?;
         let grid = crate::population::load_population(
             &pick(&options.population, &manifest.population),
             options.resolution,
@@ -279,6 +285,7 @@ impl StudyArea {
             meta,
             roads_path,
             points,
+            osm_points,
             cells,
             ward_names,
             district_names,
@@ -302,6 +309,11 @@ impl StudyArea {
 
     pub fn points(&self) -> &[ReceivingPoint] {
         &self.points
+    }
+
+    /// What `--points-from-osm` took from OpenStreetMap, when it was asked.
+    pub fn osm_points(&self) -> Option<&super::OsmPointsSummary> {
+        self.osm_points.as_ref()
     }
 
     pub fn ward_names(&self) -> &[String] {

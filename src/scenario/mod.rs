@@ -8,6 +8,7 @@
 
 mod area;
 pub mod hours;
+mod osm_points;
 mod placement;
 mod point;
 mod search;
@@ -18,6 +19,10 @@ use serde::{Deserialize, Serialize};
 
 pub use area::{
     AreaMeta, AreaOptions, Evaluation, ModeNetwork, NearestAnswer, NearestResult, StudyArea,
+};
+pub use osm_points::{
+    OsmPointsRequest, OsmPointsSummary, OsmPointsUse, REPLACE_WITHIN_M, Replacement, found_per_tag,
+    points_from_features, replace_approximate,
 };
 pub use placement::{
     Candidates, PlacementPlan, PlacementProblem, PlacementRequest, SuggestedPoint,
@@ -150,6 +155,11 @@ pub enum ScenarioError {
         distance: String,
         max_m: f64,
     },
+    /// `--points-from-osm` found nothing.
+    #[error(
+        "{path} has no node or way tagged {tags}; expected offices tagged like amenity=townhall or amenity=post_office (check the tags, or give the OSM file that maps them)"
+    )]
+    NoOsmPoints { path: String, tags: String },
     #[error(transparent)]
     Ingest(#[from] crate::ingest::IngestError),
     #[error(transparent)]
@@ -177,6 +187,7 @@ impl ScenarioError {
                 | ScenarioError::InvalidRule(_)
                 | ScenarioError::InvalidRequest(_)
                 | ScenarioError::OffNetwork { .. }
+                | ScenarioError::NoOsmPoints { .. }
                 | ScenarioError::Optimise(_)
                 | ScenarioError::Cancelled
         )
