@@ -57,7 +57,7 @@ fn placement(c: &mut Criterion) {
     for res in [Resolution::Nine, Resolution::Eight] {
         let candidates = Candidates::Cells(res);
         let pp = area
-            .placement_problem(&s, t, true, false, false, &candidates, &quiet)
+            .placement_problem(&s, t, true, None, false, &candidates, &quiet)
             .expect("matrix builds");
         println!(
             "matrix r{}: {} demand cells x {} candidates, {} pairs within {} min",
@@ -73,7 +73,7 @@ fn placement(c: &mut Criterion) {
             |b, cands| {
                 b.iter(|| {
                     let pp = area
-                        .placement_problem(&s, t, true, false, false, cands, &quiet)
+                        .placement_problem(&s, t, true, None, false, cands, &quiet)
                         .expect("matrix builds");
                     assert!(pp.problem.n_pairs() > 0);
                     pp.problem.n_candidates()
@@ -88,7 +88,7 @@ fn placement(c: &mut Criterion) {
             &s,
             t,
             true,
-            false,
+            None,
             false,
             &Candidates::Cells(Resolution::Nine),
             &quiet,
@@ -209,7 +209,7 @@ fn end_to_end(c: &mut Criterion) {
                         scenario,
                         *cutoff,
                         *coverage,
-                        false,
+                        None,
                         false,
                         &candidates,
                         &quiet,

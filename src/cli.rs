@@ -71,9 +71,10 @@ pub enum Command {
 /// Where the data comes from: an embedded study area, with any part replaced by your file.
 #[derive(Args, Debug, Clone)]
 pub struct AreaArgs {
-    /// Embedded study area: hanoi-urban (2017 roads, wide, the default) or hanoi-central (2025
-    /// roads, detailed, small).
-    #[arg(long, default_value = "hanoi-urban", env = "MOTCUA_AREA")]
+    /// Embedded study area: hanoi (the whole city, the default: every resident of the 2019
+    /// census, roads of 2017 where they exist), hanoi-urban (urban Hanoi, where the 2017 roads
+    /// are nearly complete) or hanoi-central (2025 roads, detailed, small).
+    #[arg(long, default_value = crate::scenario::DEFAULT_AREA, env = "MOTCUA_AREA")]
     pub area: String,
     /// Your own OpenStreetMap roads instead of the area's: .osm.pbf, OSM XML (.osm, .osm.gz,
     /// .osm.bz2), Overpass JSON or OSMnx GraphML, told apart by content. The study extent
@@ -99,8 +100,14 @@ pub struct AreaArgs {
     #[arg(long, value_name = "FILE")]
     pub population: Option<PathBuf>,
     /// Your own receiving points: CSV `id,name,lon,lat[,kind,opening_hours]` or GeoJSON points.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "points_set")]
     pub points: Option<PathBuf>,
+    /// A shipped point set instead of the area's points: communes-2025 (head office and a point
+    /// in every ward and commune, today's set), branches-2025 (head office and 30 branches) or
+    /// desks-2024 (the one-stop desks before the reorganisation); join names with commas to
+    /// take their points together, e.g. branches-2025,desks-2024.
+    #[arg(long, value_name = "NAME[,NAME]")]
+    pub points_set: Option<String>,
     /// Ward polygons (GeoJSON, property `name`) for the per-ward table.
     #[arg(long, value_name = "FILE.geojson")]
     pub boundaries: Option<PathBuf>,
@@ -144,6 +151,7 @@ impl AreaArgs {
         o.roads = self.osm.clone();
         o.population = self.population.clone();
         o.points = self.points.clone();
+        o.point_set = self.points_set.clone();
         o.wards = self.boundaries.clone();
         o.districts = self.districts.clone();
         o.profiles_dir = self.profiles.clone();
@@ -234,6 +242,10 @@ impl RuleArgs {
 
 fn parse_mode(s: &str) -> Result<TravelMode, String> {
     s.parse::<TravelMode>().map_err(|e| e.to_string())
+}
+
+fn parse_kind(s: &str) -> Result<crate::scenario::PointKind, String> {
+    s.parse()
 }
 
 #[derive(Args, Debug)]
@@ -335,6 +347,11 @@ pub struct OptimiseArgs {
     /// With --consolidate: how many desks to keep (default: the fewest keeping coverage).
     #[arg(long)]
     pub keep: Option<usize>,
+    /// With --consolidate: kinds of point that always stay open, comma-separated (default
+    /// head_office,branch); every other point may close. Kinds: head_office, branch,
+    /// ward_desk, district_desk, flexible_point.
+    #[arg(long, value_delimiter = ',', value_parser = parse_kind, value_name = "KIND[,KIND]")]
+    pub fixed_kind: Vec<crate::scenario::PointKind>,
     /// heuristic (greedy + interchange, fast), exact (MIP) or auto (exact within the time
     /// limit, else the heuristic with the bound reported).
     #[arg(long, default_value = "auto")]
@@ -480,6 +497,16 @@ fn coverage(args: CoverageArgs) -> Result<()> {
             o.insert("points_by_kind".into(), json!(eval.points_by_kind));
             o.insert("off_network_points".into(), json!(eval.off_network_points));
             o.insert("attribution".into(), json!(area.meta().attribution));
+            o.insert("scope".into(), json!(area.meta().scope));
+            o.insert(
+                "population_in_file".into(),
+                json!(area.meta().population_in_file),
+            );
+            o.insert(
+                "population_outside_extent".into(),
+                json!(area.meta().population_outside_extent),
+            );
+            o.insert("points_source".into(), json!(area.meta().points_source));
         }
         println!("{}", serde_json::to_string(&summary)?);
         return Ok(());
@@ -512,26 +539,43 @@ fn coverage(args: CoverageArgs) -> Result<()> {
             .join(", ")
     );
     if !eval.off_network_points.is_empty() {
+        const LISTED: usize = 8;
+        let more = eval.off_network_points.len().saturating_sub(LISTED);
         println!(
-            "  {} point(s) lie off the road data and count for the radius only: {}",
+            "  {} point(s) lie off the road data and count for the radius only: {}{}",
             eval.off_network_points.len(),
-            eval.off_network_points.join(", ")
+            eval.off_network_points[..eval.off_network_points.len().min(LISTED)].join(", "),
+            if more > 0 {
+                format!(" and {more} more (all in --json)")
+            } else {
+                String::new()
+            }
         );
     }
     println!();
     let people = |x: f64| group_thousands(x.round() as i64);
+    let percent = |x: f64| crate::coverage::percent_floor(x, s.population_total, 1);
+    println!("Scope: {}", meta.scope);
+    if meta.population_outside_extent > 0.0 {
+        println!(
+            "  left out: {} people of the population file outside the study extent",
+            people(meta.population_outside_extent)
+        );
+    }
+    println!();
     println!(
-        "  population in the study extent  {:>12}",
+        "  population in the study area    {:>12}",
         people(s.population_total)
     );
     println!(
-        "  covered                         {:>12}  {:.2} % of people with road data",
+        "  covered                         {:>12}  {:>5.1} % of the study area",
         people(s.population_covered),
-        s.covered_share * 100.0
+        percent(s.population_covered)
     );
     println!(
-        "  uncovered                       {:>12}",
-        people(s.population_uncovered)
+        "  uncovered                       {:>12}  {:>5.1} %",
+        people(s.population_uncovered),
+        percent(s.population_uncovered)
     );
     println!(
         "    beyond {} min                  {:>12}",
@@ -554,25 +598,45 @@ fn coverage(args: CoverageArgs) -> Result<()> {
         );
     }
     println!(
-        "  no road data                    {:>12}  ({} of them within {} km by straight line)",
+        "  unknown (no road data)          {:>12}  {:>5.1} %",
+        people(s.population_unknown),
+        percent(s.population_unknown)
+    );
+    println!(
+        "  of the people the data decides  {:>12}  {:>5.1} % covered",
+        people(s.population_covered + s.population_uncovered),
+        crate::coverage::percent_floor(
+            s.population_covered,
+            s.population_covered + s.population_uncovered,
+            1
+        )
+    );
+    println!(
+        "  without road data               {:>12}  ({} of them covered by the {} km radius)",
         people(s.population_no_road_data),
-        people(s.population_no_road_data_within_radius),
+        people(s.population_no_road_data_covered),
         scenario.rule.radius_km
     );
     println!(
-        "  travel time                     mean {:.1} min, 95th percentile {:.1} min",
+        "  travel time                     mean {:.1} min, 95th percentile {:.1} min ({} people with a road travel time)",
         s.mean_travel_s / 60.0,
-        s.p95_travel_s / 60.0
+        s.p95_travel_s / 60.0,
+        people(s.population_with_travel_time)
     );
     println!();
     println!("Worst wards (2025 boundaries):");
     for w in eval.report.wards.iter().take(args.top) {
         println!(
-            "  {:<32} {:>6.1} % covered  {:>9} people uncovered  {:>9} no road data",
+            "  {:<32} {:>5.1} % covered  {:>9} uncovered  {:>9} unknown{}",
             w.name,
-            w.covered_share * 100.0,
+            crate::coverage::percent_floor(w.covered, w.population, 1),
             people(w.uncovered),
-            people(w.no_road_data)
+            people(w.unknown),
+            if w.cut_by_extent {
+                "  (cut by the study extent)"
+            } else {
+                ""
+            }
         );
     }
     println!();
@@ -715,6 +779,11 @@ fn optimise(args: OptimiseArgs) -> Result<()> {
             add: target - placed,
             consolidate: args.consolidate,
             keep: args.keep,
+            fixed_kinds: if args.fixed_kind.is_empty() {
+                crate::scenario::PlacementRequest::default().fixed_kinds
+            } else {
+                args.fixed_kind.clone()
+            },
             seed: args.seed,
             time_limit_s: args.time_limit,
             solver,

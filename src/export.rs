@@ -126,6 +126,10 @@ pub fn write_cells_parquet(
             cells.iter().map(|c| c.by_radius).collect::<Vec<_>>(),
         ),
         Column::new(
+            "on_roads".into(),
+            cells.iter().map(|c| c.on_roads).collect::<Vec<_>>(),
+        ),
+        Column::new(
             "status".into(),
             cells.iter().map(|c| c.status.as_str()).collect::<Vec<_>>(),
         ),
@@ -166,20 +170,30 @@ pub fn write_regions_csv(path: &Path, rows: &[RegionStats]) -> Result<(), Export
             "population",
             "covered",
             "uncovered",
+            "unknown",
             "no_road_data",
             "covered_share",
+            "covered_share_of_decided",
             "mean_travel_s",
+            "cut_by_extent",
         ])
         .map_err(encode)?;
+        // Figures the data cannot give stay empty rather than reading as 0.
+        let optional = |x: Option<f64>, decimals: usize| {
+            x.map_or(String::new(), |x| format!("{x:.decimals$}"))
+        };
         for r in rows {
             out.write_record([
                 r.name.clone(),
                 format!("{:.0}", r.population),
                 format!("{:.0}", r.covered),
                 format!("{:.0}", r.uncovered),
+                format!("{:.0}", r.unknown),
                 format!("{:.0}", r.no_road_data),
                 format!("{:.4}", r.covered_share),
-                format!("{:.1}", r.mean_travel_s),
+                optional(r.covered_share_of_decided, 4),
+                optional(r.mean_travel_s, 1),
+                r.cut_by_extent.to_string(),
             ])
             .map_err(encode)?;
         }

@@ -126,7 +126,7 @@ fn out_of_range_coordinates_are_rejected() {
 fn a_place_far_outside_the_road_data_is_told_so() {
     fails_with(
         &["nearest", "--lon", "106.7", "--lat", "10.78"],
-        &["nearest road usable by motorbike", "hanoi-urban"],
+        &["nearest road usable by motorbike", "hanoi"],
     );
 }
 
@@ -175,6 +175,43 @@ fn unknown_area_lists_the_known_ones() {
 }
 
 #[test]
+fn unknown_point_set_lists_the_shipped_ones() {
+    fails_with(
+        &["coverage", "--points-set", "desks-1999"],
+        &["desks-1999", "branches-2025", "communes-2025", "desks-2024"],
+    );
+}
+
+#[test]
+fn a_fixed_kind_the_points_lack_is_named() {
+    let s = Scratch::new();
+    fails_with(
+        &[
+            "optimise",
+            "--consolidate",
+            "--area",
+            "hanoi-central",
+            "--points-set",
+            "communes-2025",
+            "--fixed-kind",
+            "branch",
+            "--solver",
+            "heuristic",
+            "--out",
+            &s.path(),
+        ],
+        &[
+            "no receiving point of kind \"branch\"",
+            "head_office, ward_desk",
+        ],
+    );
+    fails_with(
+        &["optimise", "--consolidate", "--fixed-kind", "palace"],
+        &["unknown kind \"palace\"", "district_desk"],
+    );
+}
+
+#[test]
 fn coverage_json_has_the_documented_keys_and_writes_outputs() {
     let s = Scratch::new();
     let out = motcua(&["coverage", "--json", "--out", &s.path()]);
@@ -189,14 +226,29 @@ fn coverage_json_has_the_documented_keys_and_writes_outputs() {
         "population_total",
         "population_covered",
         "population_uncovered",
+        "population_unknown",
         "population_no_road_data",
         "covered_share",
+        "unknown_share",
+        "covered_share_of_decided",
+        "population_in_file",
         "mean_travel_s",
         "p95_travel_s",
         "cells",
     ] {
         assert!(v[key].is_number(), "{key} missing in {v}");
     }
+    // The whole city by default, and the scope says so.
+    assert_eq!(v["area"], "hanoi");
+    assert_eq!(
+        v["population_total"].as_f64().map(f64::round),
+        Some(8_053_663.0)
+    );
+    assert!(
+        v["scope"].as_str().is_some_and(|s| s.contains("8,053,663")),
+        "{}",
+        v["scope"]
+    );
     for stage in ["load", "graph", "search", "aggregate"] {
         assert!(v["timings_ms"][stage].is_number(), "timing {stage} missing");
     }

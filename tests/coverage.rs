@@ -214,33 +214,107 @@ fn near_by_straight_line_but_far_by_road_is_covered_by_or_only() {
     );
 }
 
+fn point_at(sketch: &Sketch, name: char) -> PointLocation {
+    let (lon, lat) = sketch.node_coord(name);
+    PointLocation { lon, lat }
+}
+
+/// One cell at sketch position (col, row) with the receiving point at node `a`: the report.
+fn one_cell(
+    sketch: &Sketch,
+    profile: &SpeedProfile,
+    (col, row): (usize, usize),
+    rule: &CoverageRule,
+) -> motcua::coverage::CoverageReport {
+    let (lon, lat) = cell_coord(col, row);
+    let c = case(sketch, profile, vec![cell_at(lon, lat)]);
+    c.prepared
+        .evaluate(&c.graph, &c.index, &[point_at(sketch, 'a')], rule)
+}
+
 #[test]
-fn a_place_far_from_every_road_has_no_road_data() {
+fn within_the_straight_radius_far_from_any_road_is_covered_by_or_unknown_by_and() {
     let sketch = Sketch::new("a---b").way("ab", &[("highway", "residential")]);
+    let profile = test_profile(TravelMode::Motorbike);
     // 2 km south of the road: beyond the 500 m snapping limit, but within 5 km of the point.
-    let (lon, lat) = cell_coord(2, 20);
-    let c = case(
-        &sketch,
-        &test_profile(TravelMode::Motorbike),
-        vec![cell_at(lon, lat)],
-    );
-    let report = c.prepared.evaluate(
-        &c.graph,
-        &c.index,
-        &[PointLocation {
-            lon: sketch.node_coord('a').0,
-            lat: sketch.node_coord('a').1,
-        }],
-        &rule(Combine::Or),
-    );
-    assert_eq!(report.cells[0].status, CellStatus::NoRoadData);
-    assert!(report.cells[0].by_radius && report.cells[0].travel_s.is_none());
-    assert_eq!(report.summary.population_no_road_data, 100.0);
-    assert_eq!(report.summary.population_no_road_data_within_radius, 100.0);
+    let at = (2, 20);
+    let or = one_cell(&sketch, &profile, at, &rule(Combine::Or));
+    assert_eq!(or.cells[0].status, CellStatus::Covered);
+    assert!(or.cells[0].by_radius && !or.cells[0].on_roads && or.cells[0].travel_s.is_none());
+    assert_eq!(or.summary.population_no_road_data, 100.0);
+    assert_eq!(or.summary.population_no_road_data_covered, 100.0);
+    assert_eq!(or.summary.covered_share, 1.0);
+    let and = one_cell(&sketch, &profile, at, &rule(Combine::And));
+    assert_eq!(and.cells[0].status, CellStatus::Unknown);
+    assert_eq!(and.summary.population_unknown, 100.0);
     assert_eq!(
-        report.summary.population_covered + report.summary.population_uncovered,
+        and.summary.population_covered + and.summary.population_uncovered,
         0.0
     );
+    // A radius along the roads needs roads: unknown under OR too.
+    let network = CoverageRule {
+        radius_kind: RadiusKind::Network,
+        ..rule(Combine::Or)
+    };
+    let by_road = one_cell(&sketch, &profile, at, &network);
+    assert_eq!(by_road.cells[0].status, CellStatus::Unknown);
+}
+
+#[test]
+fn beyond_the_radius_with_no_road_is_unknown() {
+    let sketch = Sketch::new("a---b").way("ab", &[("highway", "residential")]);
+    let profile = test_profile(TravelMode::Motorbike);
+    // 8 km south: no road near, beyond 5 km, near enough to be reached in 30 minutes.
+    let or = one_cell(&sketch, &profile, (2, 80), &rule(Combine::Or));
+    assert_eq!(or.cells[0].status, CellStatus::Unknown);
+    assert_eq!(or.summary.population_unknown, 100.0);
+    // Under AND no point within the radius means no point meets both limits, roads or not.
+    let and = one_cell(&sketch, &profile, (2, 80), &rule(Combine::And));
+    assert_eq!(and.cells[0].status, CellStatus::Uncovered);
+}
+
+#[test]
+fn a_cell_the_roads_reach_beyond_both_limits_is_uncovered() {
+    let sketch = long_road();
+    // 6.5 km along the road at 12 km/h: 1,950 s and 6.5 km, both past the limits.
+    for combine in [Combine::Or, Combine::And] {
+        let report = one_cell(
+            &sketch,
+            &slow_profile(TravelMode::Motorbike),
+            (65, 0),
+            &rule(combine),
+        );
+        assert_eq!(report.cells[0].status, CellStatus::Uncovered, "{combine:?}");
+        assert!(report.cells[0].on_roads);
+    }
+}
+
+#[test]
+fn a_point_beyond_the_road_data_leaves_cells_it_might_serve_unknown() {
+    let sketch = long_road();
+    // The cell is on the road 6.5 km from `a` (uncovered by `a`); a second point stands 5 km
+    // south of the road's east end, beyond the road data and just over 5 km from the cell, but
+    // within the 6 km that 30 minutes at the road speed could cover: its travel time is
+    // unknown, so the cell is too.
+    let (lon, lat) = cell_coord(65, 0);
+    let c = case(
+        &sketch,
+        &slow_profile(TravelMode::Motorbike),
+        vec![cell_at(lon, lat)],
+    );
+    let (far_lon, far_lat) = cell_coord(69, 50);
+    let points = [
+        point_at(&sketch, 'a'),
+        PointLocation {
+            lon: far_lon,
+            lat: far_lat,
+        },
+    ];
+    let report = c
+        .prepared
+        .evaluate(&c.graph, &c.index, &points, &rule(Combine::Or));
+    assert_eq!(report.off_network_points, vec![1]);
+    assert_eq!(report.cells[0].status, CellStatus::Unknown);
 }
 
 #[test]
@@ -270,7 +344,7 @@ fn a_footway_reaches_walkers_but_not_motorbikes() {
     assert_eq!(statuses(&walk, &[a], &walk_rule)[0].0, CellStatus::Covered);
     assert_eq!(
         statuses(&ride, &[a], &rule(Combine::And))[0].0,
-        CellStatus::NoRoadData
+        CellStatus::Unknown
     );
 }
 
@@ -332,6 +406,60 @@ fn summary_splits_the_uncovered_by_criterion() {
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Covered, uncovered and unknown partition the population exactly, for every rule, with
+    /// cells on and off the roads and points on and off them.
+    #[test]
+    fn the_three_statuses_partition_the_population(
+        seed in any::<u64>(),
+        points in prop::collection::vec((0usize..40, 0usize..40), 1..5),
+        minutes in 1.0f64..20.0,
+        radius_m in 100.0f64..3_000.0,
+        and in any::<bool>(),
+        network in any::<bool>(),
+    ) {
+        let osm = grid_city(20, seed);
+        let profile = test_profile(TravelMode::Motorbike);
+        let graph = RoadGraph::build(&osm, &profile).expect("grid builds");
+        let index = SnapIndex::new(&graph);
+        // A 40 × 40 field of cells over a 20 × 20 street grid: a quarter of them on the roads.
+        let cells: Vec<CellInput> = (0..40)
+            .flat_map(|r| (0..40).map(move |c| (c, r)))
+            .step_by(7)
+            .map(|(c, r)| {
+                let (lon, lat) = cell_coord(c * 2, r * 2);
+                CellInput { population: 1.0 + (c * r % 13) as f64, ..cell_at(lon, lat) }
+            })
+            .collect();
+        let prepared = PreparedCells::new(&graph, &index, cells, vec!["Ward".into()], vec![], 3.6, 500.0);
+        let rule = CoverageRule {
+            max_travel_s: minutes * 60.0,
+            max_radius_m: radius_m,
+            combine: if and { Combine::And } else { Combine::Or },
+            radius_kind: if network { RadiusKind::Network } else { RadiusKind::Straight },
+            ..CoverageRule::default()
+        };
+        let points: Vec<PointLocation> = points
+            .iter()
+            .map(|&(c, r)| {
+                let (lon, lat) = cell_coord(c * 2, r * 2);
+                PointLocation { lon, lat }
+            })
+            .collect();
+        let report = prepared.evaluate(&graph, &index, &points, &rule);
+        let s = &report.summary;
+        let total: f64 = prepared.cells.iter().map(|c| c.population).sum();
+        prop_assert_eq!(s.population_total, total);
+        prop_assert_eq!(s.population_covered + s.population_uncovered + s.population_unknown, total);
+        let by_status = |status: CellStatus| -> f64 {
+            report.cells.iter().filter(|c| c.status == status).map(|c| c.population).sum()
+        };
+        prop_assert_eq!(by_status(CellStatus::Covered), s.population_covered);
+        prop_assert_eq!(by_status(CellStatus::Unknown), s.population_unknown);
+        for w in &report.wards {
+            prop_assert_eq!(w.covered + w.uncovered + w.unknown, w.population);
+        }
+    }
 
     #[test]
     fn adding_a_point_never_lowers_coverage(

@@ -47,6 +47,9 @@ fn round(x: f64, digits: i32) -> f64 {
 fn summary_of(area: &StudyArea, scenario: &Scenario) -> Value {
     let eval = area.evaluate(scenario).expect("evaluates");
     let s = &eval.report.summary;
+    // The three statuses partition the study area's population.
+    let parts = s.population_covered + s.population_uncovered + s.population_unknown;
+    assert!((parts - s.population_total).abs() < 1e-6 * s.population_total.max(1.0));
     json!({
         "rule": scenario.rule,
         "mode": scenario.mode,
@@ -56,17 +59,22 @@ fn summary_of(area: &StudyArea, scenario: &Scenario) -> Value {
         "population_total": s.population_total.round(),
         "population_covered": s.population_covered.round(),
         "population_uncovered": s.population_uncovered.round(),
+        "population_unknown": s.population_unknown.round(),
         "population_no_road_data": s.population_no_road_data.round(),
+        "population_no_road_data_covered": s.population_no_road_data_covered.round(),
         "uncovered_by_time": s.uncovered_by_time.round(),
         "uncovered_by_radius": s.uncovered_by_radius.round(),
         "covered_share": round(s.covered_share, 4),
+        "covered_share_of_decided": round(s.covered_share_of_decided, 4),
         "mean_travel_min": round(s.mean_travel_s / 60.0, 1),
         "p95_travel_min": round(s.p95_travel_s / 60.0, 1),
         "worst_wards": eval.report.wards.iter().take(5).map(|w| json!({
             "name": w.name,
             "covered_share": round(w.covered_share, 3),
             "uncovered": w.uncovered.round(),
+            "unknown": w.unknown.round(),
             "no_road_data": w.no_road_data.round(),
+            "cut_by_extent": w.cut_by_extent,
         })).collect::<Vec<_>>(),
     })
 }
@@ -120,6 +128,8 @@ fn golden_area(name: &str, citizen: (f64, f64)) {
         json!({
             "area": area.meta().name,
             "roads_vintage": area.meta().roads_vintage,
+            "scope": area.meta().scope,
+            "population_outside_extent": area.meta().population_outside_extent.round(),
             "baseline_or_straight": summary_of(&area, &baseline),
             "strict_and_network": summary_of(&area, &strict),
             "walking": summary_of(&area, &walking),
@@ -145,6 +155,58 @@ fn hanoi_urban_golden() {
 fn hanoi_central_golden() {
     // Cầu Giấy, near the park.
     golden_area("hanoi-central", (105.7960, 21.0300));
+}
+
+/// The whole city: every resident of the 2019 grid, and each of the Decision's networks.
+#[test]
+fn hanoi_golden() {
+    let area = open("hanoi");
+    let meta = area.meta();
+    assert_eq!(meta.population_in_study_area.round(), 8_053_663.0);
+    assert_eq!(meta.population_outside_extent, 0.0);
+    let data_dir = AreaOptions::default().data_dir;
+    let baseline = area.baseline();
+    let mut sets = serde_json::Map::new();
+    for set in ["communes-2025", "branches-2025", "desks-2024"] {
+        let points = motcua::scenario::load_point_set(&data_dir, set).expect("shipped set");
+        let scenario = Scenario {
+            points,
+            ..baseline.clone()
+        };
+        sets.insert(set.to_string(), summary_of(&area, &scenario));
+    }
+    let strict = Scenario {
+        rule: RuleSpec {
+            combine: Combine::And,
+            ..RuleSpec::default()
+        },
+        ..baseline.clone()
+    };
+    let phases: Vec<Value> = area
+        .compare_phases(TravelMode::Motorbike, RuleSpec::default())
+        .expect("phases evaluate")
+        .iter()
+        .map(|p| {
+            json!({
+                "phase": p.phase.key,
+                "points": p.points,
+                "covered": p.summary.population_covered.round(),
+                "uncovered": p.summary.population_uncovered.round(),
+                "unknown": p.summary.population_unknown.round(),
+            })
+        })
+        .collect();
+    check(
+        "hanoi",
+        json!({
+            "area": meta.name,
+            "scope": meta.scope,
+            "points_source": meta.points_source,
+            "point_sets": sets,
+            "communes_and": summary_of(&area, &strict),
+            "phases": phases,
+        }),
+    );
 }
 
 #[test]
@@ -181,7 +243,7 @@ fn pairs_no_nearer_than_an_existing_point_change_no_plan() {
                 scenario,
                 cutoff,
                 coverage,
-                false,
+                None,
                 full,
                 &Candidates::Cells(h3o::Resolution::Nine),
                 &|_, _| {},

@@ -40,6 +40,7 @@ fn random_osm(nodes: usize, ways: &[(Vec<usize>, u8)], coords: &[(f64, f64)]) ->
     let mut osm = OsmData {
         nodes: osm_nodes,
         ways: osm_ways,
+        barriers: Vec::new(),
     };
     osm.normalise();
     osm

@@ -662,7 +662,7 @@ async fn evaluate_drafts_and_reject_bad_ones() {
     assert_eq!(cells["type"], "FeatureCollection");
     if let Some(first) = cells["features"].as_array().and_then(|f| f.first()) {
         let status = first["properties"]["status"].as_str().unwrap_or_default();
-        assert!(["covered", "uncovered", "no_road_data"].contains(&status));
+        assert!(["covered", "uncovered", "unknown"].contains(&status));
     }
 
     // Malformed JSON, wrong content type, wrong fields, bad values.

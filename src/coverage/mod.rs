@@ -7,80 +7,34 @@
 //! road network, finding its ward and district), [`PreparedCells::evaluate`] does the rest (one
 //! multi-source search from all points over the reversed graph, then a pass over the cells).
 //!
-//! Cells farther than [`CoverageRule::max_snap_m`] from any road the mode may use are "no road
-//! data": the road extract does not reach them, so their travel time is unknown. They are
-//! counted apart, never as covered or uncovered; their straight-line distance is still given.
+//! Cells farther than [`CoverageRule::max_snap_m`] from any road the mode may use have no road
+//! data: the road extract does not reach them, so their travel time is unknown. The rule still
+//! decides them where it can ([`CoverageRule::pair_verdict`]): under OR with a straight radius a
+//! cell within the radius of a point is covered whatever the roads. Where the verdict needs the
+//! missing roads the cell is *unknown*, counted apart and never as covered or uncovered. The same
+//! holds for cells whose only candidates are points beyond the road data themselves.
 
 mod report;
+mod rule;
 
 use std::sync::OnceLock;
 
 use rstar::RTree;
 use rstar::primitives::GeomWithData;
-use serde::{Deserialize, Serialize};
 
-pub use report::{CellResult, CellStatus, CoverageReport, CoverageSummary, RegionStats};
+pub use report::{
+    CellResult, CellStatus, CoverageReport, CoverageSummary, RegionStats, percent_floor,
+};
+pub use rule::{
+    Combine, CoverageRule, DEFAULT_MAX_SNAP_M, PairFacts, RadiusKind, RoadFacts, Verdict,
+};
 
-use crate::graph::{RoadGraph, SnapIndex, TravelMode, haversine_m};
+use crate::graph::{RoadGraph, SnapIndex, haversine_m};
 use crate::routing::matrix::reach_by_candidate;
 use crate::routing::{
     Attachment, Direction, Hierarchy, Metric, PlaceEnds, SearchGraph, SegmentIndex,
     along_shared_segment, multi_source_at_junctions, seeds_towards,
 };
-
-/// How the radius part of the rule is measured.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum RadiusKind {
-    /// As the crow flies (what "within a 5 km radius" says literally).
-    #[default]
-    Straight,
-    /// Along the shortest road path (stricter where rivers and rail cut the city).
-    Network,
-}
-
-/// How the time and radius criteria combine.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Combine {
-    /// Served when either criterion holds (the Decision's wording: "30 minutes or 5 km").
-    #[default]
-    Or,
-    /// Served only when one receiving point meets both limits: some point is reached within the
-    /// time and also lies within the radius (for a network radius, along the fastest path to
-    /// it). Often that is the point reached first, but not always: a fast road to a far point
-    /// does not hide a slower point close by, so adding a point never lowers coverage.
-    And,
-}
-
-/// The service promise being checked.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct CoverageRule {
-    pub max_travel_s: f64,
-    pub max_radius_m: f64,
-    pub radius_kind: RadiusKind,
-    pub combine: Combine,
-    pub mode: TravelMode,
-    /// A place farther than this from every usable road has no road data.
-    pub max_snap_m: f64,
-}
-
-impl Default for CoverageRule {
-    fn default() -> Self {
-        CoverageRule {
-            max_travel_s: 30.0 * 60.0,
-            max_radius_m: 5_000.0,
-            radius_kind: RadiusKind::Straight,
-            combine: Combine::Or,
-            mode: TravelMode::Motorbike,
-            max_snap_m: DEFAULT_MAX_SNAP_M,
-        }
-    }
-}
-
-/// Default distance beyond which a place is "off the road data". Half a kilometre: the longest
-/// alleys of the old quarters are shorter, while a gap in an extract is usually wider.
-pub const DEFAULT_MAX_SNAP_M: f64 = 500.0;
 
 /// A populated cell as coverage needs it.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -115,6 +69,8 @@ pub struct PreparedCells {
     ends: PlaceEnds,
     /// Contraction hierarchy of `search` towards the sources, built on first use (matrices).
     hierarchy: OnceLock<Hierarchy>,
+    /// The highest speed of any edge (m/s): no trip beats the straight line at this speed.
+    pub fastest_speed_mps: f64,
 }
 
 impl PreparedCells {
@@ -136,6 +92,7 @@ impl PreparedCells {
             .collect();
         let search = SearchGraph::new(graph);
         PreparedCells {
+            fastest_speed_mps: fastest_speed_mps(graph, access_speed_kmh),
             ends: PlaceEnds::new(graph, &search, &attachments),
             search,
             hierarchy: OnceLock::new(),
@@ -207,6 +164,14 @@ impl PreparedCells {
                 .filter_map(|(i, a)| a.as_ref().map(|a| (i as u32, a))),
         );
         let straight = StraightLine::new(points);
+        // Points beyond the road data: pairs with them have no known travel time.
+        let off_network: Vec<PointLocation> = points
+            .iter()
+            .zip(&attached)
+            .filter(|(_, a)| a.is_none())
+            .map(|(p, _)| *p)
+            .collect();
+        let straight_off = StraightLine::new(&off_network);
         let search_ms = started.elapsed().as_secs_f64() * 1e3;
         let started = std::time::Instant::now();
 
@@ -257,32 +222,57 @@ impl PreparedCells {
                     RadiusKind::Network if attachment.is_some() => {
                         network_m.is_some_and(|d| d <= rule.max_radius_m)
                     }
-                    _ => straight_m <= rule.max_radius_m,
+                    RadiusKind::Network => false,
+                    RadiusKind::Straight => straight_m <= rule.max_radius_m,
                 };
-                // Under AND one point must meet both limits. The point reached first is checked
-                // here; cells where it fails but other points might pass are settled below.
-                let same_point = || {
-                    let Some(p) = nearest_point.filter(|_| by_time) else {
-                        return false;
-                    };
-                    match rule.radius_kind {
-                        RadiusKind::Network => fastest_m.is_some_and(|d| d <= rule.max_radius_m),
-                        RadiusKind::Straight => {
+                // The pairs the road data judges, taken at their best: the point reached first
+                // (and its fastest path under AND), the shortest road distance (network radius
+                // under OR) and the nearest point by straight line. Under AND, cells where the
+                // point reached first fails but another might pass are settled below.
+                let reached = match (travel, network_m) {
+                    (Some(t), Some(l)) => RoadFacts::Reached {
+                        travel_s: t,
+                        radius_m: match rule.combine {
+                            Combine::Or => l,
+                            Combine::And => fastest_m.unwrap_or(l),
+                        },
+                    },
+                    _ if attachment.is_some() => RoadFacts::Unreachable,
+                    _ => RoadFacts::Unknown,
+                };
+                let first_reached =
+                    nearest_point
+                        .filter(|_| travel.is_some())
+                        .map_or(f64::INFINITY, |p| {
                             let q = points[p];
-                            haversine_m((cell.lon, cell.lat), (q.lon, q.lat)) <= rule.max_radius_m
+                            haversine_m((cell.lon, cell.lat), (q.lon, q.lat))
+                        });
+                let verdict = match rule.combine {
+                    // Under OR each criterion can be taken at its own best point.
+                    Combine::Or => Verdict::from_bool(by_time || by_radius),
+                    Combine::And => rule.pair_verdict(
+                        &PairFacts {
+                            road: reached,
+                            straight_m: first_reached,
+                        },
+                        self.fastest_speed_mps,
+                    ),
+                };
+                let status = match verdict {
+                    Verdict::Holds => CellStatus::Covered,
+                    // Nothing the roads show holds: the points the road data cannot judge
+                    // (all of them for a cell without roads) decide between uncovered and unknown.
+                    _ => {
+                        let nearest_unknown_m = if attachment.is_some() {
+                            straight_off.nearest(cell.lon, cell.lat).0
+                        } else {
+                            straight_m
+                        };
+                        match rule.beyond_the_roads(nearest_unknown_m, self.fastest_speed_mps) {
+                            Verdict::Fails => CellStatus::Uncovered,
+                            _ => CellStatus::Unknown,
                         }
                     }
-                };
-                let holds = match rule.combine {
-                    Combine::Or => by_time || by_radius,
-                    Combine::And => by_time && by_radius && same_point(),
-                };
-                let status = if attachment.is_none() {
-                    CellStatus::NoRoadData
-                } else if holds {
-                    CellStatus::Covered
-                } else {
-                    CellStatus::Uncovered
                 };
                 CellResult {
                     cell: cell.cell,
@@ -293,6 +283,7 @@ impl PreparedCells {
                     nearest_point,
                     by_time,
                     by_radius,
+                    on_roads: attachment.is_some(),
                     status,
                     ward: cell.ward,
                     district: cell.district,
@@ -333,7 +324,7 @@ impl PreparedCells {
         let undecided: Vec<usize> = results
             .iter()
             .enumerate()
-            .filter(|(_, r)| r.status == CellStatus::Uncovered && r.by_time && r.by_radius)
+            .filter(|(_, r)| r.status != CellStatus::Covered && r.by_time && r.by_radius)
             .map(|(i, _)| i)
             .collect();
         if undecided.is_empty() {
@@ -453,6 +444,18 @@ impl StraightLine {
             None => (f64::INFINITY, None),
         }
     }
+}
+
+/// The highest speed of any edge of `graph` or of the access legs, in m/s, with a margin for
+/// the single-precision edge figures: a lower bound on travel time is the straight line at it.
+fn fastest_speed_mps(graph: &RoadGraph, access_speed_kmh: f64) -> f64 {
+    let fastest_edge = graph
+        .length_m
+        .iter()
+        .zip(&graph.travel_s)
+        .map(|(&l, &t)| f64::from(l) / f64::from(t))
+        .fold(0.0, f64::max);
+    fastest_edge.max(access_speed_kmh / 3.6) * 1.01
 }
 
 fn project(lon: f64, lat: f64, cos_lat: f64) -> [f64; 2] {

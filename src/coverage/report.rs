@@ -7,10 +7,13 @@ use serde_json::{Value, json};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CellStatus {
+    /// Some receiving point meets the rule.
     Covered,
+    /// The data shows that no receiving point meets the rule.
     Uncovered,
-    /// The road extract does not reach the cell: its travel time is unknown.
-    NoRoadData,
+    /// The verdict needs roads the data lacks (the cell, or the points that could serve it, lie
+    /// beyond the road extract): neither covered nor uncovered.
+    Unknown,
 }
 
 impl CellStatus {
@@ -18,7 +21,19 @@ impl CellStatus {
         match self {
             CellStatus::Covered => "covered",
             CellStatus::Uncovered => "uncovered",
-            CellStatus::NoRoadData => "no_road_data",
+            CellStatus::Unknown => "unknown",
+        }
+    }
+
+    /// The label reports print, in English and Vietnamese.
+    pub fn label(self) -> (&'static str, &'static str) {
+        match self {
+            CellStatus::Covered => ("covered", "được phục vụ"),
+            CellStatus::Uncovered => ("uncovered", "chưa được phục vụ"),
+            CellStatus::Unknown => (
+                "unknown (no road data)",
+                "chưa xác định (thiếu dữ liệu đường)",
+            ),
         }
     }
 }
@@ -39,52 +54,76 @@ pub struct CellResult {
     /// Index of the receiving point reached first (by road; by straight line when no road leads
     /// to one).
     pub nearest_point: Option<usize>,
+    /// The time criterion holds (by road).
     pub by_time: bool,
+    /// The radius criterion holds.
     pub by_radius: bool,
+    /// The cell is within the snapping limit of a road the mode may use.
+    pub on_roads: bool,
     pub status: CellStatus,
     pub ward: Option<usize>,
     pub district: Option<usize>,
 }
 
-/// The headline numbers. Population figures are people; shares are 0..=1.
+/// The headline numbers. Population figures are people; shares are 0..=1 of the population of
+/// the study area (`population_total`), unless named otherwise.
 #[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct CoverageSummary {
+    /// Everyone in the study area's populated cells.
     pub population_total: f64,
     pub population_covered: f64,
     pub population_uncovered: f64,
-    /// People in cells the road data does not reach; neither covered nor uncovered.
+    /// People the data cannot decide: neither covered nor uncovered.
+    pub population_unknown: f64,
+    /// People in cells the road data does not reach, whatever their verdict.
     pub population_no_road_data: f64,
-    /// Of those, the people within the radius of a point by straight line.
-    pub population_no_road_data_within_radius: f64,
-    /// People (with road data) beyond the travel-time limit.
+    /// Of those, the people the rule covers all the same (within the straight radius, under OR).
+    pub population_no_road_data_covered: f64,
+    /// People (uncovered) beyond the travel-time limit.
     pub uncovered_by_time: f64,
-    /// People (with road data) beyond the radius.
+    /// People (uncovered) beyond the radius.
     pub uncovered_by_radius: f64,
-    /// People (with road data) beyond both.
+    /// People (uncovered) beyond both.
     pub uncovered_by_both: f64,
     /// Under AND: people uncovered although each limit holds, each for a different point (one
     /// within the time, another within the radius, none within both). Zero under OR.
     pub uncovered_no_single_point: f64,
-    /// covered / (covered + uncovered): the share of people the road data lets us judge.
+    /// covered / total.
     pub covered_share: f64,
+    /// uncovered / total.
+    pub uncovered_share: f64,
+    /// unknown / total.
+    pub unknown_share: f64,
+    /// covered / (covered + uncovered): the share among the people the data can decide.
+    pub covered_share_of_decided: f64,
     /// Population-weighted mean travel time over people who can reach a point by road.
     pub mean_travel_s: f64,
     /// Population-weighted 95th percentile of the same.
     pub p95_travel_s: f64,
+    /// The people the two travel-time figures are over.
+    pub population_with_travel_time: f64,
     /// Populated cells evaluated.
     pub cells: usize,
 }
 
-/// Sums for one ward or district.
+/// Sums for one ward or district (of the cells of it inside the study area).
 #[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct RegionStats {
     pub name: String,
     pub population: f64,
     pub covered: f64,
     pub uncovered: f64,
+    pub unknown: f64,
+    /// People in cells the road data does not reach, whatever their verdict.
     pub no_road_data: f64,
+    /// covered / population.
     pub covered_share: f64,
-    pub mean_travel_s: f64,
+    /// covered / (covered + uncovered); `None` when nobody here can be decided.
+    pub covered_share_of_decided: Option<f64>,
+    /// `None` when nobody here reaches a point by road.
+    pub mean_travel_s: Option<f64>,
+    /// The study extent cuts the region: its figures are for the part inside only.
+    pub cut_by_extent: bool,
 }
 
 /// Everything an evaluation found.
@@ -109,6 +148,7 @@ struct Sums {
     population: f64,
     covered: f64,
     uncovered: f64,
+    unknown: f64,
     no_road_data: f64,
     travel_weighted: f64,
     travel_population: f64,
@@ -120,7 +160,10 @@ impl Sums {
         match c.status {
             CellStatus::Covered => self.covered += c.population,
             CellStatus::Uncovered => self.uncovered += c.population,
-            CellStatus::NoRoadData => self.no_road_data += c.population,
+            CellStatus::Unknown => self.unknown += c.population,
+        }
+        if !c.on_roads {
+            self.no_road_data += c.population;
         }
         if let Some(t) = c.travel_s {
             self.travel_weighted += t * c.population;
@@ -128,16 +171,13 @@ impl Sums {
         }
     }
 
-    fn share(&self) -> f64 {
-        share(self.covered, self.covered + self.uncovered)
+    fn share_of_decided(&self) -> Option<f64> {
+        let decided = self.covered + self.uncovered;
+        (decided > 0.0).then(|| self.covered / decided)
     }
 
-    fn mean_travel_s(&self) -> f64 {
-        if self.travel_population > 0.0 {
-            self.travel_weighted / self.travel_population
-        } else {
-            0.0
-        }
+    fn mean_travel_s(&self) -> Option<f64> {
+        (self.travel_population > 0.0).then(|| self.travel_weighted / self.travel_population)
     }
 }
 
@@ -152,8 +192,8 @@ impl CoverageReport {
         district_names: &[String],
     ) -> Self {
         let mut total = Sums::default();
-        let (mut by_time, mut by_radius, mut by_both, mut nrd_radius) = (0.0, 0.0, 0.0, 0.0);
-        let mut split = 0.0;
+        let (mut by_time, mut by_radius, mut by_both, mut split) = (0.0, 0.0, 0.0, 0.0);
+        let mut covered_without_roads = 0.0;
         let mut wards = vec![Sums::default(); ward_names.len()];
         let mut districts = vec![Sums::default(); district_names.len()];
         let mut travel: Vec<(f64, f64)> = Vec::with_capacity(cells.len());
@@ -165,11 +205,10 @@ impl CoverageReport {
             if let Some(d) = c.district.and_then(|d| districts.get_mut(d)) {
                 d.add(c);
             }
-            if c.status == CellStatus::NoRoadData {
-                if c.by_radius {
-                    nrd_radius += c.population;
-                }
-            } else {
+            if !c.on_roads && c.status == CellStatus::Covered {
+                covered_without_roads += c.population;
+            }
+            if c.status == CellStatus::Uncovered {
                 match (c.by_time, c.by_radius) {
                     (false, false) => {
                         by_time += c.population;
@@ -178,8 +217,7 @@ impl CoverageReport {
                     }
                     (false, true) => by_time += c.population,
                     (true, false) => by_radius += c.population,
-                    (true, true) if c.status == CellStatus::Uncovered => split += c.population,
-                    (true, true) => {}
+                    (true, true) => split += c.population,
                 }
             }
             if let Some(t) = c.travel_s {
@@ -190,15 +228,20 @@ impl CoverageReport {
             population_total: total.population,
             population_covered: total.covered,
             population_uncovered: total.uncovered,
+            population_unknown: total.unknown,
             population_no_road_data: total.no_road_data,
-            population_no_road_data_within_radius: nrd_radius,
+            population_no_road_data_covered: covered_without_roads,
             uncovered_by_time: by_time,
             uncovered_by_radius: by_radius,
             uncovered_by_both: by_both,
             uncovered_no_single_point: split,
-            covered_share: total.share(),
-            mean_travel_s: total.mean_travel_s(),
+            covered_share: share(total.covered, total.population),
+            uncovered_share: share(total.uncovered, total.population),
+            unknown_share: share(total.unknown, total.population),
+            covered_share_of_decided: total.share_of_decided().unwrap_or(0.0),
+            mean_travel_s: total.mean_travel_s().unwrap_or(0.0),
             p95_travel_s: weighted_quantile(&mut travel, 0.95),
+            population_with_travel_time: total.travel_population,
             cells: cells.len(),
         };
         CoverageReport {
@@ -240,6 +283,7 @@ impl CoverageReport {
                         "status": c.status.as_str(),
                         "by_time": c.by_time,
                         "by_radius": c.by_radius,
+                        "on_roads": c.on_roads,
                         "nearest_point_id": c.nearest_point.and_then(|p| point_ids.get(p)),
                         "ward": c.ward.and_then(|w| ward_names.get(w)),
                     }
@@ -260,23 +304,45 @@ fn region_table(sums: &[Sums], names: &[String]) -> Vec<RegionStats> {
             population: s.population,
             covered: s.covered,
             uncovered: s.uncovered,
+            unknown: s.unknown,
             no_road_data: s.no_road_data,
-            covered_share: s.share(),
+            covered_share: share(s.covered, s.population),
+            covered_share_of_decided: s.share_of_decided(),
             mean_travel_s: s.mean_travel_s(),
+            cut_by_extent: false,
         })
         .collect();
-    // Regions the road data does not reach at all cannot be judged: they go last, so the top
-    // of the table is where the rule is known to fail.
-    let judged = |r: &RegionStats| r.covered + r.uncovered > 0.0;
+    // Worst first: most of the region's people uncovered, then most unknown (where the data is
+    // missing), then the name.
+    let uncovered = |r: &RegionStats| share(r.uncovered, r.population);
+    let unknown = |r: &RegionStats| share(r.unknown, r.population);
     rows.sort_by(|a, b| {
-        judged(b)
-            .cmp(&judged(a))
-            .then(a.covered_share.total_cmp(&b.covered_share))
+        uncovered(b)
+            .total_cmp(&uncovered(a))
             .then(b.uncovered.total_cmp(&a.uncovered))
-            .then(b.no_road_data.total_cmp(&a.no_road_data))
+            .then(unknown(b).total_cmp(&unknown(a)))
             .then(a.name.cmp(&b.name))
     });
     rows
+}
+
+/// A share as a percentage for people to read, rounded *down* to `decimals`: never 100 % while
+/// anyone is outside (99.99… % reads "99.9" with one decimal), and never 0 % while anyone is
+/// inside (the smallest step instead), so a share of people outside never reads as nobody.
+pub fn percent_floor(part: f64, whole: f64, decimals: u32) -> f64 {
+    if whole <= 0.0 || part <= 0.0 {
+        return 0.0;
+    }
+    let scale = 10f64.powi(decimals as i32);
+    let percent = (part / whole * 100.0 * scale).floor() / scale;
+    if part < whole && percent >= 100.0 {
+        100.0 - 1.0 / scale
+    } else if percent <= 0.0 {
+        // Someone is inside: show the smallest step rather than nothing.
+        1.0 / scale
+    } else {
+        percent
+    }
 }
 
 /// The value below which `q` of the total weight lies (weights are people).

@@ -11,8 +11,9 @@ use crate::ingest::OsmData;
 pub const MIN_EDGE_LENGTH_M: f64 = 0.01;
 
 /// Directed road graph for one travel mode, compact arrays (CSR). Every OSM node used by a
-/// usable way is a graph node, so every edge is one straight segment (route geometry = nodes).
-/// Only the largest strongly connected component is kept.
+/// usable way is a graph node, so every edge is one straight segment (route geometry = nodes);
+/// a barrier node the mode cannot pass becomes one dead-end node per road segment touching it,
+/// all at its place and with its OSM id. Only the largest strongly connected component is kept.
 ///
 /// ```
 /// use motcua::graph::{sketch::{Sketch, test_profile}, RoadGraph, TravelMode};
@@ -28,7 +29,7 @@ pub struct RoadGraph {
     pub lon: Vec<f64>,
     /// Latitude per node, WGS84 degrees.
     pub lat: Vec<f64>,
-    /// OSM node id per node, for tracing a node back to the map.
+    /// OSM node id per node, for tracing a node back to the map; the sides of a barrier share it.
     pub osm_id: Vec<i64>,
     /// len = nodes + 1; out edges of n are `first_out[n]..first_out[n+1]`.
     pub first_out: Vec<u32>,
@@ -82,7 +83,23 @@ impl RoadGraph {
             nodes_kept,
         };
 
-        // Raw edges between positions in `osm.nodes`.
+        // Raw edges between positions: `0..osm.nodes.len()` are the OSM nodes, the positions
+        // after them are copies of barrier nodes the mode cannot pass, one per road segment
+        // touching the barrier, so that each side is usable up to it and none through it.
+        let n_osm = osm.nodes.len();
+        let mut blocked = vec![false; n_osm];
+        for b in &osm.barriers {
+            if let Some(i) = osm.node_index(b.id)
+                && profile.barrier_blocks(&b.tags)
+            {
+                blocked[i] = true;
+            }
+        }
+        let mut copy_of: Vec<u32> = Vec::new();
+        let mut copy = |idx: usize| -> u32 {
+            copy_of.push(idx as u32);
+            (n_osm + copy_of.len() - 1) as u32
+        };
         let mut names: Vec<String> = Vec::new();
         let mut name_ids: HashMap<&str, u32> = HashMap::new();
         let mut raw: Vec<RawEdge> = Vec::new();
@@ -100,26 +117,36 @@ impl RoadGraph {
                 _ => NO_NAME,
             };
             let speed_m_per_s = rule.speed_kmh / 3.6;
-            let mut prev: Option<usize> = None;
+            // The previous node: its position in `osm.nodes` and the position edges leave from.
+            let mut prev: Option<(usize, u32)> = None;
             for &id in &way.nodes {
                 // A node missing from the extract (cut at its border) breaks the way there.
                 let Some(idx) = osm.node_index(id) else {
                     prev = None;
                     continue;
                 };
-                if let Some(p) = prev
-                    && p != idx
+                if let Some((p, from)) = prev
+                    && p == idx
                 {
+                    // The same node twice in a row: no segment.
+                    prev = Some((p, from));
+                    continue;
+                }
+                let (to, next_from) = if blocked[idx] {
+                    (copy(idx), copy(idx))
+                } else {
+                    (idx as u32, idx as u32)
+                };
+                if let Some((p, from)) = prev {
                     let (a, b) = (&osm.nodes[p], &osm.nodes[idx]);
                     let length_m =
                         haversine_m((a.lon, a.lat), (b.lon, b.lat)).max(MIN_EDGE_LENGTH_M);
                     let travel_s = (length_m / speed_m_per_s) as f32;
                     let length_m = length_m as f32;
-                    let (p, idx) = (p as u32, idx as u32);
                     if rule.forward {
                         raw.push(RawEdge {
-                            tail: p,
-                            head: idx,
+                            tail: from,
+                            head: to,
                             travel_s,
                             length_m,
                             name,
@@ -127,16 +154,33 @@ impl RoadGraph {
                     }
                     if rule.backward {
                         raw.push(RawEdge {
-                            tail: idx,
-                            head: p,
+                            tail: to,
+                            head: from,
                             travel_s,
                             length_m,
                             name,
                         });
                     }
                 }
-                prev = Some(idx);
+                prev = Some((idx, next_from));
             }
+        }
+        // OSM node position behind each position.
+        let source = |pos: usize| -> usize {
+            if pos < n_osm {
+                pos
+            } else {
+                copy_of[pos - n_osm] as usize
+            }
+        };
+        let n_pos = n_osm + copy_of.len();
+        if n_pos >= u32::MAX as usize {
+            return Err(GraphError::TooLarge {
+                mode,
+                what: "OSM nodes and barrier sides",
+                count: n_pos,
+                max: u32::MAX - 1,
+            });
         }
         if raw.is_empty() {
             return Err(no_roads(usable_ways, 0));
@@ -150,14 +194,13 @@ impl RoadGraph {
         });
         raw.dedup_by(|later, first| later.tail == first.tail && later.head == first.head);
 
-        // Largest strongly connected component over the OSM node positions.
-        let n_osm = osm.nodes.len();
-        let first_out = csr_offsets(n_osm, raw.iter().map(|e| e.tail));
+        // Largest strongly connected component over the positions.
+        let first_out = csr_offsets(n_pos, raw.iter().map(|e| e.tail));
         let heads: Vec<u32> = raw.iter().map(|e| e.head).collect();
         let component = strongly_connected_components(&first_out, &heads);
         let mut size: HashMap<u32, usize> = HashMap::new();
         // Count only positions that carry edges; the others are not graph nodes.
-        let mut touched = vec![false; n_osm];
+        let mut touched = vec![false; n_pos];
         for e in &raw {
             touched[e.tail as usize] = true;
             touched[e.head as usize] = true;
@@ -176,12 +219,14 @@ impl RoadGraph {
             return Err(no_roads(usable_ways, best_size));
         }
 
-        // Renumber kept nodes in OSM id order (monotonic, so edges stay sorted by tail).
-        let mut new_id = vec![u32::MAX; n_osm];
+        // Renumber kept nodes in position order: OSM id order, then barrier sides (monotonic,
+        // so edges stay sorted by tail).
+        let mut new_id = vec![u32::MAX; n_pos];
         let mut lon = Vec::with_capacity(best_size);
         let mut lat = Vec::with_capacity(best_size);
         let mut osm_id = Vec::with_capacity(best_size);
-        for (i, node) in osm.nodes.iter().enumerate() {
+        for i in 0..n_pos {
+            let node = &osm.nodes[source(i)];
             if touched[i] && component[i] == best {
                 new_id[i] = lon.len() as u32;
                 lon.push(node.lon);

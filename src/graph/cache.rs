@@ -16,8 +16,11 @@ use super::{EdgeId, GraphError, NodeId, RoadGraph, SpeedProfile, TravelMode};
 use crate::ingest::{IngestError, read_osm};
 
 const MAGIC: &[u8; 8] = b"MOTCUAGR";
-/// Bump when the payload layout or the build rules change, so old caches are rebuilt.
-pub const FORMAT_VERSION: u32 = 1;
+/// Bump when the payload layout or the build rules change, so old caches are rebuilt. The
+/// profile's rules are in the input checksum already (its canonical text); this covers the code
+/// that reads them. 2: access values per profile, directed access keys, one-way hierarchy by
+/// vehicle class, contra-flow lanes and barrier nodes.
+pub const FORMAT_VERSION: u32 = 2;
 const HEADER_LEN: usize = 8 + 4 + 8 + 8 + 8;
 
 /// Where a graph came from.

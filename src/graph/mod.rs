@@ -12,12 +12,18 @@
 //! How a way becomes edges (see [`SpeedProfile::way_rule`] and the profile files):
 //! - its `highway` class must have a speed in the profile (motorbikes have none for motorways,
 //!   cars none for footways), and `area=yes` ways are skipped;
-//! - access tags are read from the most specific key the profile lists down to `access`
-//!   (`motorcycle` > `motor_vehicle` > `vehicle` > `access` for motorbikes); `no` and `private`
-//!   block; some classes (footways for bicycles) need an explicit `yes`/`designated`;
-//! - one-way keys are read most specific first (`oneway:bicycle`, then `oneway`); `yes`/`1`/
-//!   `true` keep the drawn direction, `-1`/`reverse` the opposite, `reversible` neither;
-//!   roundabouts and motorways are one-way unless tagged otherwise; walking ignores one-ways;
+//! - access tags are read per direction from the most specific key the profile lists down to
+//!   `access` (`motorcycle` > `motor_vehicle` > `vehicle` > `access` for motorbikes, each as
+//!   `key:forward`/`key:backward` first); the profile lists the values that open and those that
+//!   block (`no`, `private`, `psv`, `military` …), other values do not decide; some classes
+//!   (footways for bicycles) need an explicit opening value (see [`access`]);
+//! - one-way keys are read most specific first (`oneway:motorcycle`, `oneway:motor_vehicle`,
+//!   `oneway:vehicle`, `oneway`); `yes`/`1`/`true` keep the drawn direction, `-1`/`reverse` the
+//!   opposite, `alternating` both, `reversible` neither; roundabouts and motorways are one-way
+//!   unless tagged otherwise; bicycles ride contra-flow lanes (`cycleway=opposite_lane`); walking
+//!   reads only `oneway:foot`;
+//! - a `barrier=*` node the mode cannot pass (a locked gate, a wall; by its access tags first)
+//!   splits the road there: each side is usable up to the barrier, none through it;
 //! - speed = min(class speed, profile maximum, posted `maxspeed` where honoured) x peak factor
 //!   at peak; length by haversine, travel time = length / speed;
 //! - parallel edges between the same two nodes keep the fastest.
@@ -25,6 +31,7 @@
 //! Units are in the names: `travel_s` seconds, `length_m` metres, `_kmh` km/h. Coordinates are
 //! `(lon, lat)` in WGS84 degrees.
 
+pub mod access;
 mod build;
 pub mod cache;
 mod profile;
@@ -35,6 +42,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::str::FromStr;
 
+pub use access::{Access, AccessRules, BarrierRules, Oneway, OnewayRules, Unlisted, WayDirection};
 pub use build::{MIN_EDGE_LENGTH_M, NO_NAME, RoadGraph};
 pub use profile::{SpeedProfile, WayRule, parse_maxspeed_kmh};
 pub use snap::{Snap, SnapIndex};
@@ -133,6 +141,14 @@ pub enum GraphError {
         field: String,
         value: f64,
         expected: &'static str,
+    },
+    /// A list in the speed profile names a value twice or in two lists that contradict.
+    #[error("speed profile {label}: {field} lists {value:?} {problem}")]
+    ProfileList {
+        label: String,
+        field: String,
+        value: String,
+        problem: &'static str,
     },
     /// No way of the extract can be used by this mode (or none survives the connectivity check).
     #[error(

@@ -5,18 +5,16 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::access::{Access, AccessRules, BarrierRules, OnewayRules, WayDirection, overlap};
 use super::{GraphError, TravelMode};
-use crate::ingest::OsmWay;
+use crate::ingest::{OsmWay, tag_value};
 
-/// Per-mode rules read from `data/profiles/<mode>.toml`; the file comments explain each number.
+/// Per-mode rules read from `data/profiles/<mode>.toml`; the file comments explain each number
+/// and each listed value.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SpeedProfile {
     pub mode: TravelMode,
-    /// Access tags, least specific first; the most specific key present on a way decides.
-    pub access_keys: Vec<String>,
-    /// One-way tags, most specific first; the first key present decides. Empty: ignore one-ways.
-    pub oneway_keys: Vec<String>,
     /// Whether a posted `maxspeed` lower than the class speed lowers the speed.
     pub honour_maxspeed: bool,
     /// No edge is faster than this, in km/h.
@@ -25,14 +23,17 @@ pub struct SpeedProfile {
     pub peak_factor: f64,
     /// Straight-line speed from a place to the road it snaps to, in km/h.
     pub access_speed_kmh: f64,
-    /// Highway classes usable only when the most specific access key says yes.
-    #[serde(default)]
-    pub explicit_access_only: Vec<String>,
-    /// Speed per `highway=*` class in km/h; a class absent here is not usable by the mode.
-    pub speed_kmh: BTreeMap<String, f64>,
     /// Rush-hour conditions: set with [`SpeedProfile::with_peak`], never read from the file.
     #[serde(default, skip_deserializing)]
     pub peak: bool,
+    /// Access keys and the values that open or block the mode (`[access]`).
+    pub access: AccessRules,
+    /// One-way keys, implied one-ways and contra-flow lanes (`[oneway]`).
+    pub oneway: OnewayRules,
+    /// Which `barrier=*` nodes the mode passes (`[barriers]`).
+    pub barriers: BarrierRules,
+    /// Speed per `highway=*` class in km/h; a class absent here is not usable by the mode.
+    pub speed_kmh: BTreeMap<String, f64>,
 }
 
 /// What a profile makes of one way: usable directions and speed.
@@ -141,6 +142,36 @@ impl SpeedProfile {
                 "a speed in (0, 200] km/h",
             ));
         }
+        let bad_list = |field: &str, value: &str, problem: &'static str| GraphError::ProfileList {
+            label: label.to_string(),
+            field: field.to_string(),
+            value: value.to_string(),
+            problem,
+        };
+        if self.access.keys.is_empty() {
+            return Err(bad_list(
+                "access.keys",
+                "",
+                "is empty; list at least the key \"access\"",
+            ));
+        }
+        if let Some(v) = overlap(&self.access.open, &self.access.blocked) {
+            return Err(bad_list(
+                "access.open",
+                v,
+                "twice, or also in access.blocked",
+            ));
+        }
+        if let Some(v) = overlap(&self.access.blocked, &[]) {
+            return Err(bad_list("access.blocked", v, "twice"));
+        }
+        if let Some(v) = overlap(&self.barriers.pass, &self.barriers.block) {
+            return Err(bad_list(
+                "barriers.pass",
+                v,
+                "twice, or also in barriers.block",
+            ));
+        }
         for (class, &v) in &self.speed_kmh {
             if !positive(v) || v > 200.0 {
                 return Err(bad(
@@ -154,19 +185,16 @@ impl SpeedProfile {
     }
 
     /// Whether the mode may use the way, in which directions, and how fast; `None` when the
-    /// class is not in the profile, access tags forbid the mode, or no direction is left.
+    /// class is not in the profile, or access and one-way tags leave no direction.
     pub fn way_rule(&self, way: &OsmWay) -> Option<WayRule> {
         let class = way.tag("highway")?;
         let class_speed = *self.speed_kmh.get(class)?;
         if way.tag("area") == Some("yes") {
             return None;
         }
-        match self.access(way) {
-            Access::Blocked => return None,
-            Access::Default if self.explicit_access_only.iter().any(|c| c == class) => return None,
-            Access::Default | Access::Allowed => {}
-        }
-        let (forward, backward) = self.directions(way, class);
+        let (forward, backward) = self.oneway.directions(&way.tags, class);
+        let forward = forward && self.access.allows(&way.tags, class, WayDirection::Forward);
+        let backward = backward && self.access.allows(&way.tags, class, WayDirection::Backward);
         if !forward && !backward {
             return None;
         }
@@ -186,43 +214,18 @@ impl SpeedProfile {
         })
     }
 
-    fn access(&self, way: &OsmWay) -> Access {
-        for key in self.access_keys.iter().rev() {
-            if let Some(value) = way.tag(key) {
-                return match value.trim() {
-                    "no" | "private" => Access::Blocked,
-                    "yes" | "designated" | "permissive" | "destination" => Access::Allowed,
-                    _ => Access::Default,
-                };
-            }
-        }
-        Access::Default
-    }
-
-    fn directions(&self, way: &OsmWay, class: &str) -> (bool, bool) {
-        if self.oneway_keys.is_empty() {
-            return (true, true);
-        }
-        let tagged = self.oneway_keys.iter().find_map(|k| way.tag(k));
-        match tagged.map(str::trim) {
-            Some("yes" | "1" | "true") => (true, false),
-            Some("-1" | "reverse") => (false, true),
-            // Direction changes by time of day: no fixed direction can be relied on.
-            Some("reversible" | "alternating") => (false, false),
-            Some(_) => (true, true),
-            None => {
-                let roundabout = matches!(way.tag("junction"), Some("roundabout" | "circular"));
-                // OSM convention: motorways are one-way unless tagged otherwise.
-                (true, !(roundabout || class == "motorway"))
-            }
+    /// Whether a node with these tags stops the mode: only `barrier=*` nodes can; their access
+    /// keys decide first, then the barrier type.
+    pub fn barrier_blocks(&self, tags: &[(String, String)]) -> bool {
+        let Some(barrier) = tag_value(tags, "barrier") else {
+            return false;
+        };
+        match self.access.decide(tags, None) {
+            Access::Open => false,
+            Access::Blocked => true,
+            Access::Unsaid => self.barriers.blocks(barrier),
         }
     }
-}
-
-enum Access {
-    Blocked,
-    Default,
-    Allowed,
 }
 
 /// Parses an OSM `maxspeed` value into km/h: `"50"`, `"50 km/h"`, `"50kmh"`, `"30 mph"`; for a
@@ -277,5 +280,49 @@ mod tests {
             .to_string();
         assert!(err.contains("peak_factor"), "{err}");
         assert!(err.contains("car.toml"), "{err}");
+    }
+
+    #[test]
+    fn a_value_both_open_and_blocked_is_refused() {
+        let text = SpeedProfile::embedded_text(TravelMode::Motorbike)
+            .replace("\"discouraged\",", "\"discouraged\", \"private\",");
+        let err = SpeedProfile::parse(&text, "motorbike.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("access.open") && err.contains("\"private\""),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_barrier_both_passing_and_blocking_is_refused() {
+        let text = SpeedProfile::embedded_text(TravelMode::Motorbike).replace(
+            "block = [\"cycle_barrier\"]",
+            "block = [\"cycle_barrier\", \"gate\"]",
+        );
+        let err = SpeedProfile::parse(&text, "motorbike.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("barriers.pass") && err.contains("\"gate\""),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn canonical_text_reads_back_as_the_same_profile() {
+        for mode in TravelMode::ALL {
+            let p = SpeedProfile::embedded(mode);
+            // `peak` is written but never read from a file.
+            let text: String = p
+                .canonical_text()
+                .lines()
+                .filter(|l| !l.starts_with("peak ="))
+                .map(|l| format!("{l}\n"))
+                .collect();
+            let again = SpeedProfile::parse(&text, "canonical").unwrap();
+            assert_eq!(again, p, "{mode}");
+        }
     }
 }

@@ -25,7 +25,7 @@
 use std::collections::BTreeMap;
 
 use super::{EARTH_RADIUS_M, NodeId, RoadGraph, SpeedProfile, TravelMode};
-use crate::ingest::{OsmData, OsmNode, OsmWay};
+use crate::ingest::{OsmBarrier, OsmData, OsmNode, OsmWay};
 
 /// Size of one character cell in metres, both across and down.
 pub const CELL_M: f64 = 100.0;
@@ -56,6 +56,7 @@ pub fn osm_id(name: char) -> i64 {
 pub struct Sketch {
     cells: BTreeMap<char, (usize, usize)>,
     ways: Vec<OsmWay>,
+    barriers: Vec<OsmBarrier>,
 }
 
 impl Sketch {
@@ -89,6 +90,7 @@ impl Sketch {
         Sketch {
             cells,
             ways: Vec::new(),
+            barriers: Vec::new(),
         }
     }
 
@@ -118,6 +120,26 @@ impl Sketch {
         self
     }
 
+    /// Tags node `name` (`&[("barrier", "gate"), ("access", "private")]`); the graph builder
+    /// reads the tags of nodes that carry `barrier=*`.
+    ///
+    /// # Panics
+    /// When the node is not in the drawing.
+    pub fn node_tags(mut self, name: char, tags: &[(&str, &str)]) -> Self {
+        assert!(
+            self.cells.contains_key(&name),
+            "tags for node {name:?}, which is not drawn"
+        );
+        self.barriers.push(OsmBarrier {
+            id: osm_id(name),
+            tags: tags
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        });
+        self
+    }
+
     /// The sketch as OSM data: ways with ids 1, 2, ... in the order added, nodes used by them.
     pub fn build(&self) -> OsmData {
         let mut osm = OsmData {
@@ -134,6 +156,7 @@ impl Sketch {
                 })
                 .collect(),
             ways: self.ways.clone(),
+            barriers: self.barriers.clone(),
         };
         osm.normalise();
         osm
@@ -244,5 +267,9 @@ pub fn grid_city(n_side: usize, seed: u64) -> OsmData {
             }
         }
     }
-    OsmData { nodes, ways }
+    OsmData {
+        nodes,
+        ways,
+        barriers: Vec::new(),
+    }
 }

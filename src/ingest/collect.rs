@@ -7,14 +7,16 @@ use rayon::prelude::*;
 
 use super::feature::centroid;
 use super::{
-    ElementKind, IngestError, OsmData, OsmExtract, OsmFeature, OsmNode, OsmWay, ReadOptions,
-    check_node,
+    ElementKind, IngestError, OsmBarrier, OsmData, OsmExtract, OsmFeature, OsmNode, OsmWay,
+    ReadOptions, check_node,
 };
 
 /// The elements kept so far.
 #[derive(Default)]
 pub(crate) struct Collector {
     pub(crate) nodes: Vec<OsmNode>,
+    /// Every barrier node seen (few); those no kept way uses are dropped at the end.
+    pub(crate) barriers: Vec<OsmBarrier>,
     pub(crate) highways: Vec<OsmWay>,
     pub(crate) ways_seen: usize,
     pub(crate) feature_nodes: Vec<OsmFeature>,
@@ -38,6 +40,12 @@ impl Collector {
         check_node(label, node.id, node.lon, node.lat)?;
         if keep {
             self.nodes.push(node);
+        }
+        if tags.iter().any(|(k, _)| k == "barrier") {
+            self.barriers.push(OsmBarrier {
+                id: node.id,
+                tags: tags.to_vec(),
+            });
         }
         if !tags.is_empty()
             && let Some(matched) = options.features.matching(tags)
@@ -84,6 +92,7 @@ impl Collector {
     /// Adds another part (a PBF block) to this one.
     pub(crate) fn absorb(&mut self, other: Collector) {
         self.nodes.extend(other.nodes);
+        self.barriers.extend(other.barriers);
         self.highways.extend(other.highways);
         self.ways_seen += other.ways_seen;
         self.feature_nodes.extend(other.feature_nodes);
@@ -142,6 +151,7 @@ impl Collector {
         let mut roads = OsmData {
             nodes: self.nodes,
             ways: self.highways,
+            barriers: self.barriers,
         };
         roads.normalise();
         Ok(OsmExtract {

@@ -12,8 +12,9 @@
 //! The form is told by the file's first bytes, never only by its extension ([`detect`]).
 //! Compression is told the same way (gzip `1f 8b`, bzip2 `BZh`) and undone as a stream.
 //!
-//! Every reader keeps every `highway=*` way with all its tags and the nodes those ways use,
-//! nothing else: the graph builder decides per travel mode which ways are usable. When asked
+//! Every reader keeps every `highway=*` way with all its tags, the nodes those ways use and
+//! the tags of those nodes that carry `barrier=*` (gates, bollards), nothing else: the graph
+//! builder decides per travel mode which ways are usable and which barriers it can pass. When asked
 //! ([`ReadOptions::features`]), it also keeps the nodes and ways carrying chosen tags (offices,
 //! post offices), each as one position ([`OsmFeature`]). Every node's coordinates are checked
 //! as it is read: one outside -180..180 / -90..90 stops the read with its id and value.
@@ -141,9 +142,24 @@ impl OsmWay {
     }
 }
 
-/// The value of `key` in a tag list.
-pub(crate) fn tag_value<'a>(tags: &'a [(String, String)], key: &str) -> Option<&'a str> {
+/// The value of tag `key` in a list of `(key, value)` tags, as ways and barriers keep them.
+pub fn tag_value<'a>(tags: &'a [(String, String)], key: &str) -> Option<&'a str> {
     tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+}
+
+/// A node with a `barrier=*` tag (gate, bollard, lift gate …) and all its tags, which may say
+/// who may pass (`access=private`, `motorcycle=yes`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OsmBarrier {
+    pub id: i64,
+    pub tags: Vec<(String, String)>,
+}
+
+impl OsmBarrier {
+    /// The value of tag `key`, if the node has it.
+    pub fn tag(&self, key: &str) -> Option<&str> {
+        tag_value(&self.tags, key)
+    }
 }
 
 /// The road part of an OSM extract.
@@ -154,6 +170,9 @@ pub struct OsmData {
     /// `highway=*` ways only, sorted by id. A way may name nodes missing from `nodes` when the
     /// extract was cut at its border; the graph builder breaks the way there.
     pub ways: Vec<OsmWay>,
+    /// The nodes of `nodes` that carry `barrier=*`, sorted by id. A reader may push every
+    /// barrier node it sees: [`OsmData::normalise`] drops those no kept way uses.
+    pub barriers: Vec<OsmBarrier>,
 }
 
 impl OsmData {
@@ -165,6 +184,14 @@ impl OsmData {
     /// Position of the node with this OSM id in `nodes`.
     pub fn node_index(&self, id: i64) -> Option<usize> {
         self.nodes.binary_search_by_key(&id, |n| n.id).ok()
+    }
+
+    /// The barrier at the node with this OSM id, if it is one.
+    pub fn barrier(&self, id: i64) -> Option<&OsmBarrier> {
+        self.barriers
+            .binary_search_by_key(&id, |b| b.id)
+            .ok()
+            .map(|i| &self.barriers[i])
     }
 
     /// Bounding box of all nodes as `[west, south, east, north]`, `None` when there are none.
@@ -180,8 +207,8 @@ impl OsmData {
         Some(b)
     }
 
-    /// Sorts nodes and ways by id, drops repeated elements (Overpass output repeats nodes) and
-    /// nodes that no way uses. Used by the readers and by the test sketches.
+    /// Sorts nodes, ways and barriers by id, drops repeated elements (Overpass output repeats
+    /// nodes) and nodes and barriers that no way uses. Used by the readers and by the test sketches.
     pub fn normalise(&mut self) {
         self.ways.sort_by_key(|w| w.id);
         self.ways.dedup_by_key(|w| w.id);
@@ -195,6 +222,10 @@ impl OsmData {
         used.sort_unstable();
         used.dedup();
         self.nodes.retain(|n| used.binary_search(&n.id).is_ok());
+        self.barriers.sort_by_key(|b| b.id);
+        self.barriers.dedup_by_key(|b| b.id);
+        self.barriers
+            .retain(|b| used.binary_search(&b.id).is_ok() && b.tag("barrier").is_some());
     }
 }
 

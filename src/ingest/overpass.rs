@@ -219,7 +219,15 @@ pub fn write_overpass_json(
     for n in &osm.nodes {
         let sep = if first { "" } else { ",\n" };
         first = false;
-        let node = json!({"type": "node", "id": n.id, "lat": n.lat, "lon": n.lon});
+        let mut node = json!({"type": "node", "id": n.id, "lat": n.lat, "lon": n.lon});
+        if let Some(barrier) = osm.barrier(n.id) {
+            let tags: serde_json::Map<String, serde_json::Value> = barrier
+                .tags
+                .iter()
+                .map(|(k, v)| (k.clone(), json!(v)))
+                .collect();
+            node["tags"] = serde_json::Value::Object(tags);
+        }
         write!(out, "{sep}{node}")?;
     }
     for w in &osm.ways {

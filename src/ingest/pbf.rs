@@ -188,9 +188,10 @@ fn block_content(
         BlobDecode::OsmData(block) => block,
         BlobDecode::OsmHeader(_) | BlobDecode::Unknown(_) => return Ok((out, false)),
     };
-    // Tags are copied only for highways and for elements that may carry a tag asked for.
+    // Tags are copied only for highways, barriers and elements that may carry a tag asked for.
     let filter = &options.features;
     let relevant = |k: &str| k == "highway" || filter.has_key(k);
+    let node_relevant = |k: &str| k == "barrier" || filter.has_key(k);
     let no_tags: &[(String, String)] = &[];
     for element in block.elements() {
         let (node, tags) = match element {
@@ -200,7 +201,7 @@ fn block_content(
                     lon: n.lon(),
                     lat: n.lat(),
                 },
-                owned_tags_if(n.tags(), |k| filter.has_key(k)),
+                owned_tags_if(n.tags(), node_relevant),
             ),
             Element::DenseNode(n) => (
                 OsmNode {
@@ -208,7 +209,7 @@ fn block_content(
                     lon: n.lon(),
                     lat: n.lat(),
                 },
-                owned_tags_if(n.tags(), |k| filter.has_key(k)),
+                owned_tags_if(n.tags(), node_relevant),
             ),
             Element::Way(way) => {
                 match owned_tags_if(way.tags(), relevant) {

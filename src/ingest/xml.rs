@@ -248,11 +248,17 @@ pub fn write_xml(osm: &super::OsmData, out: &mut impl std::io::Write) -> std::io
     writeln!(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>")?;
     writeln!(out, "<osm version=\"0.6\" generator=\"motcua\">")?;
     for n in &osm.nodes {
-        writeln!(
-            out,
-            "  <node id=\"{}\" lat=\"{}\" lon=\"{}\"/>",
-            n.id, n.lat, n.lon
-        )?;
+        let (id, lat, lon) = (n.id, n.lat, n.lon);
+        match osm.barrier(id) {
+            None => writeln!(out, "  <node id=\"{id}\" lat=\"{lat}\" lon=\"{lon}\"/>")?,
+            Some(barrier) => {
+                writeln!(out, "  <node id=\"{id}\" lat=\"{lat}\" lon=\"{lon}\">")?;
+                for (k, v) in &barrier.tags {
+                    writeln!(out, "    <tag k=\"{}\" v=\"{}\"/>", escape(k), escape(v))?;
+                }
+                writeln!(out, "  </node>")?;
+            }
+        }
     }
     for w in &osm.ways {
         writeln!(out, "  <way id=\"{}\">", w.id)?;

@@ -28,11 +28,20 @@ struct Manifest {
     roads: PathBuf,
     roads_vintage: String,
     roads_note: String,
-    receiving_points: PathBuf,
+    /// The area's own points file ...
+    receiving_points: Option<PathBuf>,
+    /// ... or a shipped point set by name.
+    point_set: Option<String>,
     population: PathBuf,
+    /// What the population file holds: "Hanoi, 2019 census".
+    population_scope: String,
+    population_scope_vi: String,
     wards: PathBuf,
     districts: PathBuf,
-    extent: [f64; 4],
+    /// The study extent as a box (west, south, east, north) ...
+    extent: Option<[f64; 4]>,
+    /// ... or as the polygons of a boundary file (the province outline).
+    outline: Option<PathBuf>,
 }
 
 /// What a user sees about the area: its name, age of its roads, where it is, whose data it is.
@@ -46,6 +55,22 @@ pub struct AreaMeta {
     pub bbox: [f64; 4],
     pub center: [f64; 2],
     pub attribution: String,
+    /// The study extent is an outline (the province) rather than a box.
+    pub extent_is_outline: bool,
+    /// What the population figures are of: "Hanoi, 2019 census".
+    pub population_scope: String,
+    pub population_scope_vi: String,
+    /// Everyone in the population file.
+    pub population_in_file: f64,
+    /// Of them, the people in populated cells inside the study extent: what every figure is of.
+    pub population_in_study_area: f64,
+    /// The people of the file outside the study extent, left out of every figure.
+    pub population_outside_extent: f64,
+    /// "in the study area: 4,001,563 of the 8,053,663 residents of Hanoi, 2019 census".
+    pub scope: String,
+    pub scope_vi: String,
+    /// Where the receiving points come from: a shipped set's name or a file.
+    pub points_source: String,
 }
 
 /// The OpenStreetMap attribution every output carries (ODbL 1.0 requires it).
@@ -65,6 +90,9 @@ pub struct AreaOptions {
     pub roads: Option<PathBuf>,
     pub population: Option<PathBuf>,
     pub points: Option<PathBuf>,
+    /// A shipped point set (`data/point_sets/<name>.csv`, names joined by commas for several)
+    /// instead of the area's own points; not together with `points`.
+    pub point_set: Option<String>,
     pub wards: Option<PathBuf>,
     pub districts: Option<PathBuf>,
     pub profiles_dir: Option<PathBuf>,
@@ -82,6 +110,7 @@ impl Default for AreaOptions {
             roads: None,
             population: None,
             points: None,
+            point_set: None,
             wards: None,
             districts: None,
             profiles_dir: None,
@@ -166,6 +195,15 @@ pub struct NearestAnswer {
     pub results: Vec<NearestResult>,
 }
 
+/// One phase of the reorganisation, evaluated.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct PhaseResult {
+    pub phase: super::DecisionPhase,
+    pub points: usize,
+    pub points_by_kind: BTreeMap<String, usize>,
+    pub summary: crate::coverage::CoverageSummary,
+}
+
 /// One loaded study area.
 pub struct StudyArea {
     meta: AreaMeta,
@@ -175,6 +213,10 @@ pub struct StudyArea {
     cells: Vec<CellInput>,
     ward_names: Vec<String>,
     district_names: Vec<String>,
+    /// Per ward (by index): the study extent leaves some of its populated cells out.
+    ward_cut_by_extent: Vec<bool>,
+    district_cut_by_extent: Vec<bool>,
+    extent: super::StudyExtent,
     wards_geojson: Value,
     roads_geojson: Value,
     search: SearchIndex,
@@ -227,13 +269,53 @@ impl StudyArea {
 
         let osm_request = options.osm_points.as_ref();
         let (osm, osm_found) = super::osm_points::read_roads(&roads_path, osm_request)?;
-        // With the user's own roads, the study extent is where those roads are.
-        let extent = match (&options.roads, osm.bbox()) {
-            (Some(_), Some(b)) => b,
-            _ => manifest.extent,
+        let extent = match (&manifest.outline, manifest.extent) {
+            (Some(outline), _) => super::StudyExtent::outline(&dir.join(outline))?,
+            // With the user's own roads, a box extent becomes where those roads are; an outline
+            // stays (the whole city is asked about, whatever the roads cover).
+            (None, Some(b)) => match (&options.roads, osm.bbox()) {
+                (Some(_), Some(own)) => super::StudyExtent::Box(own),
+                _ => super::StudyExtent::Box(b),
+            },
+            (None, None) => {
+                return Err(ScenarioError::Manifest {
+                    path: manifest_path.display().to_string(),
+                    message: "give the study extent as `extent = [west, south, east, north]` or `outline = \"FILE.geojson\"`".into(),
+                });
+            }
         };
-        let set = read_points(&pick(&options.points, &manifest.receiving_points))?;
-        let (points, osm_points) = super::osm_points::combine(set, osm_found, osm_request)?;
+        let (points, points_source) = match (&options.points, &options.point_set) {
+            (Some(_), Some(_)) => {
+                return Err(ScenarioError::InvalidRequest(
+                    "give your own points file or a shipped point set, not both".into(),
+                ));
+            }
+            (Some(file), None) => (read_points(file)?, file.display().to_string()),
+            (None, Some(set)) => (
+                super::load_point_set(&options.data_dir, set)?,
+                format!("point set {set}"),
+            ),
+            (None, None) => match (&manifest.receiving_points, &manifest.point_set) {
+                (Some(file), _) => {
+                    let file = dir.join(file);
+                    (
+                        read_points(&file)?,
+                        relative_to_data(&file, &options.data_dir),
+                    )
+                }
+                (None, Some(set)) => (
+                    super::load_point_set(&options.data_dir, set)?,
+                    format!("point set {set}"),
+                ),
+                (None, None) => {
+                    return Err(ScenarioError::Manifest {
+                        path: manifest_path.display().to_string(),
+                        message: "name the receiving points: `receiving_points = \"FILE.csv\"` or `point_set = \"NAME\"`".into(),
+                    });
+                }
+            },
+        };
+        let (points, osm_points) = super::osm_points::combine(points, osm_found, osm_request)?;
         let grid = crate::population::load_population(
             &pick(&options.population, &manifest.population),
             options.resolution,
@@ -242,44 +324,104 @@ impl StudyArea {
         let districts =
             Regions::from_geojson_file(&pick(&options.districts, &manifest.districts), "name")?;
 
-        let inside = |lon: f64, lat: f64| {
-            lon >= extent[0] && lon <= extent[2] && lat >= extent[1] && lat <= extent[3]
-        };
-        let cells: Vec<CellInput> = grid
-            .cells
-            .iter()
-            .filter_map(|c| {
-                let ll = h3o::LatLng::from(c.cell);
-                let (lon, lat) = (ll.lng(), ll.lat());
-                inside(lon, lat).then(|| CellInput {
+        let mut ward_cut_by_extent = vec![false; wards.len()];
+        let mut district_cut_by_extent = vec![false; districts.len()];
+        let mut population_in_file = 0.0;
+        let mut population_outside_extent = 0.0;
+        let mut cells: Vec<CellInput> = Vec::with_capacity(grid.cells.len());
+        for c in &grid.cells {
+            let ll = h3o::LatLng::from(c.cell);
+            let (lon, lat) = (ll.lng(), ll.lat());
+            let ward = wards.locate(lon, lat).map(|r| r.index());
+            let district = districts.locate(lon, lat).map(|r| r.index());
+            population_in_file += c.population;
+            if extent.contains(lon, lat) {
+                cells.push(CellInput {
                     cell: c.cell,
                     population: c.population,
                     lon,
                     lat,
-                    ward: wards.locate(lon, lat).map(|r| r.index()),
-                    district: districts.locate(lon, lat).map(|r| r.index()),
-                })
-            })
-            .collect();
+                    ward,
+                    district,
+                });
+            } else {
+                population_outside_extent += c.population;
+                if let Some(w) = ward {
+                    ward_cut_by_extent[w] = true;
+                }
+                if let Some(d) = district {
+                    district_cut_by_extent[d] = true;
+                }
+            }
+        }
+        let bbox = extent.bbox();
         if cells.is_empty() {
             return Err(ScenarioError::InvalidRequest(format!(
-                "no populated cell lies inside the study extent {extent:?}; does the population file cover the roads?"
+                "no populated cell lies inside the study extent {bbox:?} ({} people of the population file lie outside it); does the population file cover the roads?",
+                super::group_thousands(population_outside_extent.round() as i64)
             )));
+        }
+        if population_outside_extent > 0.0 {
+            tracing::info!(
+                "{} people of the population file lie outside the study extent of {} and are left out",
+                super::group_thousands(population_outside_extent.round() as i64),
+                manifest.name
+            );
         }
         let ward_names: Vec<String> = wards.names().map(str::to_string).collect();
         let district_names: Vec<String> = districts.names().map(str::to_string).collect();
-        let wards_geojson = regions_geojson_within(&wards, extent);
+        let wards_geojson = regions_geojson_within(&wards, bbox, &ward_cut_by_extent);
         let search = SearchIndex::new(&osm, &wards, &districts, &points);
         let roads_geojson = basemap_roads(&osm);
+        let population_in_study_area: f64 = cells.iter().map(|c| c.population).sum();
+        let people = |x: f64| super::group_thousands(x.round() as i64);
+        let (scope, scope_vi) = if population_outside_extent > 0.0 {
+            (
+                format!(
+                    "in the study area: {} of the {} residents of {}",
+                    people(population_in_study_area),
+                    people(population_in_file),
+                    manifest.population_scope
+                ),
+                format!(
+                    "trong vùng nghiên cứu: {} trên {} người dân của {}",
+                    vi_thousands(population_in_study_area),
+                    vi_thousands(population_in_file),
+                    manifest.population_scope_vi
+                ),
+            )
+        } else {
+            (
+                format!(
+                    "in the study area: all {} residents of {}",
+                    people(population_in_study_area),
+                    manifest.population_scope
+                ),
+                format!(
+                    "trong vùng nghiên cứu: toàn bộ {} người dân của {}",
+                    vi_thousands(population_in_study_area),
+                    manifest.population_scope_vi
+                ),
+            )
+        };
         let meta = AreaMeta {
             name: manifest.name,
             title: manifest.title,
             title_vi: manifest.title_vi,
             roads_vintage: manifest.roads_vintage,
             roads_note: manifest.roads_note,
-            bbox: extent,
-            center: [(extent[0] + extent[2]) / 2.0, (extent[1] + extent[3]) / 2.0],
+            bbox,
+            center: [(bbox[0] + bbox[2]) / 2.0, (bbox[1] + bbox[3]) / 2.0],
             attribution: OSM_ATTRIBUTION.to_string(),
+            extent_is_outline: matches!(extent, super::StudyExtent::Outline { .. }),
+            population_scope: manifest.population_scope,
+            population_scope_vi: manifest.population_scope_vi,
+            population_in_file,
+            population_in_study_area,
+            population_outside_extent,
+            scope,
+            scope_vi,
+            points_source,
         };
         Ok(StudyArea {
             meta,
@@ -289,6 +431,9 @@ impl StudyArea {
             cells,
             ward_names,
             district_names,
+            ward_cut_by_extent,
+            district_cut_by_extent,
+            extent,
             wards_geojson,
             roads_geojson,
             search,
@@ -396,9 +541,27 @@ impl StudyArea {
                 lat: p.lat,
             })
             .collect();
-        let report = network
+        let mut report = network
             .cells
             .evaluate(&network.graph, &network.index, &locations, &rule);
+        let flag = |rows: &mut [crate::coverage::RegionStats], names: &[String], cut: &[bool]| {
+            for r in rows {
+                r.cut_by_extent = names
+                    .iter()
+                    .position(|n| *n == r.name)
+                    .is_some_and(|i| cut[i]);
+            }
+        };
+        flag(
+            &mut report.wards,
+            &self.ward_names,
+            &self.ward_cut_by_extent,
+        );
+        flag(
+            &mut report.districts,
+            &self.district_names,
+            &self.district_cut_by_extent,
+        );
         let mut timings_ms = BTreeMap::new();
         timings_ms.insert("load".to_string(), self.load_ms);
         timings_ms.insert("graph".to_string(), network.build_ms);
@@ -563,6 +726,34 @@ impl StudyArea {
         )
     }
 
+    /// The phases of the reorganisation ([`super::decision_phases`]) evaluated under one rule
+    /// and mode: what each network of shipped points covers in this area.
+    pub fn compare_phases(
+        &self,
+        mode: TravelMode,
+        rule: super::RuleSpec,
+    ) -> Result<Vec<PhaseResult>, ScenarioError> {
+        super::decision_phases()
+            .into_iter()
+            .map(|phase| {
+                let points = super::phase_points(&self.options.data_dir, &phase)?;
+                let scenario = Scenario {
+                    name: phase.key.clone(),
+                    mode,
+                    rule,
+                    points,
+                };
+                let evaluation = self.evaluate(&scenario)?;
+                Ok(PhaseResult {
+                    points: scenario.points.len(),
+                    points_by_kind: evaluation.points_by_kind,
+                    summary: evaluation.report.summary,
+                    phase,
+                })
+            })
+            .collect()
+    }
+
     /// Wards, districts, streets and receiving points whose names match `query`, ignoring case
     /// and Vietnamese diacritics.
     pub fn search(&self, query: &str, limit: usize) -> Vec<Place> {
@@ -577,6 +768,11 @@ impl StudyArea {
     /// The 2025 wards touching the study extent.
     pub fn basemap_wards(&self) -> &Value {
         &self.wards_geojson
+    }
+
+    /// The study extent, for maps.
+    pub fn extent(&self) -> &super::StudyExtent {
+        &self.extent
     }
 }
 
@@ -597,13 +793,15 @@ pub(crate) fn multipolygon_json(poly: &geo::MultiPolygon) -> Value {
     json!({"type": "MultiPolygon", "coordinates": polygons})
 }
 
-/// The regions whose bounding box meets `extent`, as GeoJSON polygons named by `name`.
-fn regions_geojson_within(regions: &Regions, extent: [f64; 4]) -> Value {
+/// The regions whose bounding box meets `extent`, as GeoJSON polygons named by `name`, each
+/// saying whether the study extent cuts it.
+fn regions_geojson_within(regions: &Regions, extent: [f64; 4], cut: &[bool]) -> Value {
     use geo::BoundingRect;
     let features: Vec<Value> = regions
         .regions()
         .iter()
-        .filter(|r| {
+        .enumerate()
+        .filter(|(_, r)| {
             r.shape.bounding_rect().is_some_and(|b| {
                 b.min().x <= extent[2]
                     && b.max().x >= extent[0]
@@ -611,15 +809,29 @@ fn regions_geojson_within(regions: &Regions, extent: [f64; 4]) -> Value {
                     && b.max().y >= extent[1]
             })
         })
-        .map(|r| {
+        .map(|(i, r)| {
             json!({
                 "type": "Feature",
                 "geometry": multipolygon_json(&r.shape),
-                "properties": {"name": r.name, "code": r.code()},
+                "properties": {"name": r.name, "code": r.code(),
+                               "cut_by_extent": cut.get(i).copied().unwrap_or(false)},
             })
         })
         .collect();
     json!({"type": "FeatureCollection", "features": features})
+}
+
+/// A path under the data folder as `data/…`, for saying where points come from.
+fn relative_to_data(path: &Path, data_dir: &Path) -> String {
+    path.strip_prefix(data_dir).map_or_else(
+        |_| path.display().to_string(),
+        |p| format!("data/{}", p.display()),
+    )
+}
+
+/// 1234567 → "1.234.567", as Vietnamese writes thousands.
+fn vi_thousands(x: f64) -> String {
+    super::group_thousands(x.round() as i64).replace(',', ".")
 }
 
 /// Road lines by class (major, minor, path) with names, coordinates rounded to about a metre.

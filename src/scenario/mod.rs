@@ -7,10 +7,12 @@
 //! isochrones, placement suggestions) is a method of the area taking a scenario or its points.
 
 mod area;
+mod extent;
 pub mod hours;
 mod osm_points;
 mod placement;
 mod point;
+mod point_set;
 mod search;
 
 use std::path::PathBuf;
@@ -18,8 +20,10 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 pub use area::{
-    AreaMeta, AreaOptions, Evaluation, ModeNetwork, NearestAnswer, NearestResult, StudyArea,
+    AreaMeta, AreaOptions, Evaluation, ModeNetwork, NearestAnswer, NearestResult, PhaseResult,
+    StudyArea,
 };
+pub use extent::StudyExtent;
 pub use osm_points::{
     OsmPointsRequest, OsmPointsSummary, OsmPointsUse, REPLACE_WITHIN_M, Replacement, found_per_tag,
     points_from_features, replace_approximate,
@@ -28,6 +32,10 @@ pub use placement::{
     Candidates, PlacementPlan, PlacementProblem, PlacementRequest, SuggestedPoint,
 };
 pub use point::{PointKind, ReceivingPoint, check_coordinates, read_points, validate_points};
+pub use point_set::{
+    DecisionPhase, PointSetInfo, available_point_sets, decision_phases, kinds_present,
+    load_point_set, phase_points, points_of_kinds, shipped_point_sets,
+};
 pub use search::{Place, fold_vietnamese};
 
 use crate::coverage::{Combine, CoverageRule, DEFAULT_MAX_SNAP_M, RadiusKind};
@@ -126,6 +134,20 @@ pub enum ScenarioError {
         name: String,
         available: Vec<String>,
     },
+    #[error("unknown point set {name:?}; available: {}", list_or_none(available))]
+    UnknownPointSet {
+        name: String,
+        available: Vec<String>,
+    },
+    #[error(
+        "no receiving point of kind {kind:?} in {origin}; its kinds are: {}",
+        list_or_none(present)
+    )]
+    NoPointOfKind {
+        kind: String,
+        origin: String,
+        present: Vec<String>,
+    },
     #[error("{path}, line {line}: {message}")]
     PointsFile {
         path: String,
@@ -181,6 +203,8 @@ impl ScenarioError {
         matches!(
             self,
             ScenarioError::UnknownArea { .. }
+                | ScenarioError::UnknownPointSet { .. }
+                | ScenarioError::NoPointOfKind { .. }
                 | ScenarioError::PointsFile { .. }
                 | ScenarioError::InvalidPoint { .. }
                 | ScenarioError::DuplicatePointId { .. }
@@ -191,6 +215,14 @@ impl ScenarioError {
                 | ScenarioError::Optimise(_)
                 | ScenarioError::Cancelled
         )
+    }
+}
+
+fn list_or_none(items: &[String]) -> String {
+    if items.is_empty() {
+        "none".into()
+    } else {
+        items.join(", ")
     }
 }
 
@@ -206,6 +238,9 @@ pub fn group_thousands(n: i64) -> String {
     }
     if n < 0 { format!("-{out}") } else { out }
 }
+
+/// The study area every command and the server open unless told otherwise: the whole city.
+pub const DEFAULT_AREA: &str = "hanoi";
 
 /// Where the embedded data lives: the repository's `data/` folder.
 pub fn default_data_dir() -> PathBuf {

@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use super::area::StudyArea;
 use super::{PointKind, ReceivingPoint, Scenario, ScenarioError, group_thousands};
-use crate::coverage::{Combine, RadiusKind};
+use crate::coverage::{Combine, RadiusKind, RoadFacts};
 use crate::graph::{EARTH_RADIUS_M, haversine_m};
 use crate::optimise::{
     CandidateIndex, Consolidation, Control, CostEntry, DemandGroups, DemandIndex, GroupIndex,
@@ -37,6 +37,8 @@ pub struct PlacementRequest {
     /// fewest that keep coverage where it is). Head offices and branches always stay.
     pub consolidate: bool,
     pub keep: Option<usize>,
+    /// With `consolidate`: the kinds of point that always stay open.
+    pub fixed_kinds: Vec<PointKind>,
     pub seed: u64,
     pub time_limit_s: f64,
     pub solver: Solver,
@@ -67,6 +69,7 @@ impl Default for PlacementRequest {
             add: 5,
             consolidate: false,
             keep: None,
+            fixed_kinds: vec![PointKind::HeadOffice, PointKind::Branch],
             seed: 0,
             time_limit_s: 20.0,
             solver: Solver::Heuristic,
@@ -122,7 +125,8 @@ const CELL_PREFIX: &str = "cell:";
 impl StudyArea {
     /// Builds the demand × candidate matrix for `scenario`: travel times up to `cutoff_s`
     /// (plus straight-line coverage under the OR rule when `coverage_semantics`), existing
-    /// points as candidates fixed open unless `consolidating`.
+    /// points as candidates fixed open unless `consolidating` (then only the points of the kinds
+    /// it names stay fixed).
     ///
     /// With the existing points fixed and no capacities (`capacitated` false), a place is
     /// always served by its nearest open point, so a pair no nearer than the place's nearest
@@ -135,7 +139,7 @@ impl StudyArea {
         scenario: &Scenario,
         cutoff_s: f64,
         coverage_semantics: bool,
-        consolidating: bool,
+        consolidating: Option<&[PointKind]>,
         capacitated: bool,
         candidates: &Candidates,
         progress: &(dyn Fn(f64, &str) + Sync),
@@ -145,9 +149,15 @@ impl StudyArea {
         let graph = &network.graph;
         let max_snap = crate::coverage::DEFAULT_MAX_SNAP_M;
         let cells = &network.cells;
-        // Demand: populated cells the roads reach.
+        let rule = scenario.rule.to_rule(scenario.mode);
+        // Under OR with a straight radius a pair can hold by the straight line alone, so cells
+        // and sites beyond the road data take part; under any other rule, and for the time
+        // models, a pair needs roads at both ends.
+        let straight_or = coverage_semantics
+            && rule.combine == Combine::Or
+            && rule.radius_kind == RadiusKind::Straight;
         let demand: Vec<usize> = (0..cells.cells.len())
-            .filter(|&i| cells.attachments[i].is_some())
+            .filter(|&i| straight_or || cells.attachments[i].is_some())
             .collect();
         if demand.is_empty() {
             return Err(ScenarioError::InvalidRequest(
@@ -162,7 +172,7 @@ impl StudyArea {
             site_attachments.push(network.attach(p.lon, p.lat, max_snap));
             sites.push(p.clone());
         }
-        if let (false, Candidates::Points(list)) = (consolidating, candidates) {
+        if let (None, Candidates::Points(list)) = (consolidating, candidates) {
             for p in list {
                 site_attachments.push(network.attach(p.lon, p.lat, max_snap));
                 let mut site = p.clone();
@@ -170,7 +180,7 @@ impl StudyArea {
                 sites.push(site);
             }
         }
-        if let (false, Candidates::Cells(candidate_resolution)) = (consolidating, candidates) {
+        if let (None, Candidates::Cells(candidate_resolution)) = (consolidating, candidates) {
             let candidate_resolution = *candidate_resolution;
             // One candidate per cell of the candidate resolution: its most populated demand cell.
             let mut best_child: BTreeMap<h3o::CellIndex, usize> = BTreeMap::new();
@@ -221,65 +231,106 @@ impl StudyArea {
             cutoff_s,
             &tick,
         );
-
-        let rule = scenario.rule.to_rule(scenario.mode);
-        // Under the AND rule a pair counts only when the radius holds too.
-        let and_radius = coverage_semantics && rule.combine == Combine::And;
-        // Under OR with a straight radius, pairs within it are covered whatever the travel
-        // time: every pair is checked (a few multiplications each).
-        let or_straight = coverage_semantics
+        // Under OR with a network radius a pair also holds along its shortest road path,
+        // whatever the time: a second matrix, on lengths up to the radius.
+        let shortest = (coverage_semantics
             && rule.combine == Combine::Or
-            && rule.radius_kind == RadiusKind::Straight;
+            && rule.radius_kind == RadiusKind::Network)
+            .then(|| {
+                matrix::reach_by_candidate(
+                    graph,
+                    &cells.search,
+                    None,
+                    &site_attachments,
+                    &demand_attachments,
+                    Metric::Length,
+                    rule.max_radius_m,
+                    &|| {},
+                )
+            });
+
         let radius = WithinRadius::new(rule.max_radius_m);
         let demand_places: Vec<Place> = demand
             .iter()
             .map(|&i| Place::new(cells.cells[i].lon, cells.cells[i].lat))
             .collect();
         let site_places: Vec<Place> = sites.iter().map(|s| Place::new(s.lon, s.lat)).collect();
-        let within_radius =
-            |c: usize, d: u32| radius.holds(&site_places[c], &demand_places[d as usize]);
-        let entries = |c: usize, row: &[matrix::Reach]| -> Vec<CostEntry> {
+        // Time models: the travel time of every pair within the cut-off. Covering models: the
+        // pairs the coverage rule holds for (`CoverageRule::pair_holds`, the report's own
+        // test), at their travel time capped at the limit, so "cost within the limit" means
+        // "covered" to every model.
+        let entries = |c: usize| -> Vec<CostEntry> {
             let entry = |d: u32, cost: f64| CostEntry {
                 demand: DemandIndex(d),
                 candidate: CandidateIndex(c as u32),
                 cost,
             };
-            if or_straight {
-                // Rows are sorted by demand: one pass over every demand place.
-                let mut reached = row.iter().peekable();
+            let time_row = &rows[c];
+            if !coverage_semantics {
+                return time_row
+                    .iter()
+                    .map(|r| entry(r.demand, r.travel_s))
+                    .collect();
+            }
+            let length_row: &[matrix::Reach] = shortest.as_ref().map_or(&[], |s| &s[c]);
+            let judge = |d: u32,
+                         by_time: Option<&matrix::Reach>,
+                         by_length: Option<&matrix::Reach>| {
+                let road =
+                    if site_attachments[c].is_some() && demand_attachments[d as usize].is_some() {
+                        // Pairs missing from a row lie beyond its cut-off, which is the limit or more.
+                        let beyond = f64::INFINITY;
+                        RoadFacts::Reached {
+                            travel_s: by_time.map_or(beyond, |r| r.travel_s),
+                            radius_m: match (rule.combine, rule.radius_kind) {
+                                (Combine::Or, RadiusKind::Network) => {
+                                    by_length.map_or(beyond, |r| r.length_m)
+                                }
+                                _ => by_time.map_or(beyond, |r| r.length_m),
+                            },
+                        }
+                    } else {
+                        RoadFacts::Unknown
+                    };
+                let within = radius.holds(&site_places[c], &demand_places[d as usize]);
+                rule.pair_holds(road, within).then(|| {
+                    entry(
+                        d,
+                        by_time.map_or(rule.max_travel_s, |r| r.travel_s.min(rule.max_travel_s)),
+                    )
+                })
+            };
+            // Rows are sorted by demand: walk the demands a pair can hold for.
+            let mut by_time = time_row.iter().peekable();
+            let mut by_length = length_row.iter().peekable();
+            if straight_or {
                 return (0..demand.len() as u32)
                     .filter_map(|d| {
-                        let travel = reached.next_if(|r| r.demand == d).map(|r| r.travel_s);
-                        if within_radius(c, d) {
-                            Some(entry(
-                                d,
-                                travel.map_or(rule.max_travel_s, |t| t.min(rule.max_travel_s)),
-                            ))
-                        } else {
-                            travel.map(|t| entry(d, t))
-                        }
+                        let t = by_time.next_if(|r| r.demand == d);
+                        judge(d, t, None)
                     })
-                    .collect::<Vec<_>>();
+                    .collect();
             }
-            row.iter()
-                .filter(|r| {
-                    !and_radius
-                        || match rule.radius_kind {
-                            // The length of the fastest path bounds the shortest one from
-                            // above, so this never counts a pair the rule would not.
-                            RadiusKind::Network => r.length_m <= rule.max_radius_m,
-                            RadiusKind::Straight => within_radius(c, r.demand),
-                        }
-                })
-                .map(|r| entry(r.demand, r.travel_s))
-                .collect()
+            let mut out = Vec::new();
+            loop {
+                let d = match (by_time.peek(), by_length.peek()) {
+                    (Some(t), Some(l)) => t.demand.min(l.demand),
+                    (Some(t), None) => t.demand,
+                    (None, Some(l)) => l.demand,
+                    (None, None) => break,
+                };
+                let t = by_time.next_if(|r| r.demand == d);
+                let l = by_length.next_if(|r| r.demand == d);
+                out.extend(judge(d, t, l));
+            }
+            out
         };
         // The existing points come first among the candidates; each place's nearest one.
-        let prune = !consolidating && !capacitated;
+        let prune = consolidating.is_none() && !capacitated;
         let mut nearest_existing = vec![f64::INFINITY; demand.len()];
         if prune {
-            for (c, row) in rows.iter().enumerate().take(existing.len()) {
-                for e in entries(c, row) {
+            for c in 0..existing.len() {
+                for e in entries(c) {
                     let best = &mut nearest_existing[e.demand.index()];
                     *best = best.min(e.cost);
                 }
@@ -288,8 +339,8 @@ impl StudyArea {
         let costs: Vec<CostEntry> = rows
             .par_iter()
             .enumerate()
-            .flat_map_iter(|(c, row)| {
-                let mut own = entries(c, row);
+            .flat_map_iter(|(c, _)| {
+                let mut own = entries(c);
                 if prune {
                     // Ties go to the existing point, which comes first in every row.
                     let is_existing = c < existing.len();
@@ -331,11 +382,11 @@ impl StudyArea {
                 })
                 .collect(),
             costs,
-            fixed: if consolidating {
+            fixed: if let Some(kept) = consolidating {
                 scenario
                     .points
                     .iter()
-                    .filter(|p| matches!(p.kind, PointKind::HeadOffice | PointKind::Branch))
+                    .filter(|p| kept.contains(&p.kind))
                     .map(|p| format!("{POINT_PREFIX}{}", p.id))
                     .collect()
             } else {
@@ -367,6 +418,14 @@ impl StudyArea {
         cancel: &AtomicBool,
     ) -> Result<PlacementPlan, ScenarioError> {
         scenario.validate()?;
+        if request.consolidate {
+            // Each kind kept open must be there: a typo would otherwise close every desk.
+            super::points_of_kinds(
+                &scenario.points,
+                &request.fixed_kinds,
+                &format!("scenario {:?}", scenario.name),
+            )?;
+        }
         let model_name = request.model.to_ascii_lowercase();
         let t = scenario.rule.max_minutes * 60.0;
         let coverage = matches!(model_name.as_str(), "mclp" | "lscp");
@@ -377,7 +436,7 @@ impl StudyArea {
             scenario,
             cutoff,
             coverage,
-            request.consolidate,
+            request.consolidate.then_some(&request.fixed_kinds[..]),
             request.capacity.is_some(),
             &request.candidates,
             progress,
@@ -426,7 +485,7 @@ impl StudyArea {
             let desks: Vec<String> = scenario
                 .points
                 .iter()
-                .filter(|p| !matches!(p.kind, PointKind::HeadOffice | PointKind::Branch))
+                .filter(|p| !request.fixed_kinds.contains(&p.kind))
                 .map(|p| format!("{POINT_PREFIX}{}", p.id))
                 .collect();
             let target = match request.keep {

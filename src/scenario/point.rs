@@ -29,15 +29,18 @@ pub enum PointKind {
     Branch,
     /// A ward's one-stop desk ("Bộ phận Một cửa").
     WardDesk,
+    /// A former district's one-stop desk (before the 2025 reorganisation).
+    DistrictDesk,
     /// A flexible receiving point (mobile desk, post office counter...).
     FlexiblePoint,
 }
 
 impl PointKind {
-    pub const ALL: [PointKind; 4] = [
+    pub const ALL: [PointKind; 5] = [
         PointKind::HeadOffice,
         PointKind::Branch,
         PointKind::WardDesk,
+        PointKind::DistrictDesk,
         PointKind::FlexiblePoint,
     ];
 
@@ -46,6 +49,7 @@ impl PointKind {
             PointKind::HeadOffice => "head_office",
             PointKind::Branch => "branch",
             PointKind::WardDesk => "ward_desk",
+            PointKind::DistrictDesk => "district_desk",
             PointKind::FlexiblePoint => "flexible_point",
         }
     }
@@ -59,9 +63,8 @@ impl std::str::FromStr for PointKind {
             .into_iter()
             .find(|k| k.as_str() == norm)
             .ok_or_else(|| {
-                format!(
-                    "unknown kind {s:?}: expected head_office, branch, ward_desk or flexible_point"
-                )
+                let names: Vec<&str> = PointKind::ALL.iter().map(|k| k.as_str()).collect();
+                format!("unknown kind {s:?}: expected one of {}", names.join(", "))
             })
     }
 }

@@ -16,8 +16,8 @@ pub struct ServeArgs {
     /// Address to listen on; the default keeps the server private to this machine.
     #[arg(long, default_value = "127.0.0.1")]
     pub bind: IpAddr,
-    /// Study area to serve (hanoi-urban or hanoi-central).
-    #[arg(long, default_value = "hanoi-urban")]
+    /// Study area to serve: hanoi (the whole city, default), hanoi-urban or hanoi-central.
+    #[arg(long, default_value = crate::scenario::DEFAULT_AREA)]
     pub area: String,
     /// Folder of the study-area data (default: the repository's data/).
     #[arg(long)]
@@ -85,7 +85,7 @@ mod tests {
         let config = Cli::try_parse_from(["motcua"])?.serve.into_config();
         assert_eq!(config.port, 8080);
         assert_eq!(config.bind.to_string(), "127.0.0.1");
-        assert_eq!(config.area, "hanoi-urban");
+        assert_eq!(config.area, crate::scenario::DEFAULT_AREA);
         assert_eq!(config.data_dir, PathBuf::from("motcua-data"));
         assert!(config.web_dir.ends_with("web"));
         assert!(config.cors_origins.is_empty());

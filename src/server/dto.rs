@@ -197,41 +197,20 @@ pub struct CoverageQuery {
     pub cells: Option<bool>,
 }
 
+/// The headline numbers of an evaluation, with the points counted by kind.
 #[derive(Serialize, ToSchema)]
 pub struct SummaryDoc {
-    pub population_total: f64,
-    pub population_covered: f64,
-    pub population_uncovered: f64,
-    pub population_no_road_data: f64,
-    pub uncovered_by_time: f64,
-    pub uncovered_by_radius: f64,
-    pub uncovered_by_both: f64,
-    /// Under AND: uncovered although one point is within the time and another within the
-    /// radius.
-    pub uncovered_no_single_point: f64,
-    /// covered / (covered + uncovered), 0..=1: the share of people with road data.
-    pub covered_share: f64,
-    pub mean_travel_s: f64,
-    pub p95_travel_s: f64,
-    pub cells: usize,
+    /// Every figure of the summary (see `CoverageSummary`): shares are of all residents of the
+    /// study area unless named `_of_decided`.
+    #[serde(flatten)]
+    pub figures: CoverageSummary,
     pub points_by_kind: BTreeMap<String, usize>,
 }
 
 impl SummaryDoc {
     pub fn new(s: &CoverageSummary, points_by_kind: BTreeMap<String, usize>) -> SummaryDoc {
         SummaryDoc {
-            population_total: s.population_total,
-            population_covered: s.population_covered,
-            population_uncovered: s.population_uncovered,
-            population_no_road_data: s.population_no_road_data,
-            uncovered_by_time: s.uncovered_by_time,
-            uncovered_by_radius: s.uncovered_by_radius,
-            uncovered_by_both: s.uncovered_by_both,
-            uncovered_no_single_point: s.uncovered_no_single_point,
-            covered_share: s.covered_share,
-            mean_travel_s: s.mean_travel_s,
-            p95_travel_s: s.p95_travel_s,
-            cells: s.cells,
+            figures: s.clone(),
             points_by_kind,
         }
     }

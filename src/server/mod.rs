@@ -114,7 +114,7 @@ pub struct ServeConfig {
     pub port: u16,
     /// Address to listen on (default 127.0.0.1: only this machine).
     pub bind: IpAddr,
-    /// Study area to load (default "hanoi-urban").
+    /// Study area to load (default [`crate::scenario::DEFAULT_AREA`]).
     pub area: String,
     /// Where the area's data and cache are read from.
     pub area_options: AreaOptions,
@@ -135,7 +135,7 @@ impl Default for ServeConfig {
         ServeConfig {
             port: 8080,
             bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
-            area: "hanoi-urban".to_string(),
+            area: crate::scenario::DEFAULT_AREA.to_string(),
             area_options: AreaOptions::default(),
             data_dir: PathBuf::from("motcua-data"),
             web_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("web"),
@@ -507,6 +507,7 @@ pub async fn serve(config: ServeConfig) -> Result<(), ServerError> {
 
 /// One line saying how well the area's current points cover its people.
 async fn print_coverage_summary(area: Arc<StudyArea>) {
+    let scope = area.meta().scope.clone();
     let result = tokio::task::spawn_blocking(move || {
         let baseline = area.baseline();
         area.evaluate(&baseline).map(|e| (baseline, e))
@@ -516,9 +517,10 @@ async fn print_coverage_summary(area: Arc<StudyArea>) {
         Ok(Ok((baseline, evaluation))) => {
             let s = &evaluation.report.summary;
             println!(
-                "coverage: {:.1} % of the {} people with road data are within {} min or {} km ({}) of one of {} receiving points by {}; {} people have no road data",
-                s.covered_share * 100.0,
-                thousands(s.population_covered + s.population_uncovered),
+                "coverage: {:.1} % covered, {} uncovered, {} unknown (no road data) — within {} min or {} km ({}) of one of {} receiving points by {}; {}",
+                crate::coverage::percent_floor(s.population_covered, s.population_total, 1),
+                thousands(s.population_uncovered),
+                thousands(s.population_unknown),
                 baseline.rule.max_minutes,
                 baseline.rule.radius_km,
                 match baseline.rule.combine {
@@ -527,7 +529,7 @@ async fn print_coverage_summary(area: Arc<StudyArea>) {
                 },
                 baseline.points.len(),
                 baseline.mode,
-                thousands(s.population_no_road_data),
+                scope,
             );
         }
         Ok(Err(e)) => tracing::warn!(error = %e, "cannot evaluate the baseline coverage"),

@@ -501,6 +501,7 @@ fn export_csv(scenario: &Scenario, evaluation: &Evaluation) -> Result<Bytes, Api
         "population",
         "covered",
         "uncovered",
+        "unknown",
         "no_road_data",
         "covered_share",
         "mean_travel_s",
@@ -527,6 +528,7 @@ fn export_csv(scenario: &Scenario, evaluation: &Evaluation) -> Result<Bytes, Api
             String::new(),
             String::new(),
             String::new(),
+            String::new(),
         ])
         .map_err(write_err)?;
     }
@@ -544,9 +546,10 @@ fn export_csv(scenario: &Scenario, evaluation: &Evaluation) -> Result<Bytes, Api
             format!("{:.0}", w.population),
             format!("{:.0}", w.covered),
             format!("{:.0}", w.uncovered),
+            format!("{:.0}", w.unknown),
             format!("{:.0}", w.no_road_data),
             format!("{:.4}", w.covered_share),
-            format!("{:.1}", w.mean_travel_s),
+            w.mean_travel_s.map_or(String::new(), |t| format!("{t:.1}")),
         ])
         .map_err(write_err)?;
     }

@@ -57,9 +57,16 @@ export function fmtDecimal(n, digits = 1) {
 }
 
 /** A 0..1 share as a percentage with one decimal. */
+/**
+ * A share as a percentage, rounded down to 0.1 % as the library's `percent_floor` does: never
+ * "100 %" while anyone is outside, never "0 %" while anyone is inside.
+ */
 export function fmtShare(share) {
   if (share === null || share === undefined || Number.isNaN(share)) return t('common.none');
-  return numberFormat({ style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(share);
+  let floored = Math.floor(share * 1000 + 1e-9) / 1000;
+  if (share < 1 && floored >= 1) floored = 0.999;
+  if (share > 0 && floored <= 0) floored = 0.001;
+  return numberFormat({ style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(floored);
 }
 
 /** Seconds shown as whole minutes (at least 1 when positive). */

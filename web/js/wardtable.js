@@ -4,17 +4,16 @@ import { h } from './dom.js';
 import { fmtInt, fmtMinutes, fmtShare, t } from './i18n.js';
 import { foldText } from './text.js';
 
-export const WARD_COLUMNS = ['name', 'population', 'covered', 'uncovered', 'no_road_data', 'covered_share', 'mean_travel_s'];
+export const WARD_COLUMNS = ['name', 'population', 'covered', 'uncovered', 'unknown', 'covered_share', 'mean_travel_s'];
 
-/** Share and mean time mean nothing for a ward whose people all lack road data. */
+/** The server leaves out (null) a mean time nobody has; a share is of the ward's people. */
 function valueOf(col, ward) {
-  if ((col === 'covered_share' || col === 'mean_travel_s') && (ward.covered ?? 0) + (ward.uncovered ?? 0) === 0) return null;
-  return ward[col];
+  return ward[col] ?? null;
 }
 
 function cellText(col, ward) {
   const v = valueOf(col, ward);
-  if (col === 'name') return v;
+  if (col === 'name') return ward.cut_by_extent ? `${v} ${t('leader.cutByExtent')}` : v;
   if (col === 'covered_share') return fmtShare(v);
   if (col === 'mean_travel_s') return fmtMinutes(v);
   return fmtInt(v);

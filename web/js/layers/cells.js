@@ -1,6 +1,6 @@
 // Coverage cells (H3 hexagons from a CoverageResult with `cells=true`), coloured by travel time
-// to the nearest receiving point; uncovered cells are highlighted and cells without road data
-// are grey, never shown as covered or uncovered.
+// to the nearest receiving point; uncovered cells are highlighted and cells the data cannot
+// decide (status `unknown`, no road data) are grey, never shown as covered or uncovered.
 import { t } from '../i18n.js';
 import { BASEMAP_TOP } from './basemap.js';
 
@@ -13,7 +13,7 @@ export const TRAVEL_COLOURS = [
   { upto_min: null, colour: '#f2d16b' },
 ];
 export const UNCOVERED_COLOUR = '#d7301f';
-export const NO_ROAD_COLOUR = '#a8a8a8';
+export const UNKNOWN_COLOUR = '#a8a8a8';
 
 function fillColour() {
   return [
@@ -21,8 +21,8 @@ function fillColour() {
     ['get', 'status'],
     'uncovered',
     UNCOVERED_COLOUR,
-    'no_road_data',
-    NO_ROAD_COLOUR,
+    'unknown',
+    UNKNOWN_COLOUR,
     [
       'case',
       ['==', ['get', 'travel_s'], null],
@@ -42,7 +42,7 @@ export function addCells(map, { id = 'cells' } = {}) {
       source: id,
       paint: {
         'fill-color': fillColour(),
-        'fill-opacity': ['match', ['get', 'status'], 'uncovered', 0.72, 'no_road_data', 0.35, 0.55],
+        'fill-opacity': ['match', ['get', 'status'], 'uncovered', 0.72, 'unknown', 0.35, 0.55],
       },
     },
     before,
@@ -77,7 +77,7 @@ export function cellsLegend() {
   const items = [
     ...TRAVEL_COLOURS.map((c, i) => [c.colour, t('unit.min', { n: labels[i] })]),
     [UNCOVERED_COLOUR, t('legend.uncovered')],
-    [NO_ROAD_COLOUR, t('legend.noRoad')],
+    [UNKNOWN_COLOUR, t('legend.unknown')],
   ];
   for (const [colour, label] of items) {
     const row = document.createElement('span');

@@ -6,6 +6,7 @@ export const KIND_COLOURS = {
   head_office: '#6a1b9a',
   branch: '#1565c0',
   ward_desk: '#37474f',
+  district_desk: '#00796b',
   flexible_point: '#ef6c00',
 };
 export const KINDS = Object.keys(KIND_COLOURS);
