@@ -80,10 +80,25 @@ pub struct AreaArgs {
     /// are nearly complete) or hanoi-central (2025 roads, detailed, small).
     #[arg(long, default_value = crate::scenario::DEFAULT_AREA, env = "MOTCUA_AREA")]
     pub area: String,
-    /// Your own OpenStreetMap extract (.osm.pbf) instead of the area's roads; the study extent
-    /// becomes the extract's bounding box.
-    #[arg(long, value_name = "FILE.pbf")]
+    /// Your own OpenStreetMap roads instead of the area's: .osm.pbf, OSM XML (.osm, .osm.gz,
+    /// .osm.bz2), Overpass JSON or OSMnx GraphML, told apart by content. The study extent
+    /// becomes the roads' bounding box.
+    #[arg(long, value_name = "FILE")]
     pub osm: Option<PathBuf>,
+    /// Receiving points from the offices OpenStreetMap maps, as key=value tags, e.g.
+    /// "amenity=townhall,amenity=post_office,office=government" (ways count at their centroid;
+    /// town halls become ward desks, the rest flexible points). Searched in the roads file, or
+    /// in --points-osm.
+    #[arg(long, value_name = "TAGS")]
+    pub points_from_osm: Option<String>,
+    /// The OSM file (any form --osm reads) searched by --points-from-osm.
+    #[arg(long, value_name = "FILE", requires = "points_from_osm")]
+    pub points_osm: Option<PathBuf>,
+    /// Keep the area's point set and move its approximate points to the real offices found
+    /// near them (same kind, nearest first; the report states the distance) instead of using
+    /// the offices alone.
+    #[arg(long, requires = "points_from_osm")]
+    pub points_osm_replace: bool,
     /// Your own population: point CSV `lon,lat,population`, H3 CSV `h3,population` (Kontur),
     /// or a GeoTIFF raster (WorldPop).
     #[arg(long, value_name = "FILE")]
@@ -143,6 +158,17 @@ impl AreaArgs {
         o.wards = self.boundaries.clone();
         o.districts = self.districts.clone();
         o.profiles_dir = self.profiles.clone();
+        if let Some(tags) = &self.points_from_osm {
+            o.osm_points = Some(crate::scenario::OsmPointsRequest {
+                tags: tags.parse()?,
+                file: self.points_osm.clone(),
+                use_as: if self.points_osm_replace {
+                    crate::scenario::OsmPointsUse::ReplaceApproximate
+                } else {
+                    crate::scenario::OsmPointsUse::Only
+                },
+            });
+        }
         Ok(o)
     }
 
@@ -151,7 +177,11 @@ impl AreaArgs {
         let spinner = spinner(format!("Loading study area {}", self.area));
         let area = StudyArea::open(&self.area, &options);
         spinner.finish_and_clear();
-        Ok(area?)
+        let area = area?;
+        if let Some(found) = area.osm_points() {
+            eprintln!("{}", found.describe());
+        }
+        Ok(area)
     }
 }
 

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use xxhash_rust::xxh3::{Xxh3, xxh3_64};
 
 use super::{EdgeId, GraphError, NodeId, RoadGraph, SpeedProfile, TravelMode};
-use crate::ingest::{IngestError, read_pbf_bytes};
+use crate::ingest::{IngestError, read_osm};
 
 const MAGIC: &[u8; 8] = b"MOTCUAGR";
 /// Bump when the payload layout or the build rules change, so old caches are rebuilt. The
@@ -56,19 +56,12 @@ pub fn load_or_build(
     peak: bool,
     cache_dir: Option<&Path>,
 ) -> Result<(RoadGraph, CacheStatus), GraphError> {
-    let bytes = std::fs::read(pbf).map_err(|source| IngestError::Unreadable {
-        path: pbf.to_path_buf(),
-        source,
-    })?;
     let profile = profile.with_peak(peak);
-    let label = pbf.display().to_string();
-    let build = || -> Result<RoadGraph, GraphError> {
-        RoadGraph::build(&read_pbf_bytes(&bytes, &label)?, &profile)
-    };
+    let build = || -> Result<RoadGraph, GraphError> { RoadGraph::build(&read_osm(pbf)?, &profile) };
     let Some(dir) = cache_dir else {
         return Ok((build()?, CacheStatus::Built));
     };
-    let inputs = input_checksum(&bytes, &profile);
+    let inputs = checksum_inputs(file_checksum(pbf)?, &profile);
     let path = cache_path(dir, pbf, profile.mode, peak);
     let stale_reason = match std::fs::read(&path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
@@ -109,8 +102,34 @@ pub fn cache_path(cache_dir: &Path, pbf: &Path, mode: TravelMode, peak: bool) ->
 
 /// Checksum of everything the graph depends on.
 pub fn input_checksum(pbf_bytes: &[u8], profile: &SpeedProfile) -> u64 {
+    checksum_inputs(xxh3_64(pbf_bytes), profile)
+}
+
+/// xxh3 of a file's bytes, read as a stream (the same value as `xxh3_64` of the whole file),
+/// so that a large XML extract need not be held to be checked.
+fn file_checksum(path: &Path) -> Result<u64, IngestError> {
+    use std::io::Read;
+    let unreadable = |source| IngestError::Unreadable {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut file = std::fs::File::open(path).map_err(unreadable)?;
     let mut h = Xxh3::new();
-    h.update(&xxh3_64(pbf_bytes).to_le_bytes());
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        match file.read(&mut buf) {
+            Ok(0) => return Ok(h.digest()),
+            Ok(n) => h.update(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(unreadable(e)),
+        }
+    }
+}
+
+/// Checksum of the extract's checksum and the profile.
+fn checksum_inputs(extract_checksum: u64, profile: &SpeedProfile) -> u64 {
+    let mut h = Xxh3::new();
+    h.update(&extract_checksum.to_le_bytes());
     h.update(profile.canonical_text().as_bytes());
     h.update(&[u8::from(profile.peak)]);
     h.update(&FORMAT_VERSION.to_le_bytes());

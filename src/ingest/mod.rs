@@ -1,19 +1,39 @@
-//! OpenStreetMap PBF -> raw nodes and highway ways.
+//! OpenStreetMap extracts -> raw nodes, highway ways and the tagged places asked for.
 //!
-//! This is the only module that knows the `osmpbf` crate. It keeps every `highway=*` way with
-//! all its tags, the nodes those ways use, and the tags of those nodes that carry `barrier=*`
-//! (gates, bollards), nothing else: the graph builder decides per travel mode which ways are
-//! usable and which barriers it can pass. Blocks are decoded in parallel (rayon). Files up to 64 MiB are
-//! decoded once; larger ones (a country extract) in two passes, ways first and then only the
-//! nodes they reference, so memory follows the road network rather than the whole file.
+//! This is the only module that knows the file formats and their crates. It reads:
+//!
+//! | form | how it is recognised | reader |
+//! |---|---|---|
+//! | `.osm.pbf` | a 4-byte length, then a BlobHeader of type `OSMHeader` | [`pbf`] (osmpbf, parallel over blocks) |
+//! | OSM XML (`.osm`, also gzip or bzip2 compressed) | `<osm` is the first element | [`xml`] (quick-xml, streamed) |
+//! | Overpass JSON | `{` first, an `"elements"` array | [`overpass`] (serde_json, streamed) |
+//! | OSMnx GraphML | `<graphml` is the first element | [`graphml`] (quick-xml, streamed) |
+//!
+//! The form is told by the file's first bytes, never only by its extension ([`detect`]).
+//! Compression is told the same way (gzip `1f 8b`, bzip2 `BZh`) and undone as a stream.
+//!
+//! Every reader keeps every `highway=*` way with all its tags, the nodes those ways use and
+//! the tags of those nodes that carry `barrier=*` (gates, bollards), nothing else: the graph
+//! builder decides per travel mode which ways are usable and which barriers it can pass. When asked
+//! ([`ReadOptions::features`]), it also keeps the nodes and ways carrying chosen tags (offices,
+//! post offices), each as one position ([`OsmFeature`]). Every node's coordinates are checked
+//! as it is read: one outside -180..180 / -90..90 stops the read with its id and value.
 
-use std::io::{Cursor, SeekFrom};
 use std::path::{Path, PathBuf};
 
-use osmpbf::{BlobDecode, BlobReader, BlobType, Element};
-use rayon::prelude::*;
+mod collect;
+pub mod detect;
+mod feature;
+pub mod graphml;
+pub mod overpass;
+pub mod pbf;
+pub mod xml;
 
-/// Why an OSM PBF file could not be read.
+pub use detect::{Compression, OsmFormat};
+pub use feature::{ElementKind, OsmFeature, TagFilter};
+pub use pbf::{read_pbf, read_pbf_bytes};
+
+/// Why an OSM file could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
     /// The file does not exist or cannot be opened.
@@ -24,8 +44,17 @@ pub enum IngestError {
         source: std::io::Error,
     },
     /// The file has no bytes at all.
-    #[error("OSM file {label} is empty (0 bytes); expected an .osm.pbf extract")]
+    #[error(
+        "OSM file {label} is empty (0 bytes); expected {}",
+        OsmFormat::FORMS_READ
+    )]
     Empty { label: String },
+    /// The first bytes match none of the forms read.
+    #[error(
+        "OSM file {label} is in none of the forms read ({}); it starts with {start}",
+        OsmFormat::FORMS_READ
+    )]
+    UnknownFormat { label: String, start: String },
     /// The bytes are not a valid PBF: cut short, corrupted, or another format.
     #[error(
         "OSM file {label} is not a valid .osm.pbf (truncated or corrupt?) near byte {offset}: {message}"
@@ -35,11 +64,59 @@ pub enum IngestError {
         offset: u64,
         message: String,
     },
-    /// The file is a valid PBF but holds no `highway=*` way, so no road graph can come of it.
+    /// The PBF header requires a feature this reader does not implement.
+    #[error(
+        "OSM file {label} requires the PBF feature {feature:?}, which motcua does not read{hint} (it reads {})",
+        pbf::SUPPORTED_FEATURES.join(", ")
+    )]
+    UnsupportedFeature {
+        label: String,
+        feature: String,
+        /// Why, when the feature is a known one.
+        hint: &'static str,
+    },
+    /// The compressed stream is damaged.
+    #[error(
+        "OSM file {label} looks {compression:?}-compressed but cannot be decompressed: {message}"
+    )]
+    Decompress {
+        label: String,
+        compression: Compression,
+        message: String,
+    },
+    /// A text form (XML, JSON, GraphML) that is cut short or malformed.
+    #[error("OSM file {label} is not valid {format} (truncated or malformed?) {place}: {message}")]
+    Malformed {
+        label: String,
+        format: OsmFormat,
+        /// Where: "at byte 1234" or "at line 3 column 7".
+        place: String,
+        message: String,
+    },
+    /// An element lacks what the form requires (a node without coordinates, an edge naming a
+    /// node the file does not have...).
+    #[error("OSM file {label}: {element} {message}")]
+    Invalid {
+        label: String,
+        /// The element, e.g. `node 42` or `edge 7 -> 9`.
+        element: String,
+        message: String,
+    },
+    /// A node lies outside the globe's coordinate ranges, or a coordinate is not a number.
+    #[error("OSM file {label}: node {id}: {message}")]
+    BadCoordinate {
+        label: String,
+        id: i64,
+        message: String,
+    },
+    /// The file holds no `highway=*` way, so no road graph can come of it.
     #[error(
         "OSM file {label} has no highway=* ways ({ways_seen} ways in total); expected a road extract"
     )]
     NoHighways { label: String, ways_seen: usize },
+    /// A list of `key=value` tags that cannot be parsed.
+    #[error("tag list {list:?}: {message}")]
+    TagList { list: String, message: String },
 }
 
 /// One OSM node used by a kept way, in WGS84 degrees.
@@ -48,11 +125,6 @@ pub struct OsmNode {
     pub id: i64,
     pub lon: f64,
     pub lat: f64,
-}
-
-/// The value of tag `key` in a list of `(key, value)` tags, as ways and barriers keep them.
-pub fn tag_value<'a>(tags: &'a [(String, String)], key: &str) -> Option<&'a str> {
-    tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
 }
 
 /// One `highway=*` way: its node references in order and all its tags.
@@ -68,6 +140,11 @@ impl OsmWay {
     pub fn tag(&self, key: &str) -> Option<&str> {
         tag_value(&self.tags, key)
     }
+}
+
+/// The value of tag `key` in a list of `(key, value)` tags, as ways and barriers keep them.
+pub fn tag_value<'a>(tags: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
 }
 
 /// A node with a `barrier=*` tag (gate, bollard, lift gate …) and all its tags, which may say
@@ -131,7 +208,7 @@ impl OsmData {
     }
 
     /// Sorts nodes, ways and barriers by id, drops repeated elements (Overpass output repeats
-    /// nodes) and nodes and barriers that no way uses. Used by the readers and the test sketches.
+    /// nodes) and nodes and barriers that no way uses. Used by the readers and by the test sketches.
     pub fn normalise(&mut self) {
         self.ways.sort_by_key(|w| w.id);
         self.ways.dedup_by_key(|w| w.id);
@@ -152,259 +229,92 @@ impl OsmData {
     }
 }
 
-/// Reads the highway ways of an `.osm.pbf` file and the nodes they use.
+/// What to keep besides the roads.
+#[derive(Clone, Debug)]
+pub struct ReadOptions {
+    /// Nodes and ways carrying any of these tags become [`OsmFeature`]s; empty keeps none.
+    pub features: TagFilter,
+    /// Refuse a file without `highway=*` ways ([`IngestError::NoHighways`]). Off when the file
+    /// is read only for its tagged places.
+    pub require_roads: bool,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            features: TagFilter::default(),
+            require_roads: true,
+        }
+    }
+}
+
+/// Everything read from one file: the roads and the tagged places asked for.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OsmExtract {
+    pub roads: OsmData,
+    /// The elements matching [`ReadOptions::features`], sorted by element kind and id.
+    pub features: Vec<OsmFeature>,
+    /// The form the file was in.
+    pub format: Option<OsmFormat>,
+}
+
+/// Reads the highway ways of an OSM file in any form read (see the module docs) and the nodes
+/// they use.
 ///
 /// ```no_run
-/// let osm = motcua::ingest::read_pbf(std::path::Path::new("data/areas/hanoi-urban/roads.osm.pbf"))?;
+/// let osm = motcua::ingest::read_osm(std::path::Path::new("hanoi.osm.bz2"))?;
 /// println!("{} highway ways", osm.ways.len());
 /// # Ok::<(), motcua::ingest::IngestError>(())
 /// ```
-pub fn read_pbf(path: &Path) -> Result<OsmData, IngestError> {
-    let bytes = std::fs::read(path).map_err(|source| IngestError::Unreadable {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    read_pbf_bytes(&bytes, &path.display().to_string())
+pub fn read_osm(path: &Path) -> Result<OsmData, IngestError> {
+    Ok(read_osm_with(path, &ReadOptions::default())?.roads)
 }
 
-/// Reads PBF bytes already in memory; `label` names the source in error messages.
-pub fn read_pbf_bytes(bytes: &[u8], label: &str) -> Result<OsmData, IngestError> {
-    if bytes.is_empty() {
-        return Err(IngestError::Empty {
-            label: label.to_string(),
-        });
-    }
-    read_blocks(bytes, label, bytes.len() <= SINGLE_PASS_MAX_BYTES)
-}
-
-/// Small files are decoded once, keeping every node; large ones twice, keeping only the nodes
-/// the highway ways use.
-fn read_blocks(bytes: &[u8], label: &str, single_pass: bool) -> Result<OsmData, IngestError> {
-    let blobs = split_blobs(bytes, label)?;
-
-    // Pass 1: highway ways, and which blocks hold nodes at all.
-    let pass1: Vec<BlockContent> = blobs
-        .par_iter()
-        .map(|(offset, blob)| block_content(blob, *offset, label, single_pass))
-        .collect::<Result<_, _>>()?;
-    let ways_seen = pass1.iter().map(|b| b.ways_seen).sum();
-    let mut ways: Vec<OsmWay> = Vec::new();
-    let mut nodes: Vec<OsmNode> = Vec::new();
-    let mut barriers: Vec<OsmBarrier> = Vec::new();
-    let mut node_blocks = Vec::new();
-    for (i, block) in pass1.into_iter().enumerate() {
-        ways.extend(block.highways);
-        nodes.extend(block.nodes);
-        barriers.extend(block.barriers);
-        if block.has_nodes {
-            node_blocks.push(i);
-        }
-    }
-    if ways.is_empty() {
-        return Err(IngestError::NoHighways {
-            label: label.to_string(),
-            ways_seen,
-        });
-    }
-    if !single_pass {
-        let mut wanted: Vec<i64> = ways.iter().flat_map(|w| w.nodes.iter().copied()).collect();
-        wanted.par_sort_unstable();
-        wanted.dedup();
-        // Pass 2: only the nodes the kept ways reference.
-        let node_parts: Vec<Vec<OsmNode>> = node_blocks
-            .par_iter()
-            .map(|&i| {
-                let (offset, blob) = &blobs[i];
-                block_nodes(blob, *offset, label, &wanted)
-            })
-            .collect::<Result<_, _>>()?;
-        nodes = node_parts.into_iter().flatten().collect();
-    }
-    let mut osm = OsmData {
-        nodes,
-        ways,
-        barriers,
+/// Reads an OSM file in any form read, keeping the tagged places `options` asks for.
+///
+/// ```no_run
+/// use motcua::ingest::{read_osm_with, ReadOptions};
+/// let options = ReadOptions { features: "amenity=townhall".parse()?, require_roads: false };
+/// let extract = read_osm_with(std::path::Path::new("offices.osm"), &options)?;
+/// println!("{} town halls", extract.features.len());
+/// # Ok::<(), motcua::ingest::IngestError>(())
+/// ```
+pub fn read_osm_with(path: &Path, options: &ReadOptions) -> Result<OsmExtract, IngestError> {
+    let label = path.display().to_string();
+    let (format, stream) = detect::open(path)?;
+    let mut extract = match format {
+        OsmFormat::Pbf => pbf::read_stream(stream, path, options)?,
+        OsmFormat::Xml => xml::read(stream, &label, options)?,
+        OsmFormat::OverpassJson => overpass::read(stream, &label, options)?,
+        OsmFormat::GraphMl => graphml::read(stream, &label, options)?,
     };
-    osm.normalise();
-    Ok(osm)
+    extract.format = Some(format);
+    Ok(extract)
 }
 
-/// Files up to this size are decoded in one pass (all their nodes fit easily in memory).
-const SINGLE_PASS_MAX_BYTES: usize = 64 << 20;
-
-struct BlockContent {
-    highways: Vec<OsmWay>,
-    /// Every node of the block, when reading in one pass.
-    nodes: Vec<OsmNode>,
-    /// Every barrier node of the block (few: kept in both passes' first).
-    barriers: Vec<OsmBarrier>,
-    ways_seen: usize,
-    has_nodes: bool,
-}
-
-impl BlockContent {
-    /// Keeps the node if it is a barrier; most nodes have no tags, so this is cheap.
-    fn keep_barrier<'a>(
-        &mut self,
-        id: i64,
-        tags: impl Iterator<Item = (&'a str, &'a str)> + Clone,
-    ) {
-        if tags.clone().any(|(k, _)| k == "barrier") {
-            self.barriers.push(OsmBarrier {
-                id,
-                tags: tags.map(|(k, v)| (k.to_string(), v.to_string())).collect(),
-            });
-        }
-    }
-}
-
-fn corrupt(label: &str, offset: u64, err: impl std::fmt::Display) -> IngestError {
-    IngestError::Corrupt {
-        label: label.to_string(),
-        offset,
-        message: err.to_string(),
-    }
-}
-
-/// Reads the blob framing sequentially (cheap: no decompression) and checks the file starts
-/// with an OSM header, so that a file of another format is refused with a clear message.
-fn split_blobs(bytes: &[u8], label: &str) -> Result<Vec<(u64, osmpbf::Blob)>, IngestError> {
-    let mut reader =
-        BlobReader::new_seekable(Cursor::new(bytes)).map_err(|e| corrupt(label, 0, e))?;
-    let mut blobs: Vec<(u64, osmpbf::Blob)> = Vec::new();
-    let mut end = 0u64;
-    while let Some(blob) = reader.next() {
-        let blob = blob.map_err(|e| corrupt(label, end, e))?;
-        if blobs.is_empty() && !matches!(blob.get_type(), BlobType::OsmHeader) {
-            return Err(corrupt(label, 0, "the first block is not an OSMHeader"));
-        }
-        blobs.push((end, blob));
-        end = reader
-            .seek_raw(SeekFrom::Current(0))
-            .map_err(|e| corrupt(label, end, e))?;
-    }
-    if blobs.is_empty() {
-        return Err(corrupt(label, 0, "no complete block"));
-    }
-    // The reader stops quietly when fewer than 4 bytes are left: a cut file.
-    if end < bytes.len() as u64 {
-        return Err(corrupt(
-            label,
-            end,
-            format!(
-                "{} stray bytes after the last complete block",
-                bytes.len() as u64 - end
-            ),
+/// A longitude/latitude pair on the globe: both finite, lon in -180..180, lat in -90..90. The
+/// one home of this rule; receiving points and citizens' positions are checked with it too.
+pub fn check_lon_lat(lon: f64, lat: f64) -> Result<(), String> {
+    if !lon.is_finite() || !(-180.0..=180.0).contains(&lon) {
+        return Err(format!(
+            "longitude {} is outside -180..180",
+            crate::number::Readable(lon)
         ));
     }
-    Ok(blobs)
+    if !lat.is_finite() || !(-90.0..=90.0).contains(&lat) {
+        return Err(format!(
+            "latitude {} is outside -90..90",
+            crate::number::Readable(lat)
+        ));
+    }
+    Ok(())
 }
 
-fn block_content(
-    blob: &osmpbf::Blob,
-    offset: u64,
-    label: &str,
-    keep_nodes: bool,
-) -> Result<BlockContent, IngestError> {
-    let mut out = BlockContent {
-        highways: Vec::new(),
-        nodes: Vec::new(),
-        barriers: Vec::new(),
-        ways_seen: 0,
-        has_nodes: false,
-    };
-    let block = match blob.decode().map_err(|e| corrupt(label, offset, e))? {
-        BlobDecode::OsmData(block) => block,
-        BlobDecode::OsmHeader(_) | BlobDecode::Unknown(_) => return Ok(out),
-    };
-    for element in block.elements() {
-        match element {
-            Element::Node(n) => {
-                out.has_nodes = true;
-                if keep_nodes {
-                    out.nodes.push(OsmNode {
-                        id: n.id(),
-                        lon: n.lon(),
-                        lat: n.lat(),
-                    });
-                }
-                out.keep_barrier(n.id(), n.tags());
-            }
-            Element::DenseNode(n) => {
-                out.has_nodes = true;
-                if keep_nodes {
-                    out.nodes.push(OsmNode {
-                        id: n.id(),
-                        lon: n.lon(),
-                        lat: n.lat(),
-                    });
-                }
-                out.keep_barrier(n.id(), n.tags());
-            }
-            Element::Way(way) => {
-                out.ways_seen += 1;
-                if !way.tags().any(|(k, _)| k == "highway") {
-                    continue;
-                }
-                out.highways.push(OsmWay {
-                    id: way.id(),
-                    nodes: way.refs().collect(),
-                    tags: way
-                        .tags()
-                        .map(|(k, v)| (k.to_string(), v.to_string()))
-                        .collect(),
-                });
-            }
-            Element::Relation(_) => {}
-        }
-    }
-    Ok(out)
-}
-
-fn block_nodes(
-    blob: &osmpbf::Blob,
-    offset: u64,
-    label: &str,
-    wanted: &[i64],
-) -> Result<Vec<OsmNode>, IngestError> {
-    let block = match blob.decode().map_err(|e| corrupt(label, offset, e))? {
-        BlobDecode::OsmData(block) => block,
-        BlobDecode::OsmHeader(_) | BlobDecode::Unknown(_) => return Ok(Vec::new()),
-    };
-    let mut nodes = Vec::new();
-    let mut keep = |id: i64, lon: f64, lat: f64| {
-        if wanted.binary_search(&id).is_ok() {
-            nodes.push(OsmNode { id, lon, lat });
-        }
-    };
-    for element in block.elements() {
-        match element {
-            Element::Node(n) => keep(n.id(), n.lon(), n.lat()),
-            Element::DenseNode(n) => keep(n.id(), n.lon(), n.lat()),
-            Element::Way(_) | Element::Relation(_) => {}
-        }
-    }
-    Ok(nodes)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn one_and_two_passes_read_the_same_data() {
-        let path =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("data/areas/hanoi-urban/roads.osm.pbf");
-        let bytes = std::fs::read(path).unwrap();
-        let one = read_blocks(&bytes, "urban", true).unwrap();
-        let two = read_blocks(&bytes, "urban", false).unwrap();
-        assert_eq!(one, two);
-        assert!(one.ways.iter().all(|w| w.tag("highway").is_some()));
-        assert!(
-            one.ways
-                .iter()
-                .flat_map(|w| &w.nodes)
-                .all(|&id| one.node(id).is_some())
-        );
-    }
+/// [`check_lon_lat`] for node `id` of file `label`.
+pub(crate) fn check_node(label: &str, id: i64, lon: f64, lat: f64) -> Result<(), IngestError> {
+    check_lon_lat(lon, lat).map_err(|message| IngestError::BadCoordinate {
+        label: label.to_string(),
+        id,
+        message,
+    })
 }

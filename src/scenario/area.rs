@@ -98,6 +98,8 @@ pub struct AreaOptions {
     pub wards: Option<PathBuf>,
     pub districts: Option<PathBuf>,
     pub profiles_dir: Option<PathBuf>,
+    /// Receiving points taken from OpenStreetMap's tagged offices.
+    pub osm_points: Option<super::OsmPointsRequest>,
 }
 
 impl Default for AreaOptions {
@@ -114,6 +116,7 @@ impl Default for AreaOptions {
             wards: None,
             districts: None,
             profiles_dir: None,
+            osm_points: None,
         }
     }
 }
@@ -208,6 +211,7 @@ pub struct StudyArea {
     meta: AreaMeta,
     roads_path: PathBuf,
     points: Vec<ReceivingPoint>,
+    osm_points: Option<super::OsmPointsSummary>,
     cells: Vec<CellInput>,
     ward_names: Vec<String>,
     district_names: Vec<String>,
@@ -271,7 +275,8 @@ impl StudyArea {
         };
         let roads_path = pick(&options.roads, &manifest.roads);
 
-        let osm = crate::ingest::read_pbf(&roads_path)?;
+        let osm_request = options.osm_points.as_ref();
+        let (osm, osm_found) = super::osm_points::read_roads(&roads_path, osm_request)?;
         let extent = match (&manifest.outline, manifest.extent) {
             (Some(outline), _) => super::StudyExtent::outline(&dir.join(outline))?,
             // With the user's own roads, a box extent becomes where those roads are; an outline
@@ -318,6 +323,7 @@ impl StudyArea {
                 }
             },
         };
+        let (points, osm_points) = super::osm_points::combine(points, osm_found, osm_request)?;
         let grid = crate::population::load_population(
             &pick(&options.population, &manifest.population),
             options.resolution,
@@ -429,6 +435,7 @@ impl StudyArea {
             meta,
             roads_path,
             points,
+            osm_points,
             cells,
             ward_names,
             district_names,
@@ -455,6 +462,11 @@ impl StudyArea {
 
     pub fn points(&self) -> &[ReceivingPoint] {
         &self.points
+    }
+
+    /// What `--points-from-osm` took from OpenStreetMap, when it was asked.
+    pub fn osm_points(&self) -> Option<&super::OsmPointsSummary> {
+        self.osm_points.as_ref()
     }
 
     pub fn ward_names(&self) -> &[String] {

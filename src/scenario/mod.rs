@@ -10,6 +10,7 @@ mod area;
 mod extent;
 mod graph_times;
 pub mod hours;
+mod osm_points;
 mod placement;
 mod point;
 mod point_set;
@@ -26,6 +27,10 @@ pub use area::{
 };
 pub use extent::StudyExtent;
 pub use graph_times::{GraphSeed, GraphTimes};
+pub use osm_points::{
+    OsmPointsRequest, OsmPointsSummary, OsmPointsUse, REPLACE_WITHIN_M, Replacement, found_per_tag,
+    points_from_features, replace_approximate,
+};
 pub use placement::{PlacementPhase, PlacementPlan, PlacementProblem, SuggestedPoint};
 pub use point::{PointKind, ReceivingPoint, check_coordinates, read_points, validate_points};
 pub use point_set::{
@@ -221,6 +226,11 @@ pub enum ScenarioError {
         distance: String,
         max_m: f64,
     },
+    /// `--points-from-osm` found nothing.
+    #[error(
+        "{path} has no node or way tagged {tags}; expected offices tagged like amenity=townhall or amenity=post_office (check the tags, or give the OSM file that maps them)"
+    )]
+    NoOsmPoints { path: String, tags: String },
     #[error(transparent)]
     Ingest(#[from] crate::ingest::IngestError),
     #[error(transparent)]
@@ -255,6 +265,7 @@ impl ScenarioError {
                 | ScenarioError::InvalidRule(_)
                 | ScenarioError::InvalidRequest(_)
                 | ScenarioError::OffNetwork { .. }
+                | ScenarioError::NoOsmPoints { .. }
                 | ScenarioError::Cancelled
         )
     }

@@ -121,21 +121,10 @@ pub fn validate_points(points: &[ReceivingPoint], origin: &str) -> Result<(), Sc
     Ok(())
 }
 
-/// A longitude/latitude pair a person could have meant.
+/// A longitude/latitude pair a person could have meant (the rule lives in
+/// [`crate::ingest::check_lon_lat`], which checks map nodes too).
 pub fn check_coordinates(lon: f64, lat: f64) -> Result<(), String> {
-    if !lon.is_finite() || !(-180.0..=180.0).contains(&lon) {
-        return Err(format!(
-            "longitude {} is outside -180..180",
-            crate::number::Readable(lon)
-        ));
-    }
-    if !lat.is_finite() || !(-90.0..=90.0).contains(&lat) {
-        return Err(format!(
-            "latitude {} is outside -90..90",
-            crate::number::Readable(lat)
-        ));
-    }
-    Ok(())
+    crate::ingest::check_lon_lat(lon, lat)
 }
 
 /// Reads points from a CSV (`id,name,lon,lat[,kind,opening_hours,approximate,address]`) or a
