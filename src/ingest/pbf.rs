@@ -88,7 +88,7 @@ fn read_blocks(
             node_blocks.push(i);
         }
     }
-    if !single_pass && !(options.require_roads && all.highways.is_empty()) {
+    if !(single_pass || options.require_roads && all.highways.is_empty()) {
         let wanted = all.wanted_nodes();
         // Pass 2: only the nodes the kept ways reference.
         let node_parts: Vec<Vec<OsmNode>> = node_blocks

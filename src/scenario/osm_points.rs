@@ -86,12 +86,15 @@ pub struct Replacement {
     pub distance_m: f64,
 }
 
+/// The tagged places found, with the file they came from.
+pub(crate) type FoundPlaces = (String, Vec<OsmFeature>);
+
 /// Reads the roads, and the tagged places `request` asks for from the roads file itself (one
 /// pass) or from its own file.
 pub(crate) fn read_roads(
     roads: &Path,
     request: Option<&OsmPointsRequest>,
-) -> Result<(OsmData, Option<(String, Vec<OsmFeature>)>), ScenarioError> {
+) -> Result<(OsmData, Option<FoundPlaces>), ScenarioError> {
     let Some(request) = request else {
         return Ok((crate::ingest::read_osm(roads)?, None));
     };
