@@ -102,6 +102,9 @@ pub struct PlacementProblem {
     pub sites: Vec<ReceivingPoint>,
     /// Candidate indices of the scenario's own points.
     pub existing: Vec<usize>,
+    /// Demand index → index of its cell among the area's cells (the cells the rule can serve:
+    /// those on the roads, and under OR with a straight radius every cell).
+    pub demand_cells: Vec<usize>,
     pub time_limit_s: f64,
     pub matrix_s: f64,
 }
@@ -391,6 +394,7 @@ impl StudyArea {
             problem,
             sites,
             existing,
+            demand_cells: demand,
             time_limit_s: rule.max_travel_s,
             matrix_s: started.elapsed().as_secs_f64(),
         })
@@ -496,10 +500,7 @@ impl StudyArea {
 
         let network = self.network(scenario.mode)?;
         let cells = &network.cells;
-        // Demand index -> cell index (demand is the attached cells, in order).
-        let demand_cells: Vec<usize> = (0..cells.cells.len())
-            .filter(|&i| cells.attachments[i].is_some())
-            .collect();
+        let demand_cells = &pp.demand_cells;
         let before = self.evaluate(scenario)?;
         let ward_names = self.ward_names();
         let time_model = !coverage && !request.consolidate;
@@ -567,7 +568,7 @@ impl StudyArea {
                         time_model: time_model || request.consolidate,
                         cutoff,
                         t,
-                        demand_cells: &demand_cells,
+                        demand_cells,
                         before: &before,
                         cell_wards: &cells.cells,
                         ward_names,
