@@ -334,3 +334,32 @@ fn errors_say_their_cause_once() {
     let cause = "No such file or directory";
     assert_eq!(stderr.matches(cause).count(), 1, "{stderr}");
 }
+
+/// On the whole city, suggestions may serve cells without roads (within the straight radius):
+/// each is described from the same demand cells the matrix holds.
+#[test]
+fn whole_city_suggestions_cover_cells_without_roads() {
+    let s = Scratch::new();
+    let out = motcua(&[
+        "optimise",
+        "--model",
+        "mclp",
+        "--add",
+        "2",
+        "--solver",
+        "heuristic",
+        "--json",
+        "--out",
+        &s.path(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    let plan = &v["plan"];
+    assert_eq!(plan["added"].as_array().map(Vec::len), Some(2), "{plan}");
+    let (before, after) = (
+        plan["covered_before"].as_f64().unwrap_or(0.0),
+        plan["covered_after"].as_f64().unwrap_or(0.0),
+    );
+    assert!(after > before, "{before} -> {after}");
+}
