@@ -107,6 +107,8 @@ export function search(q, { limit = 10, signal } = {}) {
 
 export const listScenarios = () => request('GET', `${BASE}/scenarios`);
 export const getScenario = (id) => request('GET', `${BASE}/scenarios/${encodeURIComponent(id)}`);
+/** The reorganisation's phases on the shipped point sets, under the scenario's rule and mode. */
+export const scenarioPhases = (id) => request('GET', `${BASE}/scenarios/${encodeURIComponent(id)}/phases`);
 
 /** Create a scenario; points default to a copy of the baseline when omitted. */
 export function createScenario({ name, mode, rule, points }) {

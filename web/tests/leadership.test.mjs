@@ -70,9 +70,18 @@ test('leadership reads the dashboard, sorts and searches the ward table', async 
   await page.getByTestId('ward-search').fill('');
   assert.equal(await rows.count(), total);
 
-  // Phase comparison: three phases.
+  // Phase comparison: the Decision's real networks, in order, the 2024 desks for reference.
   await page.getByTestId('phase-row').first().waitFor({ timeout: 60000 });
-  assert.equal(await page.getByTestId('phase-row').count(), 3);
+  const phases = await page.getByTestId('phase-row').evaluateAll((rows) => rows.map((r) => r.dataset.phase));
+  assert.deepEqual(phases, ['head_office', 'branches', 'communes', 'desks_2024']);
+  // The scope of every figure is on screen, and no share reads 100 % while anyone is unknown.
+  const scope = await page.getByTestId('leader-scope').textContent();
+  assert.match(scope, /8\.053\.663|8,053,663/, `scope line: ${scope}`);
+  const unknown = Number(await page.getByTestId('kpi-grid').getAttribute('data-unknown'));
+  if (unknown > 0) {
+    const share = await page.getByTestId('kpi-covered-share-value').textContent();
+    assert.ok(!/^100/.test(share.trim()), `covered share ${share} with ${unknown} unknown`);
+  }
   // Isochrones of the scenario drawn on request.
   await page.getByTestId('isochrone-toggle').check();
   const isoStatus = page.getByTestId('isochrone-status');

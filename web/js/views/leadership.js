@@ -2,22 +2,16 @@
 // the phase comparison and a print-ready report.
 import * as api from '../api.js';
 import { h, legendBox } from '../dom.js';
-import { fmtDate, fmtDecimal, fmtInt, fmtMinutes, fmtShare, t } from '../i18n.js';
+import { currentLang, fmtDate, fmtDecimal, fmtInt, fmtMinutes, fmtShare, t } from '../i18n.js';
 import { kpiCards } from '../kpis.js';
 import { createMap } from '../map.js';
 import { addCells, cellsLegend, setCells } from '../layers/cells.js';
 import { addPoints, setPoints } from '../layers/points.js';
 import { ISOCHRONE_MINUTES, addIsochrones, setIsochrones } from '../layers/isochrones.js';
 import { setMode } from '../state.js';
-import { BASELINE_ID, draftOf, fillScenarioSelect, scenarioList } from '../scenarios.js';
+import { BASELINE_ID, fillScenarioSelect, scenarioList } from '../scenarios.js';
 import { wardTable } from '../wardtable.js';
 import { errorText } from './citizen.js';
-
-const PHASES = [
-  { key: 'leader.phase.head', kinds: ['head_office'] },
-  { key: 'leader.phase.branches', kinds: ['head_office', 'branch'] },
-  { key: 'leader.phase.all', kinds: null },
-];
 
 export function mount(root, mode) {
   const state = { scenarioId: mode.scenarioId ?? BASELINE_ID, map: null, disposed: false, coverage: null, scenario: null, loadSeq: 0 };
@@ -30,6 +24,8 @@ export function mount(root, mode) {
   const wardsHolder = h('div', { testid: 'leader-wards' });
   const phasesHolder = h('div', { testid: 'leader-phases' });
   const ruleLine = h('p', { class: 'hint', testid: 'leader-rule' });
+  // What every figure is of: the study area's residents, their source and year.
+  const scopeLine = h('p', { class: 'hint', testid: 'leader-scope' });
   const isoToggle = h('input', { type: 'checkbox', testid: 'isochrone-toggle' });
   const isoStatus = h('span', { class: 'hint', testid: 'isochrone-status', 'aria-live': 'polite' });
   isoToggle.addEventListener('change', () => drawIsochrones());
@@ -49,6 +45,7 @@ export function mount(root, mode) {
           h('h1', {}, h('span', { class: 'no-print' }, t('leader.title')), h('span', { class: 'report-only' }, t('leader.reportTitle'))),
           h('p', { class: 'report-only hint' }, t('leader.generated', { date: fmtDate(new Date()) })),
           ruleLine,
+          scopeLine,
         ),
         h('div', { class: 'row' }, h('div', { class: 'field no-print' }, h('label', { for: 'leader-scenario' }, t('leader.scenario')), select), printButton),
       ),
@@ -78,10 +75,11 @@ export function mount(root, mode) {
     status.hidden = false;
     view.dataset.loaded = 'false';
     try {
-      const [list, scenario, coverage] = await Promise.all([
+      const [list, scenario, coverage, meta] = await Promise.all([
         scenarioList(),
         api.getScenario(state.scenarioId),
         api.scenarioCoverage(state.scenarioId, { cells: true }),
+        api.getMeta(),
       ]);
       if (seq !== state.loadSeq || state.disposed) return;
       fillScenarioSelect(select, list, state.scenarioId);
@@ -95,6 +93,7 @@ export function mount(root, mode) {
         km: fmtDecimal(rule.radius_km),
         mode: t(`mode.${scenario.mode ?? 'motorbike'}`),
       });
+      scopeLine.textContent = (currentLang() === 'en' ? meta?.area?.scope : meta?.area?.scope_vi) ?? '';
       kpiHolder.replaceChildren(kpiCards(coverage.summary, { points: scenario.points }));
       const table = wardTable(coverage.wards ?? []);
       wardsHolder.replaceChildren(table.controls, table.table);
@@ -139,21 +138,17 @@ export function mount(root, mode) {
   }
 
   async function loadPhases(seq) {
-    const scenario = state.scenario;
-    const points = scenario.points ?? [];
     phasesHolder.replaceChildren(h('p', { class: 'status' }, t('common.loading')));
-    const rows = await Promise.all(
-      PHASES.map(async (phase) => {
-        const chosen = phase.kinds ? points.filter((p) => phase.kinds.includes(p.kind)) : points;
-        if (!chosen.length) return { phase, count: 0, summary: null };
-        try {
-          const result = await api.evaluate(draftOf(scenario, chosen));
-          return { phase, count: chosen.length, summary: result.summary };
-        } catch (err) {
-          return { phase, count: chosen.length, error: errorText(err) };
-        }
-      }),
-    );
+    let rows;
+    try {
+      // Head office → + 30 branches → + commune points, and the 2024 desks for reference: the
+      // library's phases on the shipped point sets, evaluated by the server.
+      rows = await api.scenarioPhases(state.scenarioId);
+    } catch (err) {
+      if (seq !== state.loadSeq || state.disposed) return;
+      phasesHolder.replaceChildren(h('p', { class: 'status error' }, errorText(err)));
+      return;
+    }
     if (seq !== state.loadSeq || state.disposed) return;
     const table = h(
       'table',
@@ -169,31 +164,29 @@ export function mount(root, mode) {
           h('th', { scope: 'col' }, t('kpi.coveredShare')),
           h('th', { scope: 'col' }, ''),
           h('th', { scope: 'col' }, t('kpi.uncovered')),
+          h('th', { scope: 'col' }, t('leader.phase.unknown')),
           h('th', { scope: 'col' }, t('kpi.mean')),
         ),
       ),
       h(
         'tbody',
         {},
-        rows.map(({ phase, count, summary, error }) =>
+        rows.map(({ phase, points, summary }) =>
           h(
             'tr',
-            { testid: 'phase-row' },
-            h('th', { scope: 'row' }, t(phase.key)),
-            h('td', {}, fmtInt(count)),
-            summary
-              ? [
-                  h('td', {}, fmtShare(summary.covered_share)),
-                  h('td', {}, h('div', { class: 'phase-bar' }, h('span', { style: `width:${(summary.covered_share ?? 0) * 100}%` }))),
-                  h('td', {}, fmtInt(summary.population_uncovered)),
-                  h('td', {}, fmtMinutes(summary.mean_travel_s)),
-                ]
-              : h('td', { colspan: '4', class: error ? 'error' : 'hint' }, error ?? t('leader.phase.none')),
+            { testid: 'phase-row', dataset: { phase: phase.key } },
+            h('th', { scope: 'row' }, currentLang() === 'en' ? phase.title : phase.title_vi, phase.reference ? ` (${t('leader.phase.reference')})` : ''),
+            h('td', {}, fmtInt(points)),
+            h('td', {}, fmtShare(summary.covered_share)),
+            h('td', {}, h('div', { class: 'phase-bar' }, h('span', { style: `width:${(summary.covered_share ?? 0) * 100}%` }))),
+            h('td', {}, fmtInt(summary.population_uncovered)),
+            h('td', {}, fmtInt(summary.population_unknown)),
+            h('td', {}, fmtMinutes(summary.mean_travel_s)),
           ),
         ),
       ),
     );
-    phasesHolder.replaceChildren(h('div', { class: 'table-wrap' }, table));
+    phasesHolder.replaceChildren(h('div', { class: 'table-wrap' }, table), h('p', { class: 'hint' }, t('leader.phase.note')));
   }
 
   (async () => {
