@@ -167,6 +167,7 @@ export function mount(root, mode) {
           h('th', { scope: 'col' }, t('kpi.uncovered')),
           h('th', { scope: 'col' }, t('leader.phase.unknown')),
           h('th', { scope: 'col' }, t('kpi.mean')),
+          h('th', { scope: 'col' }, t('kpi.p95')),
         ),
       ),
       h(
@@ -183,6 +184,7 @@ export function mount(root, mode) {
             h('td', {}, fmtInt(summary.population_uncovered)),
             h('td', {}, fmtInt(summary.population_unknown)),
             h('td', {}, fmtMinutes(summary.mean_travel_s)),
+            h('td', {}, fmtMinutes(summary.p95_travel_s)),
           ),
         ),
       ),
