@@ -544,7 +544,7 @@ impl StudyArea {
     pub fn evaluate(&self, scenario: &Scenario) -> Result<Evaluation, ScenarioError> {
         scenario.validate()?;
         let network = self.network(scenario.mode)?;
-        let rule = scenario.rule.to_rule(scenario.mode);
+        let rule = scenario.rule.to_rule();
         let locations: Vec<PointLocation> = scenario
             .points
             .iter()
