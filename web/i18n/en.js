@@ -14,6 +14,7 @@ export default {
 
   'map.label': 'Map',
   'map.osmToggle': 'Online OSM background map',
+  'map.osmOffline': 'The online background map cannot load: it needs the Internet. motcua\'s own map still works.',
   'map.osmToggleHint': 'Loads map images from tile.openstreetmap.org (needs Internet)',
   'map.legend': 'Legend',
 

@@ -14,6 +14,7 @@ export default {
 
   'map.label': 'Bản đồ',
   'map.osmToggle': 'Nền bản đồ OSM trực tuyến',
+  'map.osmOffline': 'Không tải được nền bản đồ trực tuyến: cần kết nối Internet. Bản đồ của motcua vẫn dùng được.',
   'map.osmToggleHint': 'Tải ảnh bản đồ từ tile.openstreetmap.org (cần Internet)',
   'map.legend': 'Chú giải',
 

@@ -121,3 +121,23 @@ test('leadership reads the dashboard, sorts and searches the ward table', async 
   assert.deepEqual(foreign, [], 'nothing is fetched from outside the motcua server');
   await context.close();
 });
+
+test('the online background says so when it cannot load', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const errors = trackErrors(page);
+  // Whatever this machine's network, tiles from outside fail, as they do offline.
+  await page.route((url) => !url.href.startsWith(server.baseUrl), (route) => route.abort('internetdisconnected'));
+  await page.goto(`${server.baseUrl}/#/leadership`);
+  await waitForMap(page);
+  assert.equal(await page.getByTestId('osm-status').isVisible(), false, 'nothing is said before the switch');
+  await page.getByTestId('osm-toggle').check();
+  await page.getByTestId('osm-status').waitFor({ state: 'visible', timeout: 15000 });
+  assert.match(await page.getByTestId('osm-status').textContent(), /cần kết nối Internet/);
+  await page.getByTestId('osm-toggle').uncheck();
+  assert.equal(await page.getByTestId('osm-status').isVisible(), false, 'the message goes with the background');
+  await screenshot(page, 'leadership-osm-offline');
+  // Failed tiles are reported by the map, not thrown at the page.
+  assert.deepEqual(errors.filter((e) => !/tile|Failed to fetch|AJAXError|ERR_INTERNET/i.test(String(e))), []);
+  await context.close();
+});
