@@ -70,6 +70,7 @@ export default {
 
   'planner.title': 'Plan receiving points',
   'planner.scenario': 'Scenario',
+  'scenario.gone': 'Scenario "{id}" no longer exists (it may have been deleted). Showing the current points instead.',
   'planner.baseline': 'Current points (read-only)',
   'planner.pointSet': '{title} (read-only)',
   'planner.newName': 'New scenario name',

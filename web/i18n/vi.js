@@ -70,6 +70,7 @@ export default {
 
   'planner.title': 'Quy hoạch điểm tiếp nhận',
   'planner.scenario': 'Kịch bản',
+  'scenario.gone': 'Kịch bản "{id}" không còn (có thể đã bị xoá). Đang hiển thị hiện trạng.',
   'planner.pointSet': '{title} (chỉ đọc)',
   'planner.baseline': 'Hiện trạng (chỉ đọc)',
   'planner.newName': 'Tên kịch bản mới',

@@ -141,3 +141,22 @@ test('the online background says so when it cannot load', async () => {
   assert.deepEqual(errors.filter((e) => !/tile|Failed to fetch|AJAXError|ERR_INTERNET/i.test(String(e))), []);
   await context.close();
 });
+
+test('a link to a deleted scenario says so and shows the current points', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const errors = trackErrors(page);
+  for (const view of ['leadership', 'planner']) {
+    await page.goto(`${server.baseUrl}/#/${view}/da-xoa-123`);
+    const toast = page.locator('.toast');
+    await toast.waitFor({ state: 'visible', timeout: 20000 });
+    assert.match(await toast.textContent(), /Kịch bản "da-xoa-123" không còn/, `${view}: said in Vietnamese`);
+    await page.waitForFunction((v) => location.hash === `#/${v}/baseline`, view, { timeout: 20000 });
+    await page.waitForFunction((v) => document.querySelector(`[data-testid="view-${v}"]`)?.dataset.loaded === 'true', view, { timeout: 60000 });
+    const select = view === 'leadership' ? 'leader-scenario' : 'scenario-select';
+    assert.ok((await page.getByTestId(select).locator('option').count()) >= 1, `${view}: the scenario list is filled`);
+    assert.equal(await page.getByTestId(select).inputValue(), 'baseline');
+  }
+  assert.deepEqual(errors, [], 'no uncaught errors in the page');
+  await context.close();
+});

@@ -267,8 +267,13 @@ export function mount(root, mode) {
       refreshList();
     } catch (err) {
       if (state.disposed) return;
+      if (err.status === 404 && id !== BASELINE_ID) {
+        // A link to a scenario deleted since: say so, and open the current points instead.
+        toast(t('scenario.gone', { id }), { kind: 'error' });
+        setMode({ view: 'planner', scenarioId: BASELINE_ID }, { replace: true });
+        return;
+      }
       evalStatus.textContent = errorText(err);
-      if (err.status === 404 && id !== BASELINE_ID) setMode({ view: 'planner', scenarioId: BASELINE_ID }, { replace: true });
     }
   }
 
