@@ -123,6 +123,8 @@ export default {
   'planner.suggestionRemoves': 'Removes {n} points: {names}',
   'planner.nothingToAdd': 'No new point adds anyone under this rule: everyone the roads reach is already served. Try p-median for shorter trips, or a stricter rule.',
   'planner.accept': 'Accept the suggestions into the scenario',
+  'planner.acceptPicked': 'Accept {n} of {of} suggestions into the scenario',
+  'planner.sharedGain': '{n} of the people newly covered are reached by two or more of the new points, so they count in the total but in no single point\'s gain.',
   'planner.accepted': 'Added {n} suggested points. Remember to save.',
   'planner.compare': 'Compare two scenarios',
   'planner.compareA': 'Scenario A',

@@ -123,6 +123,8 @@ export default {
   'planner.suggestionRemoves': 'Bỏ {n} điểm: {names}',
   'planner.nothingToAdd': 'Theo quy tắc này, thêm điểm mới không phục vụ thêm được ai: mọi người dân có dữ liệu đường đều đã được phục vụ. Hãy thử p-median để rút ngắn thời gian đi lại, hoặc một quy tắc chặt hơn.',
   'planner.accept': 'Nhận các đề xuất vào kịch bản',
+  'planner.acceptPicked': 'Nhận {n}/{of} đề xuất vào kịch bản',
+  'planner.sharedGain': '{n} người được phủ mới nhờ hai điểm mới trở lên, nên có trong tổng nhưng không thuộc mức tăng của riêng điểm nào.',
   'planner.accepted': 'Đã thêm {n} điểm đề xuất. Nhớ bấm Lưu.',
   'planner.compare': 'So sánh hai kịch bản',
   'planner.compareA': 'Kịch bản A',
