@@ -2,7 +2,8 @@
 // then see the nearest receiving points ranked by travel time with the route drawn.
 import * as api from '../api.js';
 import { h, debounce, legendBox } from '../dom.js';
-import { fmtDistance, fmtMinutes, t } from '../i18n.js';
+import { currentLang, fmtDistance, fmtMinutes, t } from '../i18n.js';
+import { describeHours } from '../hours.js';
 import { createMap, fitPositions, focusPlace } from '../map.js';
 import { extentLegend } from '../layers/basemap.js';
 import { addOrigin, setOrigin } from '../layers/origin.js';
@@ -254,7 +255,7 @@ export function mount(root) {
               h('span', { class: 'nearest-kind' }, t(`kind.${p.kind}`), p.approximate ? ` · ${t('citizen.approximate')}` : ''),
               h('span', { class: 'nearest-time', testid: 'nearest-time' }, t('citizen.travel', { time: fmtMinutes(r.travel_s), dist: fmtDistance(r.distance_m) })),
               h('span', { class: 'nearest-meta' }, p.address ? t('citizen.address', { address: p.address }) : t('citizen.addressUnknown')),
-              h('span', { class: 'nearest-meta' }, p.opening_hours ? t('citizen.hours', { hours: p.opening_hours }) : t('citizen.hoursUnknown')),
+              h('span', { class: 'nearest-meta' }, p.opening_hours ? t('citizen.hours', { hours: describeHours(p.opening_hours, currentLang()) }) : t('citizen.hoursUnknown')),
             ),
             badge,
           ),
