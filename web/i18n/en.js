@@ -185,6 +185,7 @@ export default {
   'leader.col.covered': 'Served',
   'leader.col.uncovered': 'Outside',
   'leader.col.unknown': 'Unknown',
+  'leader.showOnMap': 'Show this ward on the map',
   'leader.cutByExtent': '(cut by the study area)',
   'leader.col.covered_share': 'Share served',
   'leader.col.mean_travel_s': 'Mean time',

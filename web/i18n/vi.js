@@ -185,6 +185,7 @@ export default {
   'leader.col.covered': 'Được phục vụ',
   'leader.col.uncovered': 'Ngoài phạm vi',
   'leader.col.unknown': 'Chưa xác định',
+  'leader.showOnMap': 'Xem phường/xã này trên bản đồ',
   'leader.cutByExtent': '(bị cắt bởi vùng nghiên cứu)',
   'leader.col.covered_share': 'Tỷ lệ phủ',
   'leader.col.mean_travel_s': 'Thời gian TB',

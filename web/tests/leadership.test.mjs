@@ -67,6 +67,22 @@ test('leadership reads the dashboard, sorts and searches the ward table', async 
   assert.ok(shown.every((n) => foldText(n).includes(query)), 'only matching wards remain');
   assert.ok(shown.length < total || total === 1, 'the search narrows the table');
   await screenshot(page, 'leadership-search');
+  // A ward picked in the table is shown on the map.
+  await rows.filter({ hasText: someWard }).first().getByTestId('ward-focus').click();
+  await page.waitForFunction((w) => {
+    const map = window.motcua.maps.main;
+    return map.getContainer().dataset.focusWard === w && !map.isMoving();
+  }, someWard, { timeout: 10000 });
+  const centred = await page.evaluate(async (w) => {
+    const map = window.motcua.maps.main;
+    const wards = await (await fetch('/api/v1/basemap/wards')).json();
+    const f = wards.features.find((x) => x.properties.name === w);
+    const pts = f.geometry.coordinates.flat(f.geometry.type === 'MultiPolygon' ? 2 : 1);
+    const c = map.getCenter();
+    const [lons, lats] = [pts.map((p) => p[0]), pts.map((p) => p[1])];
+    return c.lng >= Math.min(...lons) && c.lng <= Math.max(...lons) && c.lat >= Math.min(...lats) && c.lat <= Math.max(...lats);
+  }, someWard);
+  assert.ok(centred, `the map moves onto ${someWard}`);
   await page.getByTestId('ward-search').fill('');
   assert.equal(await rows.count(), total);
 

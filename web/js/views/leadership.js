@@ -4,7 +4,7 @@ import * as api from '../api.js';
 import { h, legendBox, toast } from '../dom.js';
 import { currentLang, fmtDate, fmtDecimal, fmtInt, fmtMinutes, fmtShare, t } from '../i18n.js';
 import { kpiCards } from '../kpis.js';
-import { createMap } from '../map.js';
+import { createMap, fitPositions } from '../map.js';
 import { extentLegend } from '../layers/basemap.js';
 import { addCells, cellsLegend, setCells } from '../layers/cells.js';
 import { addPoints, setPoints } from '../layers/points.js';
@@ -96,7 +96,7 @@ export function mount(root, mode) {
       });
       scopeLine.textContent = (currentLang() === 'en' ? meta?.area?.scope : meta?.area?.scope_vi) ?? '';
       kpiHolder.replaceChildren(kpiCards(coverage.summary, { points: scenario.points }));
-      const table = wardTable(coverage.wards ?? []);
+      const table = wardTable(coverage.wards ?? [], { onSelect: showWard });
       wardsHolder.replaceChildren(table.controls, table.table);
       drawMap();
       drawIsochrones();
@@ -113,6 +113,18 @@ export function mount(root, mode) {
       status.textContent = errorText(err);
       status.classList.add('error');
     }
+  }
+
+  /** Moves the map onto a ward picked in the table. */
+  async function showWard(name) {
+    if (!state.map) return;
+    const wards = await api.getBasemapWards().catch(() => null);
+    const feature = wards?.features?.find((f) => f.properties?.name === name);
+    if (!feature) return;
+    const positions = feature.geometry.coordinates.flat(feature.geometry.type === 'MultiPolygon' ? 2 : 1);
+    fitPositions(state.map, positions, { padding: 40 });
+    state.map.getContainer().dataset.focusWard = name;
+    state.map.getContainer().scrollIntoView({ block: 'nearest' });
   }
 
   function drawMap() {
