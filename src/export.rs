@@ -239,7 +239,11 @@ pub fn write_suggested_points(
 ) -> Result<(), ExportError> {
     write_csv(
         csv_path,
-        &[&POINT_COLUMNS[..], &["adds_population", "explanation"]].concat(),
+        &[
+            &POINT_COLUMNS[..],
+            &["adds_population", "explanation", "explanation_vi"],
+        ]
+        .concat(),
         added.iter().map(|a| {
             let p = &a.point;
             [
@@ -253,6 +257,7 @@ pub fn write_suggested_points(
                 p.address.clone().unwrap_or_default(),
                 format!("{:.0}", a.adds_population),
                 a.explanation.clone(),
+                a.explanation_vi.clone(),
             ]
         }),
     )?;
@@ -263,7 +268,8 @@ pub fn write_suggested_points(
                 "type": "Feature",
                 "geometry": {"type": "Point", "coordinates": [a.point.lon, a.point.lat]},
                 "properties": {"id": a.point.id, "name": a.point.name, "kind": a.point.kind,
-                               "adds_population": a.adds_population.round(), "explanation": a.explanation},
+                               "adds_population": a.adds_population.round(), "explanation": a.explanation,
+                               "explanation_vi": a.explanation_vi},
             })
         })
         .collect();

@@ -929,7 +929,12 @@ async fn optimise_runs_to_a_result_with_events() {
             ["branch", "flexible_point"].contains(&p["kind"].as_str().unwrap_or_default()),
             "{p}"
         );
-        assert!(p["lon"].is_number() && p["lat"].is_number() && p["explanation"].is_string());
+        assert!(
+            p["lon"].is_number()
+                && p["lat"].is_number()
+                && p["explanation"].is_string()
+                && p["explanation_vi"].is_string()
+        );
     }
     let before = result["covered_before"].as_f64().expect("covered_before");
     let after = result["covered_after"].as_f64().expect("covered_after");

@@ -35,8 +35,10 @@ pub struct SuggestedPoint {
     pub phase: usize,
     /// People covered by this point and by no other (what closing it again would lose).
     pub adds_population: f64,
-    /// "Adds 12,400 people in Láng and Ô Chợ Dừa".
+    /// "adds 12,400 people within the rule in Láng and Ô Chợ Dừa".
     pub explanation: String,
+    /// The same in Vietnamese: "phủ thêm 12.400 người theo quy tắc ở Láng và Ô Chợ Dừa".
+    pub explanation_vi: String,
 }
 
 /// One phase of a plan: what is open and covered once its points are added.
@@ -563,6 +565,7 @@ impl StudyArea {
                 });
                 added.push(SuggestedPoint {
                     explanation: String::new(),
+                    explanation_vi: String::new(),
                     adds_population: 0.0,
                     point,
                     phase: k + 1,
@@ -712,22 +715,38 @@ fn describe(
         .take(2)
         .filter_map(|(w, _)| d.ward_names.get(*w).map(String::as_str))
         .collect();
-    let place = if names.is_empty() {
-        String::new()
+    let (place, place_vi) = if names.is_empty() {
+        (String::new(), String::new())
     } else {
-        format!(" in {}", names.join(" and "))
+        (
+            format!(" in {}", names.join(" and ")),
+            format!(" ở {}", names.join(" và ")),
+        )
     };
-    suggested.explanation = if d.time_model && people > 0.0 {
-        format!(
-            "serves {} people{place}, cutting their mean travel from {:.1} to {:.1} min",
-            group_thousands(people.round() as i64),
-            before_s / people / 60.0,
-            after_s / people / 60.0
+    let people_en = |x: f64| group_thousands(x.round() as i64);
+    // Vietnamese groups thousands with "." and writes decimals with ",".
+    let people_vi = |x: f64| people_en(x).replace(',', ".");
+    let minutes_vi = |s: f64| format!("{:.1}", s / 60.0).replace('.', ",");
+    (suggested.explanation, suggested.explanation_vi) = if d.time_model && people > 0.0 {
+        let (before, after) = (before_s / people, after_s / people);
+        (
+            format!(
+                "serves {} people{place}, cutting their mean travel from {:.1} to {:.1} min",
+                people_en(people),
+                before / 60.0,
+                after / 60.0
+            ),
+            format!(
+                "phục vụ {} người{place_vi}, giảm thời gian đi trung bình từ {} xuống {} phút",
+                people_vi(people),
+                minutes_vi(before),
+                minutes_vi(after)
+            ),
         )
     } else {
-        format!(
-            "adds {} people within the rule{place}",
-            group_thousands(adds.round() as i64)
+        (
+            format!("adds {} people within the rule{place}", people_en(adds)),
+            format!("phủ thêm {} người theo quy tắc{place_vi}", people_vi(adds)),
         )
     };
     suggested.adds_population = adds;

@@ -373,6 +373,8 @@ pub struct SuggestedDoc {
     pub lat: f64,
     pub adds_population: f64,
     pub explanation: String,
+    /// The explanation in Vietnamese.
+    pub explanation_vi: String,
 }
 
 impl From<&SuggestedPoint> for SuggestedDoc {
@@ -386,6 +388,7 @@ impl From<&SuggestedPoint> for SuggestedDoc {
             lat: s.point.lat,
             adds_population: s.adds_population,
             explanation: s.explanation.clone(),
+            explanation_vi: s.explanation_vi.clone(),
         }
     }
 }

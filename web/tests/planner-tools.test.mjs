@@ -36,6 +36,7 @@ test('planner runs the optimiser, accepts a suggestion, compares and exports', {
   await page.getByTestId('opt-accept').waitFor({ timeout: 240000 });
   const suggestions = await page.getByTestId('opt-suggestion').count();
   assert.equal(suggestions, 2, 'the optimiser suggests two points');
+  assert.match(await page.getByTestId('opt-explanation').first().textContent(), /^phục vụ [\d.]+ người/, 'explained in Vietnamese');
   assert.doesNotMatch(await page.getByTestId('opt-suggestions').textContent(), /\bnull\b|\bundefined\b|NaN/);
   // The map is framed on the suggestions.
   const framed = await page.evaluate(async () => {

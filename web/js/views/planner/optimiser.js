@@ -2,7 +2,7 @@
 // let the planner accept them into the draft.
 import * as api from '../../api.js';
 import { h, toast } from '../../dom.js';
-import { fmtInt, fmtShare, t } from '../../i18n.js';
+import { currentLang, fmtInt, fmtShare, t } from '../../i18n.js';
 import { setSuggestions } from '../../layers/suggestions.js';
 import { draftOf } from '../../scenarios.js';
 
@@ -172,7 +172,7 @@ export function mount(state, { edited }) {
             ),
             ` · ${t(`kind.${p.kind}`)}`,
             p.adds_population !== undefined && p.adds_population !== null ? ` · ${t('planner.suggestionAdds', { n: fmtInt(p.adds_population) })}` : '',
-            p.explanation ? h('span', { class: 'why' }, p.explanation) : null,
+            p.explanation ? h('span', { class: 'why', testid: 'opt-explanation' }, (currentLang() === 'vi' && p.explanation_vi) || p.explanation) : null,
           ),
         ),
       ),
