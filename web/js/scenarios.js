@@ -5,17 +5,28 @@ import { t } from './i18n.js';
 
 export const BASELINE_ID = 'baseline';
 
-/** Scenario summaries, baseline first; falls back to baseline alone if the list fails. */
-export async function scenarioList() {
+/**
+ * Scenario summaries, baseline first; falls back to the baseline alone if the list fails (saved
+ * scenarios are listed only with the write token). `current`, the scenario on screen, is always
+ * in the list.
+ */
+export async function scenarioList(current) {
+  let list;
   try {
     const data = await api.listScenarios();
-    const list = data?.scenarios ?? [];
-    list.sort((a, b) => (a.id === BASELINE_ID ? -1 : b.id === BASELINE_ID ? 1 : String(b.updated_at ?? '').localeCompare(String(a.updated_at ?? ''))));
-    if (!list.some((s) => s.id === BASELINE_ID)) list.unshift({ id: BASELINE_ID, name: 'baseline' });
-    return list;
+    list = data?.scenarios ?? [];
   } catch {
-    return [{ id: BASELINE_ID, name: 'baseline' }];
+    list = [];
   }
+  list.sort((a, b) => (a.id === BASELINE_ID ? -1 : b.id === BASELINE_ID ? 1 : String(b.updated_at ?? '').localeCompare(String(a.updated_at ?? ''))));
+  if (!list.some((s) => s.id === BASELINE_ID)) list.unshift({ id: BASELINE_ID, name: 'baseline' });
+  return includeScenario(list, current);
+}
+
+/** `list` with `scenario` (one on screen, perhaps not listed to this visitor) at its end. */
+export function includeScenario(list, scenario) {
+  if (scenario?.id && !list.some((s) => s.id === scenario.id)) list.push({ id: scenario.id, name: scenario.name ?? scenario.id });
+  return list;
 }
 
 export function scenarioLabel(s) {
