@@ -170,6 +170,10 @@ fn state_bounds(doc: &mut Value) {
         bound(property(doc, component, "name"), name.clone());
     }
     bound(
+        property(doc, "UpdateScenario", "version"),
+        json!({"minimum": 1}),
+    );
+    bound(
         property(doc, "OptimiseRequest", "add"),
         json!({"minimum": 0, "maximum": LIMITS.max_add}),
     );
@@ -188,8 +192,25 @@ fn state_bounds(doc: &mut Value) {
 }
 
 /// Statuses every endpoint of a kind can answer besides its own: 503 after the handler timeout
-/// everywhere, 408 and 413 where a body is read, 429 where an anonymous budget applies.
+/// everywhere, 400 where parameters are read, 408, 413 and 415 where a body is read, 429 where an
+/// anonymous budget applies. Server-sent events are described event by event.
 fn state_statuses(doc: &mut Value) {
+    let events = "/paths/~1api~1v1~1optimise~1{run_id}~1events/get/responses/200/content/text~1event-stream/schema";
+    if let Some(schema) = doc.pointer_mut(events) {
+        let status = schema.clone();
+        *schema = json!({
+            "type": "object",
+            "required": ["data"],
+            "properties": {
+                "event": {"type": "string"},
+                "data": {
+                    "type": "string",
+                    "contentMediaType": "application/json",
+                    "contentSchema": status,
+                },
+            },
+        });
+    }
     let error = json!({"$ref": "#/components/schemas/ErrorBody"});
     let response = |description: &str| json!({"description": description, "content": {"application/json": {"schema": error}}});
     let timeout = response(&format!(
@@ -200,6 +221,7 @@ fn state_statuses(doc: &mut Value) {
         "The body stalled longer than {} ms",
         SERVER_LIMITS.body_read_timeout_ms
     ));
+    let not_json = response("The body was not sent as `Content-Type: application/json`");
     let too_large = response(&format!("Body over {} bytes", SERVER_LIMITS.max_body_bytes));
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
         return;
@@ -210,6 +232,10 @@ fn state_statuses(doc: &mut Value) {
         };
         for (method, operation) in item.iter_mut() {
             let has_body = operation.get("requestBody").is_some();
+            let has_params = operation
+                .get("parameters")
+                .and_then(Value::as_array)
+                .is_some_and(|p| !p.is_empty());
             let Some(responses) = operation
                 .get_mut("responses")
                 .and_then(Value::as_object_mut)
@@ -217,6 +243,11 @@ fn state_statuses(doc: &mut Value) {
                 continue;
             };
             responses.entry("503").or_insert_with(|| timeout.clone());
+            if has_params || has_body {
+                responses.entry("400").or_insert_with(|| {
+                    response("A parameter or the body is malformed or out of its bounds")
+                });
+            }
             if has_body {
                 responses.entry("408").or_insert_with(|| slow_body.clone());
                 responses.entry("413").or_insert_with(|| too_large.clone());

@@ -100,7 +100,7 @@ pub async fn list(
             limits.max_page_size
         )));
     }
-    let after = match q.cursor.as_deref() {
+    let after = match q.cursor.as_deref().filter(|c| !c.is_empty()) {
         Some(text) => Some(ListCursor::decode(text).ok_or_else(|| {
             ApiError::bad_request(
                 "cursor: not a cursor this server gave; send the `next` of the page before, or leave cursor out for the first page",
@@ -408,7 +408,8 @@ fn parse_minutes(text: &str) -> Result<Vec<u32>, ApiError> {
 #[utoipa::path(get, path = "/api/v1/scenarios/{id}/export", tag = "scenarios",
     params(("id" = String, Path, description = "Scenario id, or baseline"), ExportQuery),
     responses(
-        (status = 200, description = "text/csv (record = point or ward) or GeoJSON with a `wards` member", content_type = "text/csv"),
+        (status = 200, description = "text/csv (record = point or ward) or GeoJSON with a `wards` member",
+            content((String = "text/csv"), (Object = "application/geo+json"))),
         (status = 400, description = "Unknown format", body = ErrorBody),
         (status = 404, description = "No such scenario", body = ErrorBody),
     ))]
