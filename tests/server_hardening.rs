@@ -671,7 +671,7 @@ fn issue13_item12_openapi_states_the_limits() {
             let responses = &operation["responses"];
             assert!(responses.get("503").is_some(), "{method} {path}: no 503");
             if operation.get("requestBody").is_some() {
-                for status in ["408", "413"] {
+                for status in ["408", "413", "415"] {
                     assert!(
                         responses.get(status).is_some(),
                         "{method} {path}: no {status}"

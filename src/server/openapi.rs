@@ -251,6 +251,7 @@ fn state_statuses(doc: &mut Value) {
             if has_body {
                 responses.entry("408").or_insert_with(|| slow_body.clone());
                 responses.entry("413").or_insert_with(|| too_large.clone());
+                responses.entry("415").or_insert_with(|| not_json.clone());
             }
             if let Some(cost) = Cost::ALL
                 .into_iter()
