@@ -7,7 +7,7 @@ use crate::scenario::{DEFAULT_MODE, Defaults, LIMITS, ModelInfo, NearestRequest,
 use crate::server::budget::PlaceBudget;
 use crate::server::dto::{
     DefaultRule, HealthResponse, LineString, MetaResponse, NearestItem, NearestOrigin,
-    NearestQuery, NearestResponse, SearchQuery, SearchResponse,
+    NearestQuery, NearestResponse, PointSetScenario, SearchQuery, SearchResponse,
 };
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::extract::ApiQuery;
@@ -50,6 +50,14 @@ pub async fn meta(State(state): State<AppState>) -> Json<MetaResponse> {
         models: ModelInfo::all(),
         server_limits: *state.limits(),
         anonymous_budgets: crate::server::limits::BudgetInfo::all(state.limits()),
+        point_sets: area
+            .point_sets()
+            .into_iter()
+            .map(|set| PointSetScenario {
+                scenario_id: format!("{}{}", scenarios::POINT_SET_ID_PREFIX, set.name),
+                set,
+            })
+            .collect(),
     })
 }
 
@@ -162,13 +170,14 @@ pub async fn basemap_wards(State(state): State<AppState>) -> Result<Response, Ap
     Ok(json_bytes(bytes))
 }
 
-/// The study extent as a GeoJSON polygon (property `kind`: `study_extent`): every figure is of
-/// the residents inside it.
+/// The study extent (property `kind`: `study_extent`: every figure is of the residents inside
+/// it) and where the roads file has roads (`road_data`: outside it the verdict cannot rest on
+/// roads), as GeoJSON.
 #[utoipa::path(get, path = "/api/v1/basemap/extent", tag = "area",
     responses((status = 200, description = "GeoJSON FeatureCollection", body = Object)))]
 pub async fn basemap_extent(State(state): State<AppState>) -> Result<Response, ApiError> {
     let bytes = cached(&state.caches().extent, state.clone(), |state| {
-        Ok(state.area().extent().geojson())
+        Ok(state.area().extent_geojson())
     })
     .await?;
     Ok(json_bytes(bytes))

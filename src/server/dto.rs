@@ -67,6 +67,17 @@ pub struct MetaResponse {
     pub server_limits: crate::server::ServerLimits,
     /// Which endpoints draw on which per-client budget when called without the write token.
     pub anonymous_budgets: Vec<crate::server::limits::BudgetInfo>,
+    /// The shipped point sets (the Decision's networks), each a read-only scenario.
+    pub point_sets: Vec<PointSetScenario>,
+}
+
+/// A shipped point set and the id of the read-only scenario holding it.
+#[derive(Serialize, ToSchema)]
+pub struct PointSetScenario {
+    /// `set-<name>`: use it wherever a scenario id goes.
+    pub scenario_id: String,
+    #[serde(flatten)]
+    pub set: crate::scenario::PointSetInfo,
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -183,3 +183,18 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     }
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
+
+/// Whether the request carries the write token, for endpoints that answer anyone but show
+/// more with it.
+pub struct Token(pub bool);
+
+impl FromRequestParts<AppState> for Token {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Token(has_write_token(parts, state)))
+    }
+}

@@ -9,7 +9,7 @@ use crate::server::dto::{
     ListQuery, ScenarioDoc, ScenarioList, ScenarioListItem, SummaryDoc, UpdateScenario,
 };
 use crate::server::error::{ApiError, ErrorBody};
-use crate::server::extract::{ApiJson, ApiPath, ApiQuery, WriteAccess};
+use crate::server::extract::{ApiJson, ApiPath, ApiQuery, Token, WriteAccess};
 use crate::server::store::{ListCursor, StoredScenario};
 use crate::server::{AppState, blocking};
 use axum::Json;
@@ -20,6 +20,8 @@ use axum::response::{IntoResponse, Response};
 
 /// Id of the built-in read-only scenario holding the area's current receiving points.
 pub const BASELINE_ID: &str = "baseline";
+/// Ids of the read-only scenarios holding a shipped point set: `set-desks-2024`, ….
+pub const POINT_SET_ID_PREFIX: &str = "set-";
 /// Key added to `timings_ms`: milliseconds the server spent in the domain's evaluate call.
 pub const SERVER_EVALUATE_KEY: &str = "server_evaluate";
 
@@ -27,6 +29,22 @@ pub const SERVER_EVALUATE_KEY: &str = "server_evaluate";
 pub async fn load(state: &AppState, id: String) -> Result<StoredScenario, ApiError> {
     if id == BASELINE_ID {
         return Ok(baseline(state));
+    }
+    if let Some(name) = id.strip_prefix(POINT_SET_ID_PREFIX) {
+        let area = state.area_arc();
+        if !area.point_sets().iter().any(|s| s.name == name) {
+            return Err(ApiError::not_found(format!("no scenario {id:?}")));
+        }
+        let name = name.to_string();
+        let scenario =
+            blocking(move || area.point_set_scenario(&name).map_err(ApiError::from)).await?;
+        return Ok(StoredScenario {
+            id,
+            version: 1,
+            scenario,
+            created_at: state.started_at().to_string(),
+            updated_at: state.started_at().to_string(),
+        });
     }
     let store = state.store_arc();
     blocking(move || store.get(&id).map_err(ApiError::from)).await
@@ -43,7 +61,7 @@ fn baseline(state: &AppState) -> StoredScenario {
 }
 
 fn doc(stored: StoredScenario) -> ScenarioDoc {
-    let read_only = stored.id == BASELINE_ID;
+    let read_only = is_read_only(&stored.id);
     ScenarioDoc {
         id: stored.id,
         name: stored.scenario.name,
@@ -57,9 +75,14 @@ fn doc(stored: StoredScenario) -> ScenarioDoc {
     }
 }
 
+/// The baseline and the shipped point sets cannot be changed or deleted.
+fn is_read_only(id: &str) -> bool {
+    id == BASELINE_ID || id.starts_with(POINT_SET_ID_PREFIX)
+}
+
 fn read_only_error() -> ApiError {
     ApiError::conflict(
-        "the baseline scenario is read-only (it is the area's current receiving points); create your own copy with POST /api/v1/scenarios and edit that",
+        "this scenario is read-only (the area's current receiving points, or a shipped point set); save your own copy as a new scenario and edit that",
     )
 }
 
@@ -78,17 +101,18 @@ pub fn draft_scenario(draft: Draft) -> Scenario {
     }
 }
 
-/// Saved scenarios of this area page by page, the read-only ones first on the first page;
-/// needs the write token (saved scenarios are the planners' work).
+/// The scenarios of this area page by page: on the first page the read-only ones (the
+/// baseline, then the shipped point sets, ids `set-<name>`), then the saved ones, most recently
+/// updated first. Saved scenarios are the planners' work and are listed only with the write
+/// token; without it the answer holds the read-only ones alone.
 #[utoipa::path(get, path = "/api/v1/scenarios", tag = "scenarios", params(ListQuery),
-    security(("bearer" = [])),
+    security((), ("bearer" = [])),
     responses(
         (status = 200, description = "One page of scenarios; follow `next` for the rest", body = ScenarioList),
         (status = 400, description = "Bad limit or cursor", body = ErrorBody),
-        (status = 401, description = "Missing or wrong token", body = ErrorBody),
     ))]
 pub async fn list(
-    _auth: WriteAccess,
+    Token(with_token): Token,
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<ScenarioList>, ApiError> {
@@ -109,13 +133,20 @@ pub async fn list(
         None => None,
     };
     let first_page = after.is_none();
-    let store = state.store_arc();
-    let page = blocking(move || {
-        store
-            .list_page(after.as_ref(), limit)
-            .map_err(ApiError::from)
-    })
-    .await?;
+    let page = if with_token {
+        let store = state.store_arc();
+        blocking(move || {
+            store
+                .list_page(after.as_ref(), limit)
+                .map_err(ApiError::from)
+        })
+        .await?
+    } else {
+        crate::server::store::ListPage {
+            scenarios: Vec::new(),
+            next: None,
+        }
+    };
     let mut scenarios = Vec::new();
     if first_page {
         let base = baseline(&state);
@@ -125,9 +156,34 @@ pub async fn list(
             version: base.version,
             mode: base.scenario.mode,
             points_count: base.scenario.points.len(),
-            updated_at: base.updated_at,
+            updated_at: base.updated_at.clone(),
             read_only: true,
         });
+        // The Decision's networks, read-only, to compare against and to start a scenario from.
+        let area = state.area_arc();
+        let sets = blocking(move || {
+            area.point_sets()
+                .into_iter()
+                .map(|set| {
+                    let points = area.point_set_scenario(&set.name)?.points.len();
+                    Ok((set, points))
+                })
+                .collect::<Result<Vec<_>, crate::scenario::ScenarioError>>()
+                .map_err(ApiError::from)
+        })
+        .await?;
+        scenarios.extend(
+            sets.into_iter()
+                .map(|(set, points_count)| ScenarioListItem {
+                    id: format!("{POINT_SET_ID_PREFIX}{}", set.name),
+                    name: set.title,
+                    version: 1,
+                    mode: base.scenario.mode,
+                    points_count,
+                    updated_at: base.updated_at.clone(),
+                    read_only: true,
+                }),
+        );
     }
     scenarios.extend(page.scenarios.into_iter().map(|s| ScenarioListItem {
         id: s.id,
@@ -173,7 +229,7 @@ pub async fn create(
 
 /// One scenario.
 #[utoipa::path(get, path = "/api/v1/scenarios/{id}", tag = "scenarios",
-    params(("id" = String, Path, description = "Scenario id, or baseline")),
+    params(("id" = String, Path, description = "Scenario id, `baseline`, or `set-<point set>` (read-only)")),
     responses(
         (status = 200, description = "The scenario", body = ScenarioDoc),
         (status = 404, description = "No such scenario", body = ErrorBody),
@@ -202,7 +258,7 @@ pub async fn update(
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<UpdateScenario>,
 ) -> Result<Json<ScenarioDoc>, ApiError> {
-    if id == BASELINE_ID {
+    if is_read_only(&id) {
         return Err(read_only_error());
     }
     if body.version < 1 {
@@ -243,7 +299,7 @@ pub async fn delete(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
-    if id == BASELINE_ID {
+    if is_read_only(&id) {
         return Err(read_only_error());
     }
     let store = state.store_arc();
@@ -253,7 +309,7 @@ pub async fn delete(
 
 /// Coverage of a saved scenario.
 #[utoipa::path(get, path = "/api/v1/scenarios/{id}/coverage", tag = "scenarios",
-    params(("id" = String, Path, description = "Scenario id, or baseline"), CoverageQuery),
+    params(("id" = String, Path, description = "Scenario id, `baseline`, or `set-<point set>` (read-only)"), CoverageQuery),
     responses(
         (status = 200, description = "Coverage result", body = CoverageResult),
         (status = 404, description = "No such scenario", body = ErrorBody),
@@ -274,7 +330,7 @@ pub async fn coverage(
 /// commune, and the 2024 desks for reference), each evaluated under this scenario's rule and
 /// travel mode on the shipped point sets.
 #[utoipa::path(get, path = "/api/v1/scenarios/{id}/phases", tag = "scenarios",
-    params(("id" = String, Path, description = "Scenario id, or baseline")),
+    params(("id" = String, Path, description = "Scenario id, `baseline`, or `set-<point set>` (read-only)")),
     responses(
         (status = 200, description = "One result per phase, in order", body = [crate::scenario::PhaseResult]),
         (status = 404, description = "No such scenario", body = ErrorBody),
@@ -359,7 +415,7 @@ fn point_ids(points: &[ReceivingPoint]) -> Vec<String> {
 
 /// Isochrones (areas reachable within each number of minutes) of a scenario's points.
 #[utoipa::path(get, path = "/api/v1/scenarios/{id}/isochrones", tag = "scenarios",
-    params(("id" = String, Path, description = "Scenario id, or baseline"), IsochroneQuery),
+    params(("id" = String, Path, description = "Scenario id, `baseline`, or `set-<point set>` (read-only)"), IsochroneQuery),
     responses(
         (status = 200, description = "GeoJSON FeatureCollection, one MultiPolygon per band", body = Object),
         (status = 400, description = "Bad minutes", body = ErrorBody),
@@ -406,7 +462,7 @@ fn parse_minutes(text: &str) -> Result<Vec<u32>, ApiError> {
 
 /// A scenario's points and per-ward results as a CSV or GeoJSON download.
 #[utoipa::path(get, path = "/api/v1/scenarios/{id}/export", tag = "scenarios",
-    params(("id" = String, Path, description = "Scenario id, or baseline"), ExportQuery),
+    params(("id" = String, Path, description = "Scenario id, `baseline`, or `set-<point set>` (read-only)"), ExportQuery),
     responses(
         (status = 200, description = "text/csv (record = point or ward) or GeoJSON with a `wards` member",
             content((String = "text/csv"), (Object = "application/geo+json"))),

@@ -94,6 +94,7 @@ export const getMeta = () => cached(`${BASE}/meta`);
 export const getPoints = () => cached(`${BASE}/points`);
 export const getBasemapRoads = () => cached(`${BASE}/basemap/roads`);
 export const getBasemapWards = () => cached(`${BASE}/basemap/wards`);
+export const getBasemapExtent = () => cached(`${BASE}/basemap/extent`);
 
 /** Nearest receiving points from (lon, lat), ranked by travel time, each with its route. */
 export function nearest({ lon, lat, mode = 'motorbike', k = 3, scenario }, { signal } = {}) {
@@ -110,7 +111,7 @@ const MAX_SCENARIO_PAGES = 20;
 
 /**
  * Every scenario the server lists, page by page (`next` of each page is the cursor of the
- * following one); saved scenarios need the write token, so without one the server answers 401.
+ * following one); saved scenarios are listed only with the write token.
  */
 export async function listScenarios() {
   const scenarios = [];

@@ -1,20 +1,25 @@
 // Helpers shared by views that handle scenarios: the scenario picker options and drafts.
 import * as api from './api.js';
 import { h } from './dom.js';
-import { t } from './i18n.js';
+import { currentLang, t } from './i18n.js';
 
 export const BASELINE_ID = 'baseline';
 
 /**
- * Scenario summaries, baseline first; falls back to the baseline alone if the list fails (saved
- * scenarios are listed only with the write token). `current`, the scenario on screen, is always
- * in the list.
+ * Scenario summaries, baseline first; falls back to the baseline alone if the list fails. Saved
+ * scenarios are listed only with the write token (without it: the read-only ones). `current`,
+ * the scenario on screen, is always in the list.
  */
 export async function scenarioList(current) {
   let list;
   try {
-    const data = await api.listScenarios();
+    const [data, meta] = await Promise.all([api.listScenarios(), api.getMeta().catch(() => ({}))]);
     list = data?.scenarios ?? [];
+    // The shipped point sets come with their titles in both languages.
+    for (const set of meta.point_sets ?? []) {
+      const item = list.find((s) => s.id === set.scenario_id);
+      if (item) Object.assign(item, { title: set.title, title_vi: set.title_vi, point_set: true });
+    }
   } catch {
     list = [];
   }
@@ -30,7 +35,9 @@ export function includeScenario(list, scenario) {
 }
 
 export function scenarioLabel(s) {
-  return s.id === BASELINE_ID ? t('planner.baseline') : s.name;
+  if (s.id === BASELINE_ID) return t('planner.baseline');
+  if (s.point_set) return t('planner.pointSet', { title: (currentLang() === 'vi' && s.title_vi) || s.title });
+  return s.name;
 }
 
 export function fillScenarioSelect(select, list, selectedId) {

@@ -20,7 +20,7 @@ function cellText(col, ward) {
 }
 
 /** Build the table; `wards` keep the server's order (worst first) until a header is clicked. */
-export function wardTable(wards, { testid = 'ward-table' } = {}) {
+export function wardTable(wards, { testid = 'ward-table', onSelect = null } = {}) {
   const state = { sortCol: null, ascending: true, query: '' };
   const search = h('input', { type: 'search', id: `${testid}-search`, testid: 'ward-search', placeholder: t('leader.wardSearch') });
   const count = h('p', { class: 'hint', testid: 'ward-count', 'aria-live': 'polite' });
@@ -67,7 +67,17 @@ export function wardTable(wards, { testid = 'ward-table' } = {}) {
         h(
           'tr',
           { testid: 'ward-row', dataset: { ward: w.name } },
-          WARD_COLUMNS.map((col, i) => (i === 0 ? h('th', { scope: 'row' }, cellText(col, w)) : h('td', {}, cellText(col, w)))),
+          WARD_COLUMNS.map((col, i) =>
+            i === 0
+              ? h(
+                  'th',
+                  { scope: 'row' },
+                  onSelect
+                    ? h('button', { type: 'button', class: 'link', testid: 'ward-focus', title: t('leader.showOnMap'), onClick: () => onSelect(w.name) }, cellText(col, w))
+                    : cellText(col, w),
+                )
+              : h('td', {}, cellText(col, w)),
+          ),
         ),
       ),
     );

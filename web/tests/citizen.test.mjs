@@ -55,7 +55,13 @@ test('citizen finds the nearest receiving points from "cau giay" on a 390 px pho
   const firstText = await results.first().textContent();
   assert.match(firstText, /phút/, 'time shown in minutes, in Vietnamese');
   assert.match(firstText, /m\b|km/, 'distance shown');
+  assert.match(firstText, /Thứ Hai–Thứ Sáu 8:00–17:00/, 'opening hours read in Vietnamese, not as OSM text');
   assert.equal(await page.getByTestId('open-badge').count(), count, 'each point has an open-now badge');
+  const box = await results.first().evaluate((li) => {
+    const r = li.getBoundingClientRect();
+    return { top: r.top, bottom: r.bottom, height: window.innerHeight };
+  });
+  assert.ok(box.top >= 0 && box.bottom <= box.height + 1, `the first answer is brought into view on the phone: ${JSON.stringify(box)}`);
 
   await page.waitForFunction(() => Number(document.querySelector('[data-testid="map"]').dataset.routes) > 0, null, { timeout: 10000 });
   const routeFeatures = await page.evaluate(async () => (await window.motcua.maps.main.getSource('routes').getData()).features.length);

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import vi from '../i18n/vi.js';
 import en from '../i18n/en.js';
 import { foldText } from '../js/text.js';
+import { describeHours } from '../js/hours.js';
 
 // i18n.js touches `document` only when the language changes; give it the little it needs.
 globalThis.document = { documentElement: { lang: 'vi' } };
@@ -55,4 +56,15 @@ test('search text ignores Vietnamese diacritics and case', () => {
   assert.equal(foldText('ĐỐNG ĐA'), 'dong da');
   assert.equal(foldText('Phường Hoàn Kiếm'), 'phuong hoan kiem');
   assert.ok(foldText('Phường Nghĩa Đô').includes(foldText('nghia do')));
+});
+
+test('opening hours read as days and times, in both languages', () => {
+  assert.equal(describeHours('Mo-Fr 08:00-17:00; Sa 08:00-12:00'), 'Thứ Hai–Thứ Sáu 8:00–17:00; Thứ Bảy 8:00–12:00');
+  assert.equal(describeHours('Mo-Fr 08:00-17:00; Sa 08:00-12:00', 'en'), 'Monday–Friday 8:00–17:00; Saturday 8:00–12:00');
+  assert.equal(describeHours('Mo,We 07:30-11:30,13:30-17:00; PH off'), 'Thứ Hai, Thứ Tư 7:30–11:30, 13:30–17:00; ngày lễ: nghỉ');
+  assert.equal(describeHours('24/7'), 'Cả ngày, mọi ngày (24/7)');
+  // A form this reader does not know is shown as written, not guessed at.
+  assert.equal(describeHours('Mo-Fr 08:00-17:00 "by appointment"'), 'Mo-Fr 08:00-17:00 "by appointment"');
+  assert.equal(describeHours('sunrise-sunset'), 'sunrise-sunset');
+  assert.equal(describeHours(''), '');
 });

@@ -67,6 +67,22 @@ test('leadership reads the dashboard, sorts and searches the ward table', async 
   assert.ok(shown.every((n) => foldText(n).includes(query)), 'only matching wards remain');
   assert.ok(shown.length < total || total === 1, 'the search narrows the table');
   await screenshot(page, 'leadership-search');
+  // A ward picked in the table is shown on the map.
+  await rows.filter({ hasText: someWard }).first().getByTestId('ward-focus').click();
+  await page.waitForFunction((w) => {
+    const map = window.motcua.maps.main;
+    return map.getContainer().dataset.focusWard === w && !map.isMoving();
+  }, someWard, { timeout: 10000 });
+  const centred = await page.evaluate(async (w) => {
+    const map = window.motcua.maps.main;
+    const wards = await (await fetch('/api/v1/basemap/wards')).json();
+    const f = wards.features.find((x) => x.properties.name === w);
+    const pts = f.geometry.coordinates.flat(f.geometry.type === 'MultiPolygon' ? 2 : 1);
+    const c = map.getCenter();
+    const [lons, lats] = [pts.map((p) => p[0]), pts.map((p) => p[1])];
+    return c.lng >= Math.min(...lons) && c.lng <= Math.max(...lons) && c.lat >= Math.min(...lats) && c.lat <= Math.max(...lats);
+  }, someWard);
+  assert.ok(centred, `the map moves onto ${someWard}`);
   await page.getByTestId('ward-search').fill('');
   assert.equal(await rows.count(), total);
 
@@ -82,6 +98,15 @@ test('leadership reads the dashboard, sorts and searches the ward table', async 
     const share = await page.getByTestId('kpi-covered-share-value').textContent();
     assert.ok(!/^100/.test(share.trim()), `covered share ${share} with ${unknown} unknown`);
   }
+  // The map draws the study extent and where the road data reaches, and the legend names both.
+  const extentKinds = await page.evaluate(() => {
+    const map = window.motcua.maps.main;
+    return ['extent-line', 'road-data-line'].map((id) => map.queryRenderedFeatures({ layers: [id] }).length);
+  });
+  assert.ok(extentKinds.every((n) => n > 0), `study extent and road data drawn: ${extentKinds}`);
+  const extentLegend = await page.getByTestId('legend-extent').textContent();
+  assert.match(extentLegend, /Vùng nghiên cứu/);
+  assert.match(extentLegend, /dữ liệu đường \(OpenStreetMap \d{4}/, extentLegend);
   // Isochrones of the scenario drawn on request.
   await page.getByTestId('isochrone-toggle').check();
   const isoStatus = page.getByTestId('isochrone-status');
@@ -110,5 +135,44 @@ test('leadership reads the dashboard, sorts and searches the ward table', async 
 
   assert.deepEqual(errors, [], 'no uncaught errors in the page');
   assert.deepEqual(foreign, [], 'nothing is fetched from outside the motcua server');
+  await context.close();
+});
+
+test('the online background says so when it cannot load', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const errors = trackErrors(page);
+  // Whatever this machine's network, tiles from outside fail, as they do offline.
+  await page.route((url) => !url.href.startsWith(server.baseUrl), (route) => route.abort('internetdisconnected'));
+  await page.goto(`${server.baseUrl}/#/leadership`);
+  await waitForMap(page);
+  assert.equal(await page.getByTestId('osm-status').isVisible(), false, 'nothing is said before the switch');
+  await page.getByTestId('osm-toggle').check();
+  await page.getByTestId('osm-status').waitFor({ state: 'visible', timeout: 15000 });
+  assert.match(await page.getByTestId('osm-status').textContent(), /cần kết nối Internet/);
+  await page.getByTestId('osm-toggle').uncheck();
+  assert.equal(await page.getByTestId('osm-status').isVisible(), false, 'the message goes with the background');
+  await screenshot(page, 'leadership-osm-offline');
+  // Failed tiles are reported by the map, not thrown at the page.
+  assert.deepEqual(errors.filter((e) => !/tile|Failed to fetch|AJAXError|ERR_INTERNET/i.test(String(e))), []);
+  await context.close();
+});
+
+test('a link to a deleted scenario says so and shows the current points', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const errors = trackErrors(page);
+  for (const view of ['leadership', 'planner']) {
+    await page.goto(`${server.baseUrl}/#/${view}/da-xoa-123`);
+    const toast = page.locator('.toast');
+    await toast.waitFor({ state: 'visible', timeout: 20000 });
+    assert.match(await toast.textContent(), /Kịch bản "da-xoa-123" không còn/, `${view}: said in Vietnamese`);
+    await page.waitForFunction((v) => location.hash === `#/${v}/baseline`, view, { timeout: 20000 });
+    await page.waitForFunction((v) => document.querySelector(`[data-testid="view-${v}"]`)?.dataset.loaded === 'true', view, { timeout: 60000 });
+    const select = view === 'leadership' ? 'leader-scenario' : 'scenario-select';
+    assert.ok((await page.getByTestId(select).locator('option').count()) >= 1, `${view}: the scenario list is filled`);
+    assert.equal(await page.getByTestId(select).inputValue(), 'baseline');
+  }
+  assert.deepEqual(errors, [], 'no uncaught errors in the page');
   await context.close();
 });

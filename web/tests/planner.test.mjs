@@ -173,3 +173,82 @@ test('planner adds a point where people are uncovered, saves it and finds it aft
   assert.deepEqual(foreign, [], 'nothing is fetched from outside the motcua server');
   await context.close();
 });
+
+test('planner opens the Decision networks as read-only scenarios', async () => {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  const page = await context.newPage();
+  const errors = trackErrors(page);
+  await page.goto(`${server.baseUrl}/#/planner`);
+  await page.getByTestId('view-planner').waitFor();
+  await page.waitForFunction(() => document.querySelector('[data-testid="view-planner"]').dataset.loaded === 'true', null, { timeout: 60000 });
+  const options = await page.getByTestId('scenario-select').locator('option').evaluateAll((os) => os.map((o) => [o.value, o.textContent]));
+  const sets = options.filter(([id]) => id.startsWith('set-'));
+  assert.deepEqual(
+    sets.map(([id]) => id),
+    ['set-desks-2024', 'set-branches-2025', 'set-communes-2025'],
+    'the three shipped networks, in the order of the Decision',
+  );
+  assert.ok(sets.every(([, label]) => /chỉ đọc/.test(label)), `labelled read-only in Vietnamese: ${sets.map(([, l]) => l)}`);
+  const list = await (await fetch(`${server.baseUrl}/api/v1/scenarios`)).json();
+  const branches = list.scenarios.find((s) => s.id === 'set-branches-2025');
+  assert.equal(branches.read_only, true);
+
+  await page.getByTestId('scenario-select').selectOption('set-branches-2025');
+  await page.waitForFunction(() => /#\/planner\/set-branches-2025$/.test(location.hash), null, { timeout: 20000 });
+  await page.waitForFunction(
+    (n) => Number(document.querySelector('[data-testid="points-title"]')?.dataset.count) === n,
+    branches.points_count,
+    { timeout: 60000 },
+  );
+  assert.equal(await page.getByTestId('readonly-note').isVisible(), true, 'the read-only note is shown');
+  assert.equal(await page.getByTestId('save-scenario').isDisabled(), true, 'a shipped set cannot be saved over');
+  const doc = await (await fetch(`${server.baseUrl}/api/v1/scenarios/set-branches-2025`)).json();
+  assert.equal(doc.read_only, true);
+  const put = await fetch(`${server.baseUrl}/api/v1/scenarios/set-branches-2025`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${server.token}` },
+    body: JSON.stringify({ name: doc.name, version: doc.version, mode: doc.mode, rule: doc.rule, points: doc.points }),
+  });
+  assert.equal(put.status, 409, 'the API refuses to change a shipped set');
+  await waitForMap(page);
+  await screenshot(page, 'planner-point-set');
+  assert.deepEqual(errors, [], 'no uncaught errors in the page');
+  await context.close();
+});
+
+test('rule fields are checked against the limits the server publishes', async () => {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  const page = await context.newPage();
+  const errors = trackErrors(page);
+  const meta = await (await fetch(`${server.baseUrl}/api/v1/meta`)).json();
+  await page.goto(`${server.baseUrl}/#/planner`);
+  await page.getByTestId('view-planner').waitFor();
+  await page.waitForFunction(() => document.querySelector('[data-testid="view-planner"]').dataset.loaded === 'true', null, { timeout: 60000 });
+  await waitForKpis(page, 0);
+  await page.getByTestId('rule-box').locator('summary').click();
+  const seq = await evaluationSeq(page);
+  for (const bad of ['0', '-5', String(meta.limits.max_minutes + 260)]) {
+    await page.getByTestId('rule-minutes').fill(bad);
+    await page.getByTestId('rule-minutes').press('Tab');
+    assert.equal(await page.getByTestId('rule-minutes-error').isVisible(), true, `${bad} minutes is refused`);
+    assert.match(await page.getByTestId('rule-minutes-error').textContent(), new RegExp(String(meta.limits.max_minutes)));
+    assert.equal(await page.getByTestId('rule-minutes').getAttribute('aria-invalid'), 'true');
+    assert.match(await page.getByTestId('rule-kept').textContent(), /30 phút/, 'the figures say which rule they keep');
+  }
+  await page.getByTestId('rule-km').fill(String(meta.limits.max_radius_km + 1));
+  await page.getByTestId('rule-km').press('Tab');
+  assert.equal(await page.getByTestId('rule-km-error').isVisible(), true, 'a radius over the limit is refused');
+  await page.waitForTimeout(1500);
+  assert.equal(await evaluationSeq(page), seq, 'nothing is recomputed on an invalid rule');
+  await screenshot(page, 'planner-rule-invalid');
+
+  await page.getByTestId('rule-km').fill('3');
+  await page.getByTestId('rule-minutes').fill('20');
+  await page.getByTestId('rule-minutes').press('Tab');
+  await waitForKpis(page, seq);
+  assert.equal(await page.getByTestId('rule-minutes-error').isVisible(), false);
+  assert.equal(await page.getByTestId('rule-km-error').isVisible(), false);
+  assert.equal(await page.getByTestId('rule-kept').isVisible(), false);
+  assert.deepEqual(errors, [], 'no uncaught errors in the page');
+  await context.close();
+});

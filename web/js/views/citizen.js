@@ -2,8 +2,10 @@
 // then see the nearest receiving points ranked by travel time with the route drawn.
 import * as api from '../api.js';
 import { h, debounce, legendBox } from '../dom.js';
-import { fmtDistance, fmtMinutes, t } from '../i18n.js';
+import { currentLang, fmtDistance, fmtMinutes, t } from '../i18n.js';
+import { describeHours } from '../hours.js';
 import { createMap, fitPositions, focusPlace } from '../map.js';
+import { extentLegend } from '../layers/basemap.js';
 import { addOrigin, setOrigin } from '../layers/origin.js';
 import { addPoints, pointsLegend, setPoints } from '../layers/points.js';
 import { addRoutes, setRoutes } from '../layers/routes.js';
@@ -107,7 +109,7 @@ export function mount(root) {
     resultsList,
   );
 
-  const legendHolder = h('div', { class: 'map-legend' }, legendBox(t('map.legend'), pointsLegend()));
+  const legendHolder = h('div', { class: 'map-legend' }, legendBox(t('map.legend'), pointsLegend(), extentLegend()));
   const view = h('section', { class: 'view view-citizen', testid: 'view-citizen' }, h('div', { class: 'map-pane' }, mapEl, legendHolder), panel);
   root.replaceChildren(view);
 
@@ -206,6 +208,8 @@ export function mount(root) {
         : t('citizen.noResults');
       renderResults();
       drawRoutes({ fit: true });
+      // On a phone the list is below the map: bring the first answer into view.
+      resultsList.firstElementChild?.scrollIntoView({ block: 'nearest' });
     } catch (err) {
       if (err.name === 'AbortError') return;
       state.results = [];
@@ -251,7 +255,7 @@ export function mount(root) {
               h('span', { class: 'nearest-kind' }, t(`kind.${p.kind}`), p.approximate ? ` · ${t('citizen.approximate')}` : ''),
               h('span', { class: 'nearest-time', testid: 'nearest-time' }, t('citizen.travel', { time: fmtMinutes(r.travel_s), dist: fmtDistance(r.distance_m) })),
               h('span', { class: 'nearest-meta' }, p.address ? t('citizen.address', { address: p.address }) : t('citizen.addressUnknown')),
-              h('span', { class: 'nearest-meta' }, p.opening_hours ? t('citizen.hours', { hours: p.opening_hours }) : t('citizen.hoursUnknown')),
+              h('span', { class: 'nearest-meta' }, p.opening_hours ? t('citizen.hours', { hours: describeHours(p.opening_hours, currentLang()) }) : t('citizen.hoursUnknown')),
             ),
             badge,
           ),

@@ -1,10 +1,11 @@
 // Leadership view: KPI cards against the 100 % target, the coverage map, the per-ward table,
 // the phase comparison and a print-ready report.
 import * as api from '../api.js';
-import { h, legendBox } from '../dom.js';
+import { h, legendBox, toast } from '../dom.js';
 import { currentLang, fmtDate, fmtDecimal, fmtInt, fmtMinutes, fmtShare, t } from '../i18n.js';
 import { kpiCards } from '../kpis.js';
-import { createMap } from '../map.js';
+import { createMap, fitPositions } from '../map.js';
+import { extentLegend } from '../layers/basemap.js';
 import { addCells, cellsLegend, setCells } from '../layers/cells.js';
 import { addPoints, setPoints } from '../layers/points.js';
 import { ISOCHRONE_MINUTES, addIsochrones, setIsochrones } from '../layers/isochrones.js';
@@ -57,7 +58,7 @@ export function mount(root, mode) {
         h(
           'div',
           {},
-          h('div', { class: 'map-pane' }, mapEl, h('div', { class: 'map-legend' }, legendBox(t('map.legend'), cellsLegend()))),
+          h('div', { class: 'map-pane' }, mapEl, h('div', { class: 'map-legend' }, legendBox(t('map.legend'), cellsLegend(), extentLegend()))),
           h('label', { class: 'row no-print iso-row' }, isoToggle, t('leader.isochrones', { list: ISOCHRONE_MINUTES.join(', ') }), isoStatus),
         ),
         h('section', { 'aria-labelledby': 'leader-wards-title' }, h('h2', { id: 'leader-wards-title' }, t('leader.wards')), wardsHolder),
@@ -95,7 +96,7 @@ export function mount(root, mode) {
       });
       scopeLine.textContent = (currentLang() === 'en' ? meta?.area?.scope : meta?.area?.scope_vi) ?? '';
       kpiHolder.replaceChildren(kpiCards(coverage.summary, { points: scenario.points }));
-      const table = wardTable(coverage.wards ?? []);
+      const table = wardTable(coverage.wards ?? [], { onSelect: showWard });
       wardsHolder.replaceChildren(table.controls, table.table);
       drawMap();
       drawIsochrones();
@@ -103,9 +104,27 @@ export function mount(root, mode) {
       loadPhases(seq);
     } catch (err) {
       if (seq !== state.loadSeq || state.disposed) return;
+      if (err.status === 404 && state.scenarioId !== BASELINE_ID) {
+        // A link to a scenario deleted since: say so, and show the current points instead.
+        toast(t('scenario.gone', { id: state.scenarioId }), { kind: 'error' });
+        setMode({ view: 'leadership', scenarioId: BASELINE_ID }, { replace: true });
+        return;
+      }
       status.textContent = errorText(err);
       status.classList.add('error');
     }
+  }
+
+  /** Moves the map onto a ward picked in the table. */
+  async function showWard(name) {
+    if (!state.map) return;
+    const wards = await api.getBasemapWards().catch(() => null);
+    const feature = wards?.features?.find((f) => f.properties?.name === name);
+    if (!feature) return;
+    const positions = feature.geometry.coordinates.flat(feature.geometry.type === 'MultiPolygon' ? 2 : 1);
+    fitPositions(state.map, positions, { padding: 40 });
+    state.map.getContainer().dataset.focusWard = name;
+    state.map.getContainer().scrollIntoView({ block: 'nearest' });
   }
 
   function drawMap() {
@@ -166,6 +185,7 @@ export function mount(root, mode) {
           h('th', { scope: 'col' }, t('kpi.uncovered')),
           h('th', { scope: 'col' }, t('leader.phase.unknown')),
           h('th', { scope: 'col' }, t('kpi.mean')),
+          h('th', { scope: 'col' }, t('kpi.p95')),
         ),
       ),
       h(
@@ -182,6 +202,7 @@ export function mount(root, mode) {
             h('td', {}, fmtInt(summary.population_uncovered)),
             h('td', {}, fmtInt(summary.population_unknown)),
             h('td', {}, fmtMinutes(summary.mean_travel_s)),
+            h('td', {}, fmtMinutes(summary.p95_travel_s)),
           ),
         ),
       ),
