@@ -44,5 +44,10 @@ MOTCUA_BIN="$CARGO_TARGET_DIR/release/motcua" python3 scripts/run_notebook.py no
 step "browser tests (headless Chromium)"
 (cd web && MOTCUA_BIN="$CARGO_TARGET_DIR/release/motcua" npm test)
 
+# API fuzzing from the OpenAPI document (schemathesis, installed from PyPI on first use), 60 s
+# against a loopback server: no 5xx, no answer outside its schema, no undocumented status.
+step "API fuzzing (schemathesis, 60 s)"
+MOTCUA_BIN="$CARGO_TARGET_DIR/release/motcua" scripts/api_fuzz.sh
+
 step "cargo test --release"
 cargo test --release "${features[@]}"

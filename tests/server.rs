@@ -48,7 +48,8 @@ impl Fixture {
             "<!doctype html><title>motcua test page</title>",
         )
         .expect("index.html");
-        std::fs::write(web.join("app.js"), "console.log('motcua');").expect("app.js");
+        std::fs::create_dir_all(web.join("js")).expect("js folder");
+        std::fs::write(web.join("js/app.js"), "console.log('motcua');").expect("app.js");
         std::fs::write(dir.path().join("secret.txt"), "do-not-serve-this").expect("secret file");
         Fixture { dir }
     }
@@ -133,6 +134,15 @@ async fn send(app: &Router, request: Request<Body>) -> Reply {
 
 async fn get(app: &Router, uri: &str) -> Reply {
     send(app, Request::get(uri).body(Body::empty()).expect("request")).await
+}
+
+/// A GET with the write token (saved scenarios are listed only with it).
+async fn get_with_token(app: &Router, uri: &str) -> Reply {
+    let request = Request::get(uri)
+        .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
+        .body(Body::empty())
+        .expect("request");
+    send(app, request).await
 }
 
 async fn send_json(
@@ -396,7 +406,7 @@ async fn scenario_lifecycle_with_versions() {
     let fx = Fixture::new();
     let app = fx.app();
 
-    let list = get(&app, "/api/v1/scenarios").await.json();
+    let list = get_with_token(&app, "/api/v1/scenarios").await.json();
     let first = &list["scenarios"][0];
     assert_eq!(first["id"], "baseline");
     assert_eq!(first["read_only"], true);
@@ -423,7 +433,7 @@ async fn scenario_lifecycle_with_versions() {
     assert_eq!(fetched.status, StatusCode::OK);
     assert_eq!(fetched.json()["points"], created["points"]);
 
-    let listed = get(&app, "/api/v1/scenarios").await.json();
+    let listed = get_with_token(&app, "/api/v1/scenarios").await.json();
     assert!(
         listed["scenarios"]
             .as_array()
@@ -887,7 +897,14 @@ fn optimise_body(add: usize) -> Value {
 async fn optimise_runs_to_a_result_with_events() {
     let fx = Fixture::new();
     let app = fx.app();
-    let started = send_json(&app, "POST", "/api/v1/optimise", None, &optimise_body(2)).await;
+    let started = send_json(
+        &app,
+        "POST",
+        "/api/v1/optimise",
+        Some(TOKEN),
+        &optimise_body(2),
+    )
+    .await;
     assert_eq!(started.status, StatusCode::ACCEPTED, "{}", started.text());
     let run_id = started.json()["run_id"]
         .as_str()
@@ -946,7 +963,7 @@ async fn optimise_runs_to_a_result_with_events() {
     // A draft works as a start too.
     let points = baseline_points(&app).await;
     let draft = json!({"draft": {"points": points}, "model": "mclp", "add": 1, "time_limit_s": 10});
-    let started = send_json(&app, "POST", "/api/v1/optimise", None, &draft).await;
+    let started = send_json(&app, "POST", "/api/v1/optimise", Some(TOKEN), &draft).await;
     assert_eq!(started.status, StatusCode::ACCEPTED, "{}", started.text());
     let run_id = started.json()["run_id"]
         .as_str()
@@ -963,11 +980,25 @@ async fn optimise_cancel_limits_and_errors() {
     let fx = Fixture::new();
     let app = app(fx.state_with(1));
 
-    let first = send_json(&app, "POST", "/api/v1/optimise", None, &optimise_body(3)).await;
+    let first = send_json(
+        &app,
+        "POST",
+        "/api/v1/optimise",
+        Some(TOKEN),
+        &optimise_body(3),
+    )
+    .await;
     assert_eq!(first.status, StatusCode::ACCEPTED, "{}", first.text());
     let run_id = first.json()["run_id"].as_str().expect("run_id").to_string();
     // One run at a time here: a second one is refused while the first is busy.
-    let second = send_json(&app, "POST", "/api/v1/optimise", None, &optimise_body(1)).await;
+    let second = send_json(
+        &app,
+        "POST",
+        "/api/v1/optimise",
+        Some(TOKEN),
+        &optimise_body(1),
+    )
+    .await;
     let first_now = get(&app, &format!("/api/v1/optimise/{run_id}"))
         .await
         .json();
@@ -975,7 +1006,7 @@ async fn optimise_cancel_limits_and_errors() {
         second.assert_error(StatusCode::CONFLICT, "conflict");
     }
 
-    let cancelled = delete(&app, &format!("/api/v1/optimise/{run_id}"), None).await;
+    let cancelled = delete(&app, &format!("/api/v1/optimise/{run_id}"), Some(TOKEN)).await;
     assert_eq!(cancelled.status, StatusCode::NO_CONTENT);
     let end = wait_finished(&app, &run_id, Duration::from_secs(120)).await;
     assert!(
@@ -989,7 +1020,7 @@ async fn optimise_cancel_limits_and_errors() {
     get(&app, "/api/v1/optimise/r_0000000000000000/events")
         .await
         .assert_error(StatusCode::NOT_FOUND, "not_found");
-    delete(&app, "/api/v1/optimise/r_0000000000000000", None)
+    delete(&app, "/api/v1/optimise/r_0000000000000000", Some(TOKEN))
         .await
         .assert_error(StatusCode::NOT_FOUND, "not_found");
 
@@ -1004,7 +1035,7 @@ async fn optimise_cancel_limits_and_errors() {
         json!({"scenario": "baseline", "model": "mclp", "add": 1, "time_limit_s": 100000}),
         json!({"scenario": "baseline", "model": "mclp", "add": 1, "colour": "red"}),
     ] {
-        send_json(&app, "POST", "/api/v1/optimise", None, &bad)
+        send_json(&app, "POST", "/api/v1/optimise", Some(TOKEN), &bad)
             .await
             .assert_error(StatusCode::BAD_REQUEST, "bad_request");
     }
@@ -1012,7 +1043,7 @@ async fn optimise_cancel_limits_and_errors() {
         &app,
         "POST",
         "/api/v1/optimise",
-        None,
+        Some(TOKEN),
         &json!({"scenario": "s_0000000000000000", "model": "mclp", "add": 1}),
     )
     .await
@@ -1027,7 +1058,7 @@ async fn static_files_stay_inside_the_web_folder() {
     let index = get(&app, "/").await;
     assert_eq!(index.status, StatusCode::OK);
     assert!(index.text().contains("motcua test page"));
-    let js = get(&app, "/app.js").await;
+    let js = get(&app, "/js/app.js").await;
     assert_eq!(js.status, StatusCode::OK);
     assert!(js.text().contains("console.log"));
 

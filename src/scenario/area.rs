@@ -2,7 +2,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
 use h3o::Resolution;
@@ -225,8 +226,19 @@ pub struct StudyArea {
     roads_geojson: Value,
     search: SearchIndex,
     options: AreaOptions,
-    networks: Mutex<HashMap<TravelMode, Arc<ModeNetwork>>>,
+    /// One slot per travel mode, filled on first use by one build however many ask at once.
+    networks: HashMap<TravelMode, NetworkSlot>,
+    /// Road graphs built or read from the cache so far (each mode once).
+    network_builds: AtomicUsize,
     load_ms: f64,
+}
+
+/// A mode's network once built, and the lock its one builder holds meanwhile, so concurrent
+/// first requests wait for that build instead of each building the graph again.
+#[derive(Default)]
+struct NetworkSlot {
+    ready: OnceLock<Arc<ModeNetwork>>,
+    building: Mutex<()>,
 }
 
 /// Citizens further than this from any road are told they are outside the area.
@@ -450,7 +462,11 @@ impl StudyArea {
             roads_geojson,
             search,
             options: options.clone(),
-            networks: Mutex::new(HashMap::new()),
+            networks: TravelMode::ALL
+                .iter()
+                .map(|&mode| (mode, NetworkSlot::default()))
+                .collect(),
+            network_builds: AtomicUsize::new(0),
             load_ms: started.elapsed().as_secs_f64() * 1e3,
         })
     }
@@ -498,9 +514,16 @@ impl StudyArea {
 
     /// The road graph of `mode`, built (or read from the cache) on first use.
     pub fn network(&self, mode: TravelMode) -> Result<Arc<ModeNetwork>, ScenarioError> {
-        if let Some(n) = self.lock_networks().get(&mode) {
+        let slot = &self.networks[&mode];
+        if let Some(n) = slot.ready.get() {
             return Ok(n.clone());
         }
+        // A panic in an earlier build leaves nothing half-made behind the lock: keep using it.
+        let _building = slot.building.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = slot.ready.get() {
+            return Ok(n.clone());
+        }
+        self.network_builds.fetch_add(1, Ordering::Relaxed);
         let started = Instant::now();
         let profile = match &self.options.profiles_dir {
             Some(dir) => SpeedProfile::load(&dir.join(format!("{mode}.toml")))?,
@@ -530,14 +553,12 @@ impl StudyArea {
             cache: status,
             build_ms: started.elapsed().as_secs_f64() * 1e3,
         });
-        self.lock_networks().insert(mode, network.clone());
-        Ok(network)
+        Ok(slot.ready.get_or_init(|| network).clone())
     }
 
-    fn lock_networks(&self) -> std::sync::MutexGuard<'_, HashMap<TravelMode, Arc<ModeNetwork>>> {
-        // A panic while holding the lock cannot leave the map half-written (insert is atomic
-        // from the map's point of view), so a poisoned lock is safe to keep using.
-        self.networks.lock().unwrap_or_else(|p| p.into_inner())
+    /// How many road graphs this area has built or read from the cache: one per mode used.
+    pub fn network_builds(&self) -> usize {
+        self.network_builds.load(Ordering::Relaxed)
     }
 
     /// Who is served under the scenario's rule, cell by cell and summed.

@@ -4,6 +4,7 @@ use std::sync::OnceLock;
 
 use crate::graph::TravelMode;
 use crate::scenario::{DEFAULT_MODE, Defaults, LIMITS, ModelInfo, NearestRequest, SearchRequest};
+use crate::server::budget::PlaceBudget;
 use crate::server::dto::{
     DefaultRule, HealthResponse, LineString, MetaResponse, NearestItem, NearestOrigin,
     NearestQuery, NearestResponse, PointSetScenario, SearchQuery, SearchResponse,
@@ -47,6 +48,8 @@ pub async fn meta(State(state): State<AppState>) -> Json<MetaResponse> {
         defaults: Defaults::default(),
         limits: LIMITS,
         models: ModelInfo::all(),
+        server_limits: *state.limits(),
+        anonymous_budgets: crate::server::limits::BudgetInfo::all(state.limits()),
         point_sets: area
             .point_sets()
             .into_iter()
@@ -79,6 +82,7 @@ pub async fn points(State(state): State<AppState>) -> Result<Response, ApiError>
         (status = 404, description = "Unknown scenario", body = ErrorBody),
     ))]
 pub async fn nearest(
+    _budget: PlaceBudget,
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<NearestQuery>,
 ) -> Result<Json<NearestResponse>, ApiError> {
@@ -129,6 +133,7 @@ pub async fn nearest(
         (status = 400, description = "Empty or too long query, bad limit", body = ErrorBody),
     ))]
 pub async fn search(
+    _budget: PlaceBudget,
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<SearchQuery>,
 ) -> Result<Json<SearchResponse>, ApiError> {

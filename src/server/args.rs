@@ -65,6 +65,7 @@ impl ServeArgs {
             token: self.token,
             cors_origins: self.cors_origins,
             max_running_optimisations: self.max_optimisations,
+            limits: defaults.limits,
         }
     }
 }

@@ -63,6 +63,10 @@ pub struct MetaResponse {
     pub limits: Limits,
     /// The placement models, in menu order.
     pub models: Vec<ModelInfo>,
+    /// Timeouts, connections, body size, page sizes and anonymous budgets of this server.
+    pub server_limits: crate::server::ServerLimits,
+    /// Which endpoints draw on which per-client budget when called without the write token.
+    pub anonymous_budgets: Vec<crate::server::limits::BudgetInfo>,
     /// The shipped point sets (the Decision's networks), each a read-only scenario.
     pub point_sets: Vec<PointSetScenario>,
 }
@@ -170,9 +174,22 @@ pub struct ScenarioListItem {
     pub read_only: bool,
 }
 
+/// One page of scenarios: on the first page the read-only ones first, then saved ones, most
+/// recently updated first.
 #[derive(Serialize, ToSchema)]
 pub struct ScenarioList {
     pub scenarios: Vec<ScenarioListItem>,
+    /// Send as `cursor` for the next page; null on the last page.
+    pub next: Option<String>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Saved scenarios per page (default and limit in `server_limits` of `/api/v1/meta`).
+    pub limit: Option<usize>,
+    /// The `next` of the page before; left out for the first page.
+    pub cursor: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema)]

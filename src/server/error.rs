@@ -20,6 +20,12 @@ pub enum ErrorCode {
     Conflict,
     Unauthorized,
     PayloadTooLarge,
+    /// The request was too slow to arrive (408).
+    Timeout,
+    /// An anonymous client spent its budget of costly requests (429).
+    TooManyRequests,
+    /// The server took too long to answer (503); try again later.
+    Unavailable,
     Internal,
 }
 
@@ -42,6 +48,8 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: ErrorCode,
     pub message: String,
+    /// Seconds after which a retry may succeed, sent as `Retry-After`.
+    pub retry_after_s: Option<u64>,
 }
 
 /// Message shown for every internal fault; the detail is logged, never sent.
@@ -54,6 +62,20 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            retry_after_s: None,
+        }
+    }
+
+    /// 429: an anonymous client spent its budget; `retry_after_s` says when one more request
+    /// is given back.
+    pub fn too_many_requests(message: impl Into<String>, retry_after_s: u64) -> ApiError {
+        ApiError {
+            retry_after_s: Some(retry_after_s),
+            ..ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                ErrorCode::TooManyRequests,
+                message,
+            )
         }
     }
 
@@ -103,6 +125,14 @@ impl ApiError {
                 ErrorCode::Unauthorized,
                 "this request needs the header `Authorization: Bearer <token>`",
             ),
+            StatusCode::REQUEST_TIMEOUT => (
+                ErrorCode::Timeout,
+                "the request did not arrive in time (the server waits a limited time for each part of a request; see server_limits in /api/v1/meta); send it again at once and whole",
+            ),
+            StatusCode::SERVICE_UNAVAILABLE => (
+                ErrorCode::Unavailable,
+                "the server took too long to answer this request (see handler_timeout_ms in /api/v1/meta); try again later or ask for less",
+            ),
             StatusCode::CONFLICT => (
                 ErrorCode::Conflict,
                 "the request conflicts with the current state of the resource",
@@ -127,9 +157,11 @@ impl IntoResponse for ApiError {
         };
         let mut response = (self.status, Json(body)).into_response();
         // Errors depend on the request only: never cache them.
-        response
-            .headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        let headers = response.headers_mut();
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if let Some(seconds) = self.retry_after_s {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         response
     }
 }

@@ -46,11 +46,26 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
         other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => {
             ApiError::from_status(StatusCode::PAYLOAD_TOO_LARGE)
         }
+        other if caused_by_body_timeout(&other) => {
+            ApiError::from_status(StatusCode::REQUEST_TIMEOUT)
+        }
         other => ApiError::bad_request(format!(
             "the request body could not be read: {}",
             other.body_text()
         )),
     }
+}
+
+/// Whether reading the body stopped because the client stalled longer than the body timeout.
+fn caused_by_body_timeout(rejection: &JsonRejection) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(rejection);
+    while let Some(e) = cause {
+        if e.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        cause = e.source();
+    }
+    false
 }
 
 /// Query-string parameters; rejections become [`ApiError`]s.
@@ -108,6 +123,37 @@ fn path_rejection(rejection: PathRejection) -> ApiError {
 /// Put it first among a handler's arguments so the token is checked before the body is read.
 pub struct WriteAccess;
 
+/// What the Authorization header of a request says about the write token.
+enum TokenCheck {
+    Missing,
+    Malformed,
+    Wrong,
+    Valid,
+}
+
+fn check_token(parts: &Parts, state: &AppState) -> TokenCheck {
+    let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
+        return TokenCheck::Missing;
+    };
+    let sent = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    match sent {
+        Some(sent) if constant_time_eq(sent.as_bytes(), state.token().as_bytes()) => {
+            TokenCheck::Valid
+        }
+        Some(_) => TokenCheck::Wrong,
+        None => TokenCheck::Malformed,
+    }
+}
+
+/// Whether the request carries the write token (anonymous budgets do not apply then).
+pub fn has_write_token(parts: &Parts, state: &AppState) -> bool {
+    matches!(check_token(parts, state), TokenCheck::Valid)
+}
+
 impl FromRequestParts<AppState> for WriteAccess {
     type Rejection = ApiError;
 
@@ -115,24 +161,15 @@ impl FromRequestParts<AppState> for WriteAccess {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
-            return Err(ApiError::unauthorized(
-                "this request changes saved data and needs the header `Authorization: Bearer <token>`; the token is printed by `motcua serve` at start and stored in the file `token` of its data directory",
-            ));
-        };
-        let sent = value
-            .to_str()
-            .ok()
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim);
-        match sent {
-            Some(sent) if constant_time_eq(sent.as_bytes(), state.token().as_bytes()) => {
-                Ok(WriteAccess)
-            }
-            Some(_) => Err(ApiError::unauthorized(
+        match check_token(parts, state) {
+            TokenCheck::Valid => Ok(WriteAccess),
+            TokenCheck::Missing => Err(ApiError::unauthorized(
+                "this request changes saved data, reads them or costs much computing, and needs the header `Authorization: Bearer <token>`; the token is printed by `motcua serve` at start and stored in the file `token` of its data directory",
+            )),
+            TokenCheck::Wrong => Err(ApiError::unauthorized(
                 "the bearer token is not the one this server uses; copy it from the `motcua serve` start-up output or the file `token` in its data directory",
             )),
-            None => Err(ApiError::unauthorized(
+            TokenCheck::Malformed => Err(ApiError::unauthorized(
                 "the Authorization header must read `Bearer <token>` (the word Bearer, one space, then the token)",
             )),
         }
@@ -145,4 +182,19 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
         return false;
     }
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Whether the request carries the write token, for endpoints that answer anyone but show
+/// more with it.
+pub struct Token(pub bool);
+
+impl FromRequestParts<AppState> for Token {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Token(has_write_token(parts, state)))
+    }
 }

@@ -33,9 +33,11 @@
 
 mod area;
 mod args;
+mod budget;
 mod dto;
 mod error;
 mod extract;
+pub mod limits;
 mod openapi;
 mod optimise;
 mod scenarios;
@@ -44,30 +46,30 @@ pub mod store;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock, OnceLock};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderValue, Method, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::services::ServeDir;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
-use utoipa::OpenApi;
 
 use crate::scenario::{AreaOptions, ScenarioError, StudyArea};
 
 pub use args::ServeArgs;
+pub use budget::ClientBudgets;
 pub use error::{ApiError, ErrorBody, ErrorCode, ErrorDetail};
-pub use openapi::ApiDoc;
+pub use limits::{Cost, SERVER_LIMITS, ServerLimits};
+pub use openapi::{ApiDoc, document as openapi_document};
 pub use optimise::RunRegistry;
 pub use store::{ScenarioStore, StoreError};
 
-/// Largest request body accepted; larger ones get 413.
-pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// Optimisation runs allowed at once (each keeps a core busy).
 pub const DEFAULT_MAX_RUNNING_OPTIMISATIONS: usize = 2;
 /// File in the data directory holding the write token.
@@ -128,6 +130,8 @@ pub struct ServeConfig {
     pub cors_origins: Vec<String>,
     /// Optimisation runs allowed at once.
     pub max_running_optimisations: usize,
+    /// Timeouts, connections, pages and budgets (default [`SERVER_LIMITS`]).
+    pub limits: ServerLimits,
 }
 
 impl Default for ServeConfig {
@@ -142,6 +146,7 @@ impl Default for ServeConfig {
             token: None,
             cors_origins: Vec::new(),
             max_running_optimisations: DEFAULT_MAX_RUNNING_OPTIMISATIONS,
+            limits: SERVER_LIMITS,
         }
     }
 }
@@ -157,6 +162,8 @@ pub struct StateOptions {
     pub areas: Vec<String>,
     /// Optimisation runs allowed at once.
     pub max_running_optimisations: usize,
+    /// Timeouts, body size, pages and budgets (default [`SERVER_LIMITS`]).
+    pub limits: ServerLimits,
 }
 
 impl Default for StateOptions {
@@ -166,6 +173,7 @@ impl Default for StateOptions {
             cors_origins: Vec::new(),
             areas: Vec::new(),
             max_running_optimisations: DEFAULT_MAX_RUNNING_OPTIMISATIONS,
+            limits: SERVER_LIMITS,
         }
     }
 }
@@ -184,6 +192,7 @@ struct Shared {
     options: StateOptions,
     started_at: String,
     caches: Caches,
+    budgets: ClientBudgets,
     /// Permits for whole-area computations (coverage, isochrones, exports).
     heavy: tokio::sync::Semaphore,
     /// Permits for per-request computations (nearest, search).
@@ -209,6 +218,7 @@ impl AppState {
         if options.areas.is_empty() {
             options.areas.push(area.meta().name.clone());
         }
+        let budgets = ClientBudgets::new(options.limits);
         AppState {
             shared: Arc::new(Shared {
                 area,
@@ -218,6 +228,7 @@ impl AppState {
                 options,
                 started_at: rfc3339_utc(SystemTime::now()),
                 caches: Caches::default(),
+                budgets,
                 heavy: tokio::sync::Semaphore::new(heavy_permits()),
                 light: tokio::sync::Semaphore::new(2 * heavy_permits()),
             }),
@@ -259,6 +270,15 @@ impl AppState {
 
     pub(crate) fn caches(&self) -> &Caches {
         &self.shared.caches
+    }
+
+    /// The limits this app enforces.
+    pub fn limits(&self) -> &ServerLimits {
+        &self.shared.options.limits
+    }
+
+    pub(crate) fn budgets(&self) -> &ClientBudgets {
+        &self.shared.budgets
     }
 
     /// Runs a whole-area computation on the blocking pool, at most one per core at a time, so a
@@ -333,19 +353,26 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/optimise/{run_id}/events", get(optimise::events))
         .fallback(api_not_found)
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
+        .layer(DefaultBodyLimit::max(state.limits().max_body_bytes));
 
     let mut router = Router::new()
         .route("/health", get(area::health))
         .nest("/api/v1", api);
-    router = match &state.shared.options.web_dir {
-        Some(dir) => {
-            router.fallback_service(ServeDir::new(dir).append_index_html_on_directories(true))
-        }
-        None => router.fallback(not_found),
-    };
+    if let Some(dir) = &state.shared.options.web_dir {
+        router = router.merge(web_files(dir));
+    }
+    let router = router.fallback(not_found);
     let origins = state.shared.options.cors_origins.clone();
+    let limits = *state.limits();
     let mut router = router
+        // Inside the JSON shaping, so a timed-out request gets the API's error body.
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_millis(limits.handler_timeout_ms),
+        ))
+        .layer(RequestBodyTimeoutLayer::new(Duration::from_millis(
+            limits.body_read_timeout_ms,
+        )))
         .layer(axum::middleware::map_response(json_errors))
         .layer(
             TraceLayer::new_for_http()
@@ -364,17 +391,40 @@ pub fn app(state: AppState) -> Router {
     router
 }
 
+/// The files of the web folder the app loads: its page and these folders. Everything else
+/// there — README.md, package.json, package-lock.json, scripts/, tests/, node_modules/ — is for
+/// development and answers 404.
+pub const WEB_FILES: &[&str] = &["index.html", "config.js"];
+/// The folders of the web folder served whole (see [`WEB_FILES`]).
+pub const WEB_DIRS: &[&str] = &["js", "css", "i18n", "vendor"];
+
+/// The allow-listed files of `dir` ([`WEB_FILES`], [`WEB_DIRS`]); `/` is the page.
+fn web_files(dir: &Path) -> Router<AppState> {
+    let mut router = Router::new().route_service("/", ServeFile::new(dir.join("index.html")));
+    for file in WEB_FILES {
+        router = router.route_service(&format!("/{file}"), ServeFile::new(dir.join(file)));
+    }
+    for folder in WEB_DIRS {
+        router = router.nest_service(
+            &format!("/{folder}"),
+            ServeDir::new(dir.join(folder)).append_index_html_on_directories(false),
+        );
+    }
+    router
+}
+
 /// This OpenAPI document, serialised once.
 #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "area",
     responses((status = 200, description = "The OpenAPI 3 document of this API", body = Object)))]
 async fn openapi_json() -> Response {
-    static DOCUMENT: LazyLock<Bytes> = LazyLock::new(|| match ApiDoc::openapi().to_json() {
-        Ok(text) => Bytes::from(text),
-        Err(e) => {
-            tracing::error!(error = %e, "cannot serialise the OpenAPI document");
-            Bytes::from_static(b"{}")
-        }
-    });
+    static DOCUMENT: LazyLock<Bytes> =
+        LazyLock::new(|| match serde_json::to_vec(&openapi::document()) {
+            Ok(text) => Bytes::from(text),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot serialise the OpenAPI document");
+                Bytes::from_static(b"{}")
+            }
+        });
     area::json_bytes(DOCUMENT.clone())
 }
 
@@ -387,7 +437,7 @@ async fn api_not_found(uri: axum::http::Uri) -> ApiError {
 }
 
 async fn not_found() -> ApiError {
-    ApiError::from_status(axum::http::StatusCode::NOT_FOUND)
+    ApiError::from_status(StatusCode::NOT_FOUND)
 }
 
 /// Turns every error response not already in the API's JSON shape (wrong method, unknown static
@@ -443,6 +493,7 @@ pub async fn serve(config: ServeConfig) -> Result<(), ServerError> {
         token,
         cors_origins,
         max_running_optimisations,
+        limits,
     } = config;
     let cors_origins = cors_origins
         .into_iter()
@@ -480,6 +531,7 @@ pub async fn serve(config: ServeConfig) -> Result<(), ServerError> {
         cors_origins,
         areas,
         max_running_optimisations,
+        limits,
     };
     let db_path = store.path().to_path_buf();
     let state = AppState::new(area, store, token, options);
@@ -500,14 +552,86 @@ pub async fn serve(config: ServeConfig) -> Result<(), ServerError> {
     println!("stop with Ctrl-C");
 
     let shutdown_state = state.clone();
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(async move {
-            shutdown_signal().await;
-            println!("shutting down: cancelling optimisation runs and finishing open requests");
-            shutdown_state.runs().cancel_all();
-        })
-        .await
-        .map_err(ServerError::Serve)
+    serve_on(listener, app(state), limits, async move {
+        shutdown_signal().await;
+        println!("shutting down: cancelling optimisation runs and finishing open requests");
+        shutdown_state.runs().cancel_all();
+    })
+    .await
+    .map_err(ServerError::Serve)
+}
+
+/// How long open requests may go on after a shutdown was asked for.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
+/// Serves `router` on `listener` until `shutdown` resolves, within `limits`: a connection must
+/// send each request head within `header_read_timeout_ms` (an idle keep-alive connection too,
+/// so silent or slow clients are closed), at most `max_connections` are served at once (the
+/// next waits in the listen queue) and, at shutdown, open requests get [`SHUTDOWN_GRACE`] to
+/// finish. Each request carries its client's address (`ConnectInfo<SocketAddr>`) for the
+/// anonymous budgets.
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    limits: ServerLimits,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::ServiceExt as _;
+
+    let connections = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(Duration::from_millis(limits.header_read_timeout_ms));
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let permit = tokio::select! {
+            permit = Arc::clone(&connections).acquire_owned() => {
+                permit.map_err(std::io::Error::other)?
+            }
+            () = &mut shutdown => break,
+        };
+        let (stream, remote) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors or a connection reset before it was taken: wait
+                    // a moment rather than spin.
+                    tracing::warn!(error = %e, "cannot accept a connection");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let router = router.clone();
+        let service = hyper::service::service_fn(
+            move |mut request: hyper::Request<hyper::body::Incoming>| {
+                request
+                    .extensions_mut()
+                    .insert(axum::extract::ConnectInfo(remote));
+                router.clone().oneshot(request)
+            },
+        );
+        let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, client = %remote, "connection closed");
+            }
+            drop(permit);
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(SHUTDOWN_GRACE) => {
+            tracing::warn!("requests still open {} s after shutdown began; stopping anyway", SHUTDOWN_GRACE.as_secs());
+        }
+    }
+    Ok(())
 }
 
 /// One line saying how well the area's current points cover its people.

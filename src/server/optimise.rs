@@ -25,7 +25,7 @@ use crate::server::dto::{
     OptimiseRequest, RunResult, RunStarted, RunState, RunStatus, SuggestedDoc,
 };
 use crate::server::error::{ApiError, ErrorBody};
-use crate::server::extract::{ApiJson, ApiPath};
+use crate::server::extract::{ApiJson, ApiPath, WriteAccess};
 use crate::server::scenarios::{draft_scenario, load};
 use crate::server::store::hex;
 
@@ -234,13 +234,17 @@ fn run_result(plan: &PlacementPlan) -> RunResult {
 
 /// Starts an optimisation run on a saved scenario, a draft, or (neither given) the baseline.
 #[utoipa::path(post, path = "/api/v1/optimise", tag = "optimise", request_body = OptimiseRequest,
+    security(("bearer" = [])),
     responses(
         (status = 202, description = "Run started; follow it at /api/v1/optimise/{run_id}", body = RunStarted),
         (status = 400, description = "A value out of the limits `/api/v1/meta` publishes, or a bad scenario", body = ErrorBody),
+        (status = 401, description = "Missing or wrong token: a run keeps a core busy for minutes", body = ErrorBody),
         (status = 404, description = "No such scenario", body = ErrorBody),
         (status = 409, description = "Too many runs in progress", body = ErrorBody),
+        (status = 413, description = "Body over 1 MiB", body = ErrorBody),
     ))]
 pub async fn start(
+    _auth: WriteAccess,
     State(state): State<AppState>,
     ApiJson(body): ApiJson<OptimiseRequest>,
 ) -> Result<Response, ApiError> {
@@ -284,11 +288,14 @@ pub async fn status(
 /// Asks a run to stop; it reports "cancelled" once the solver has noticed.
 #[utoipa::path(delete, path = "/api/v1/optimise/{run_id}", tag = "optimise",
     params(("run_id" = String, Path, description = "Id from POST /api/v1/optimise")),
+    security(("bearer" = [])),
     responses(
         (status = 204, description = "Cancellation requested (or the run had already finished)"),
+        (status = 401, description = "Missing or wrong token", body = ErrorBody),
         (status = 404, description = "No such run", body = ErrorBody),
     ))]
 pub async fn cancel(
+    _auth: WriteAccess,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {

@@ -3,13 +3,14 @@
 use crate::scenario::{
     DEFAULT_MODE, Evaluation, ExportFormat, IsochroneRequest, ReceivingPoint, Scenario,
 };
+use crate::server::budget::AreaBudget;
 use crate::server::dto::{
     AreaRef, CoverageQuery, CoverageResult, CreateScenario, Draft, ExportQuery, IsochroneQuery,
-    ScenarioDoc, ScenarioList, ScenarioListItem, SummaryDoc, UpdateScenario,
+    ListQuery, ScenarioDoc, ScenarioList, ScenarioListItem, SummaryDoc, UpdateScenario,
 };
 use crate::server::error::{ApiError, ErrorBody};
-use crate::server::extract::{ApiJson, ApiPath, ApiQuery, WriteAccess};
-use crate::server::store::StoredScenario;
+use crate::server::extract::{ApiJson, ApiPath, ApiQuery, Token, WriteAccess};
+use crate::server::store::{ListCursor, StoredScenario};
 use crate::server::{AppState, blocking};
 use axum::Json;
 use axum::body::Bytes;
@@ -100,49 +101,91 @@ pub fn draft_scenario(draft: Draft) -> Scenario {
     }
 }
 
-/// Saved scenarios of this area, after the read-only ones: the baseline, then the shipped point
-/// sets (ids `set-<name>`).
-#[utoipa::path(get, path = "/api/v1/scenarios", tag = "scenarios",
-    responses((status = 200, description = "The baseline and every saved scenario", body = ScenarioList)))]
-pub async fn list(State(state): State<AppState>) -> Result<Json<ScenarioList>, ApiError> {
-    let store = state.store_arc();
-    let saved = blocking(move || store.list().map_err(ApiError::from)).await?;
-    let base = baseline(&state);
-    let mut scenarios = vec![ScenarioListItem {
-        id: base.id,
-        name: base.scenario.name,
-        version: base.version,
-        mode: base.scenario.mode,
-        points_count: base.scenario.points.len(),
-        updated_at: base.updated_at.clone(),
-        read_only: true,
-    }];
-    // The Decision's networks, read-only, to compare against and to start a scenario from.
-    let area = state.area_arc();
-    let sets = blocking(move || {
-        area.point_sets()
-            .into_iter()
-            .map(|set| {
-                let points = area.point_set_scenario(&set.name)?.points.len();
-                Ok((set, points))
-            })
-            .collect::<Result<Vec<_>, crate::scenario::ScenarioError>>()
-            .map_err(ApiError::from)
-    })
-    .await?;
-    scenarios.extend(
-        sets.into_iter()
-            .map(|(set, points_count)| ScenarioListItem {
-                id: format!("{POINT_SET_ID_PREFIX}{}", set.name),
-                name: set.title,
-                version: 1,
-                mode: base.scenario.mode,
-                points_count,
-                updated_at: base.updated_at.clone(),
-                read_only: true,
-            }),
-    );
-    scenarios.extend(saved.into_iter().map(|s| ScenarioListItem {
+/// The scenarios of this area page by page: on the first page the read-only ones (the
+/// baseline, then the shipped point sets, ids `set-<name>`), then the saved ones, most recently
+/// updated first. Saved scenarios are the planners' work and are listed only with the write
+/// token; without it the answer holds the read-only ones alone.
+#[utoipa::path(get, path = "/api/v1/scenarios", tag = "scenarios", params(ListQuery),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "One page of scenarios; follow `next` for the rest", body = ScenarioList),
+        (status = 400, description = "Bad limit or cursor", body = ErrorBody),
+    ))]
+pub async fn list(
+    Token(with_token): Token,
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Json<ScenarioList>, ApiError> {
+    let limits = state.limits();
+    let limit = q.limit.unwrap_or(limits.default_page_size);
+    if limit == 0 || limit > limits.max_page_size {
+        return Err(ApiError::bad_request(format!(
+            "limit = {limit} is out of range: ask for 1 to {} scenarios per page",
+            limits.max_page_size
+        )));
+    }
+    let after = match q.cursor.as_deref().filter(|c| !c.is_empty()) {
+        Some(text) => Some(ListCursor::decode(text).ok_or_else(|| {
+            ApiError::bad_request(
+                "cursor: not a cursor this server gave; send the `next` of the page before, or leave cursor out for the first page",
+            )
+        })?),
+        None => None,
+    };
+    let first_page = after.is_none();
+    let page = if with_token {
+        let store = state.store_arc();
+        blocking(move || {
+            store
+                .list_page(after.as_ref(), limit)
+                .map_err(ApiError::from)
+        })
+        .await?
+    } else {
+        crate::server::store::ListPage {
+            scenarios: Vec::new(),
+            next: None,
+        }
+    };
+    let mut scenarios = Vec::new();
+    if first_page {
+        let base = baseline(&state);
+        scenarios.push(ScenarioListItem {
+            id: base.id,
+            name: base.scenario.name,
+            version: base.version,
+            mode: base.scenario.mode,
+            points_count: base.scenario.points.len(),
+            updated_at: base.updated_at.clone(),
+            read_only: true,
+        });
+        // The Decision's networks, read-only, to compare against and to start a scenario from.
+        let area = state.area_arc();
+        let sets = blocking(move || {
+            area.point_sets()
+                .into_iter()
+                .map(|set| {
+                    let points = area.point_set_scenario(&set.name)?.points.len();
+                    Ok((set, points))
+                })
+                .collect::<Result<Vec<_>, crate::scenario::ScenarioError>>()
+                .map_err(ApiError::from)
+        })
+        .await?;
+        scenarios.extend(
+            sets.into_iter()
+                .map(|(set, points_count)| ScenarioListItem {
+                    id: format!("{POINT_SET_ID_PREFIX}{}", set.name),
+                    name: set.title,
+                    version: 1,
+                    mode: base.scenario.mode,
+                    points_count,
+                    updated_at: base.updated_at.clone(),
+                    read_only: true,
+                }),
+        );
+    }
+    scenarios.extend(page.scenarios.into_iter().map(|s| ScenarioListItem {
         id: s.id,
         name: s.name,
         version: s.version,
@@ -151,7 +194,10 @@ pub async fn list(State(state): State<AppState>) -> Result<Json<ScenarioList>, A
         updated_at: s.updated_at,
         read_only: false,
     }));
-    Ok(Json(ScenarioList { scenarios }))
+    Ok(Json(ScenarioList {
+        scenarios,
+        next: page.next.map(|c| c.encode()),
+    }))
 }
 
 /// Saves a new scenario (points default to a copy of the baseline).
@@ -269,6 +315,7 @@ pub async fn delete(
         (status = 404, description = "No such scenario", body = ErrorBody),
     ))]
 pub async fn coverage(
+    _budget: AreaBudget,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<CoverageQuery>,
@@ -289,6 +336,7 @@ pub async fn coverage(
         (status = 404, description = "No such scenario", body = ErrorBody),
     ))]
 pub async fn phases(
+    _budget: AreaBudget,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Vec<crate::scenario::PhaseResult>>, ApiError> {
@@ -309,6 +357,7 @@ pub async fn phases(
         (status = 413, description = "Body over 1 MiB", body = ErrorBody),
     ))]
 pub async fn evaluate(
+    _budget: AreaBudget,
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<CoverageQuery>,
     ApiJson(draft): ApiJson<Draft>,
@@ -373,6 +422,7 @@ fn point_ids(points: &[ReceivingPoint]) -> Vec<String> {
         (status = 404, description = "No such scenario", body = ErrorBody),
     ))]
 pub async fn isochrones(
+    _budget: AreaBudget,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<IsochroneQuery>,
@@ -414,11 +464,13 @@ fn parse_minutes(text: &str) -> Result<Vec<u32>, ApiError> {
 #[utoipa::path(get, path = "/api/v1/scenarios/{id}/export", tag = "scenarios",
     params(("id" = String, Path, description = "Scenario id, `baseline`, or `set-<point set>` (read-only)"), ExportQuery),
     responses(
-        (status = 200, description = "text/csv (record = point or ward) or GeoJSON with a `wards` member", content_type = "text/csv"),
+        (status = 200, description = "text/csv (record = point or ward) or GeoJSON with a `wards` member",
+            content((String = "text/csv"), (Object = "application/geo+json"))),
         (status = 400, description = "Unknown format", body = ErrorBody),
         (status = 404, description = "No such scenario", body = ErrorBody),
     ))]
 pub async fn export(
+    _budget: AreaBudget,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<ExportQuery>,

@@ -175,12 +175,40 @@ impl ScenarioStore {
 
     /// All saved scenarios of the area, most recently updated first.
     pub fn list(&self) -> Result<Vec<ScenarioListing>, StoreError> {
+        let mut out = Vec::new();
+        let mut after = None;
+        loop {
+            let page = self.list_page(after.as_ref(), 1_000)?;
+            out.extend(page.scenarios);
+            match page.next {
+                Some(next) => after = Some(next),
+                None => return Ok(out),
+            }
+        }
+    }
+
+    /// At most `limit` saved scenarios, most recently updated first, starting after `after`
+    /// (the `next` of the page before). A scenario updated while a client pages moves to the
+    /// front and is not listed twice.
+    pub fn list_page(
+        &self,
+        after: Option<&ListCursor>,
+        limit: usize,
+    ) -> Result<ListPage, StoreError> {
         let conn = self.conn()?;
         let mut stmt = conn.prepare_cached(
             "SELECT id, name, version, mode, points_json, updated_at FROM scenarios
-             WHERE area = ?1 ORDER BY updated_at DESC, id",
+             WHERE area = ?1
+               AND (?2 IS NULL OR updated_at < ?2 OR (updated_at = ?2 AND id > ?3))
+             ORDER BY updated_at DESC, id LIMIT ?4",
         )?;
-        let rows = stmt.query_map([&self.area], |row| {
+        let (after_updated, after_id) = match after {
+            Some(c) => (Some(c.updated_at.as_str()), Some(c.id.as_str())),
+            None => (None, None),
+        };
+        // One row more than asked tells whether another page follows.
+        let fetch = i64::try_from(limit.saturating_add(1)).unwrap_or(i64::MAX);
+        let rows = stmt.query_map(params![self.area, after_updated, after_id, fetch], |row| {
             Ok((
                 row.get::<_, String>(0)?,
                 row.get::<_, String>(1)?,
@@ -190,17 +218,22 @@ impl ScenarioStore {
                 row.get::<_, String>(5)?,
             ))
         })?;
-        let mut out = Vec::new();
+        let mut scenarios = Vec::new();
+        let mut more = false;
         for row in rows {
+            if scenarios.len() == limit {
+                more = true;
+                break;
+            }
             let (id, name, version, mode, points_json, updated_at) = row?;
             let mode = parse_mode(&id, &mode)?;
-            let points: Vec<serde_json::Value> =
+            let points: Vec<serde::de::IgnoredAny> =
                 serde_json::from_str(&points_json).map_err(|e| StoreError::Corrupt {
                     id: id.clone(),
                     field: "points",
                     detail: e.to_string(),
                 })?;
-            out.push(ScenarioListing {
+            scenarios.push(ScenarioListing {
                 id,
                 name,
                 version,
@@ -209,7 +242,14 @@ impl ScenarioStore {
                 updated_at,
             });
         }
-        Ok(out)
+        let next = match scenarios.last() {
+            Some(last) if more => Some(ListCursor {
+                updated_at: last.updated_at.clone(),
+                id: last.id.clone(),
+            }),
+            _ => None,
+        };
+        Ok(ListPage { scenarios, next })
     }
 
     /// One saved scenario.
@@ -444,6 +484,45 @@ fn new_scenario_id() -> Result<String, StoreError> {
 }
 
 /// Lower-case hexadecimal of `bytes`.
+/// Where a page of [`ScenarioStore::list_page`] ends: the last scenario listed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListCursor {
+    updated_at: String,
+    id: String,
+}
+
+impl ListCursor {
+    /// The cursor as clients send it back: opaque hex.
+    pub fn encode(&self) -> String {
+        hex(format!("{}\n{}", self.updated_at, self.id).as_bytes())
+    }
+
+    /// A cursor from [`ListCursor::encode`]; `None` for anything else.
+    pub fn decode(text: &str) -> Option<ListCursor> {
+        if !text.len().is_multiple_of(2) || text.len() > 1_024 {
+            return None;
+        }
+        let bytes = (0..text.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+            .collect::<Option<Vec<u8>>>()?;
+        let text = String::from_utf8(bytes).ok()?;
+        let (updated_at, id) = text.split_once('\n')?;
+        Some(ListCursor {
+            updated_at: updated_at.to_string(),
+            id: id.to_string(),
+        })
+    }
+}
+
+/// One page of saved scenarios.
+#[derive(Debug)]
+pub struct ListPage {
+    pub scenarios: Vec<ScenarioListing>,
+    /// Where the next page starts; `None` on the last page.
+    pub next: Option<ListCursor>,
+}
+
 pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -82,6 +82,7 @@ export default {
   'planner.tokenHint': 'Needed to save changes. "motcua serve" prints it at start.',
   'planner.tokenSaved': 'Write token stored in this browser.',
   'planner.tokenMissing': 'Enter the write token before saving.',
+  'planner.tokenMissingRun': 'Enter the write token before running the optimiser.',
   'planner.tokenRejected': 'The server rejected the write token. Check it and try again.',
   'planner.readOnly': 'The current points are read-only. Create a new scenario to edit and save.',
   'planner.tools': 'Tools',

@@ -82,6 +82,7 @@ export default {
   'planner.tokenHint': 'Cần để lưu thay đổi. Lệnh "motcua serve" in ra mã này khi khởi động.',
   'planner.tokenSaved': 'Đã lưu mã ghi trên trình duyệt này.',
   'planner.tokenMissing': 'Hãy nhập mã ghi (token) trước khi lưu.',
+  'planner.tokenMissingRun': 'Hãy nhập mã ghi (token) trước khi chạy tối ưu hoá.',
   'planner.tokenRejected': 'Máy chủ từ chối mã ghi. Hãy kiểm tra lại mã.',
   'planner.readOnly': 'Hiện trạng là kịch bản chỉ đọc. Hãy tạo kịch bản mới để chỉnh sửa và lưu.',
   'planner.tools': 'Công cụ',

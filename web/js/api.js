@@ -106,7 +106,24 @@ export function search(q, { limit = 10, signal } = {}) {
   return request('GET', `${BASE}/search${query({ q, limit })}`, { signal });
 }
 
-export const listScenarios = () => request('GET', `${BASE}/scenarios`);
+/** Most pages of saved scenarios read for one list (each holds up to the server's page size). */
+const MAX_SCENARIO_PAGES = 20;
+
+/**
+ * Every scenario the server lists, page by page (`next` of each page is the cursor of the
+ * following one); saved scenarios are listed only with the write token.
+ */
+export async function listScenarios() {
+  const scenarios = [];
+  let cursor;
+  for (let page = 0; page < MAX_SCENARIO_PAGES; page += 1) {
+    const data = await request('GET', `${BASE}/scenarios${query({ cursor })}`, { auth: true });
+    scenarios.push(...(data?.scenarios ?? []));
+    cursor = data?.next;
+    if (!cursor) break;
+  }
+  return { scenarios };
+}
 export const getScenario = (id) => request('GET', `${BASE}/scenarios/${encodeURIComponent(id)}`);
 /** The reorganisation's phases on the shipped point sets, under the scenario's rule and mode. */
 export const scenarioPhases = (id) => request('GET', `${BASE}/scenarios/${encodeURIComponent(id)}/phases`);

@@ -5,22 +5,33 @@ import { currentLang, t } from './i18n.js';
 
 export const BASELINE_ID = 'baseline';
 
-/** Scenario summaries, baseline first; falls back to baseline alone if the list fails. */
-export async function scenarioList() {
+/**
+ * Scenario summaries, baseline first; falls back to the baseline alone if the list fails. Saved
+ * scenarios are listed only with the write token (without it: the read-only ones). `current`,
+ * the scenario on screen, is always in the list.
+ */
+export async function scenarioList(current) {
+  let list;
   try {
     const [data, meta] = await Promise.all([api.listScenarios(), api.getMeta().catch(() => ({}))]);
-    const list = data?.scenarios ?? [];
+    list = data?.scenarios ?? [];
     // The shipped point sets come with their titles in both languages.
     for (const set of meta.point_sets ?? []) {
       const item = list.find((s) => s.id === set.scenario_id);
       if (item) Object.assign(item, { title: set.title, title_vi: set.title_vi, point_set: true });
     }
-    list.sort((a, b) => (a.id === BASELINE_ID ? -1 : b.id === BASELINE_ID ? 1 : String(b.updated_at ?? '').localeCompare(String(a.updated_at ?? ''))));
-    if (!list.some((s) => s.id === BASELINE_ID)) list.unshift({ id: BASELINE_ID, name: 'baseline' });
-    return list;
   } catch {
-    return [{ id: BASELINE_ID, name: 'baseline' }];
+    list = [];
   }
+  list.sort((a, b) => (a.id === BASELINE_ID ? -1 : b.id === BASELINE_ID ? 1 : String(b.updated_at ?? '').localeCompare(String(a.updated_at ?? ''))));
+  if (!list.some((s) => s.id === BASELINE_ID)) list.unshift({ id: BASELINE_ID, name: 'baseline' });
+  return includeScenario(list, current);
+}
+
+/** `list` with `scenario` (one on screen, perhaps not listed to this visitor) at its end. */
+export function includeScenario(list, scenario) {
+  if (scenario?.id && !list.some((s) => s.id === scenario.id)) list.push({ id: scenario.id, name: scenario.name ?? scenario.id });
+  return list;
 }
 
 export function scenarioLabel(s) {

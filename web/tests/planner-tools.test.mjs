@@ -27,6 +27,9 @@ test('planner runs the optimiser, accepts a suggestion, compares and exports', {
   await page.waitForFunction(() => document.querySelector('[data-testid="view-planner"]').dataset.loaded === 'true', null, { timeout: 30000 });
   await waitForMap(page);
   const pointsBefore = Number(await page.getByTestId('points-title').getAttribute('data-count'));
+  // The optimiser runs only with the write token.
+  await page.getByTestId('token-input').fill(server.token);
+  await page.getByTestId('token-input').press('Tab');
 
   // Optimiser: one point that cuts travel times most (under the baseline rule everyone with
   // road data is already covered, so a covering model has nothing to add).

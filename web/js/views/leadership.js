@@ -10,7 +10,7 @@ import { addCells, cellsLegend, setCells } from '../layers/cells.js';
 import { addPoints, setPoints } from '../layers/points.js';
 import { ISOCHRONE_MINUTES, addIsochrones, setIsochrones } from '../layers/isochrones.js';
 import { setMode } from '../state.js';
-import { BASELINE_ID, fillScenarioSelect, scenarioList } from '../scenarios.js';
+import { BASELINE_ID, fillScenarioSelect, includeScenario, scenarioList } from '../scenarios.js';
 import { wardTable } from '../wardtable.js';
 import { errorText } from './citizen.js';
 
@@ -83,7 +83,7 @@ export function mount(root, mode) {
         api.getMeta(),
       ]);
       if (seq !== state.loadSeq || state.disposed) return;
-      fillScenarioSelect(select, list, state.scenarioId);
+      fillScenarioSelect(select, includeScenario(list, scenario), state.scenarioId);
       state.scenario = scenario;
       state.coverage = coverage;
       status.hidden = true;

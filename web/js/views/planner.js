@@ -140,6 +140,8 @@ export function mount(root, mode) {
   tokenInput.addEventListener('change', () => {
     api.setToken(tokenInput.value.trim());
     toast(t('planner.tokenSaved'));
+    // Saved scenarios are listed only with the token.
+    refreshList();
   });
   pointsFilter.addEventListener('input', renderPoints);
   scenarioSelect.addEventListener('change', () => {
@@ -230,7 +232,7 @@ export function mount(root, mode) {
 
   // ---- Scenario loading and list ----------------------------------------------------------
   async function refreshList() {
-    state.list = await scenarioList();
+    state.list = await scenarioList(state.scenario);
     if (state.disposed) return;
     fillScenarioSelect(scenarioSelect, state.list, state.scenarioId);
     comparison.fillChoices(state.list, state.scenarioId);

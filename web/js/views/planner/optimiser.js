@@ -42,6 +42,11 @@ export function mount(state, { edited }) {
 
   async function runOptimiser() {
     if (!state.scenario || current) return;
+    // A run keeps a core of the server busy for minutes: the server asks for the write token.
+    if (!api.getToken()) {
+      runStatus.textContent = t('planner.tokenMissingRun');
+      return;
+    }
     // The server checks the count against its limits and answers a sentence when it is out.
     const parsed = parseInt(addKInput.value, 10);
     const add = Number.isFinite(parsed) ? parsed : undefined;
