@@ -170,6 +170,10 @@ pub struct Evaluation {
     /// Receiving points farther than the snapping limit from any usable road: they count for
     /// the radius only.
     pub off_network_points: Vec<String>,
+    /// Catchments, load, queues and fairness, when asked for ([`StudyArea::evaluate_service`]).
+    pub service: Option<crate::coverage::ServiceReport>,
+    /// Coverage within the rule and the points' capacities, with `service`.
+    pub capacity: Option<super::CapacityCoverage>,
 }
 
 /// Points whose isochrones are drawn together: id, name and the attached points.
@@ -591,6 +595,8 @@ impl StudyArea {
             timings_ms,
             points_by_kind,
             off_network_points,
+            service: None,
+            capacity: None,
         })
     }
 

@@ -198,6 +198,7 @@ impl StudyArea {
                     opening_hours: "Mo-Fr 08:00-17:00; Sa 08:00-12:00".into(),
                     approximate: true,
                     address: ward,
+                    counters: None,
                 });
             }
         }
