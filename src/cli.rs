@@ -8,12 +8,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
-use crate::coverage::{Combine, RadiusKind};
+use crate::coverage::{Combine, DemandAssumptions, RadiusKind};
 use crate::graph::TravelMode;
 use crate::optimise::{ModelKind, Solver};
 use crate::scenario::{
     AreaOptions, Candidates, DEFAULT_MODE, Evaluation, IsochroneRequest, NearestRequest,
-    PlacementRequest, RuleSpec, Scenario, StudyArea, group_thousands,
+    PlacementRequest, RuleSpec, Scenario, ServiceDoc, ServiceRequest, StudyArea, group_thousands,
 };
 
 const ABOUT: &str = "Checks and plans the reach of public administrative receiving points: \
@@ -300,6 +300,42 @@ pub struct CoverageArgs {
     /// How many of the worst wards to list.
     #[arg(long, default_value_t = 10)]
     pub top: usize,
+    #[command(flatten)]
+    pub service: ServiceArgs,
+}
+
+/// Load and queue assumptions (`data/README.md` explains each default).
+#[derive(Args, Debug)]
+pub struct ServiceArgs {
+    /// Size counters for an expected wait of at most this many minutes.
+    #[arg(long, value_name = "MIN", default_value_t = ServiceRequest::default().max_wait_min)]
+    pub max_wait: f64,
+    /// Procedures a resident starts per year, online or in person.
+    #[arg(long, value_name = "N", default_value_t = DemandAssumptions::default().visits_per_resident_year)]
+    pub visits_per_resident: f64,
+    /// Share of procedures done online, 0 to 1 (0.6 = 60 %).
+    #[arg(long, value_name = "SHARE", default_value_t = DemandAssumptions::default().share_online)]
+    pub share_online: f64,
+    /// Share of a day's visits arriving in its busiest hour, 0 to 1.
+    #[arg(long, value_name = "SHARE", default_value_t = DemandAssumptions::default().peak_hour_share)]
+    pub peak_hour_share: f64,
+    /// Minutes a counter spends on one visit.
+    #[arg(long, value_name = "MIN", default_value_t = DemandAssumptions::default().service_min)]
+    pub service_min: f64,
+}
+
+impl ServiceArgs {
+    pub fn request(&self) -> ServiceRequest {
+        ServiceRequest {
+            demand: DemandAssumptions {
+                visits_per_resident_year: self.visits_per_resident,
+                share_online: self.share_online,
+                peak_hour_share: self.peak_hour_share,
+                service_min: self.service_min,
+            },
+            max_wait_min: self.max_wait,
+        }
+    }
 }
 
 #[derive(Args, Debug)]
@@ -489,12 +525,12 @@ fn spinner(message: String) -> ProgressBar {
     bar
 }
 
-fn evaluate(area: &StudyArea, scenario: &Scenario) -> Result<Evaluation> {
+fn evaluate(area: &StudyArea, scenario: &Scenario, service: &ServiceRequest) -> Result<Evaluation> {
     let spinner = spinner(format!(
         "Building the {} road graph and evaluating",
         scenario.mode
     ));
-    let result = area.evaluate(scenario);
+    let result = area.evaluate_service(scenario, service);
     spinner.finish_and_clear();
     Ok(result?)
 }
@@ -502,9 +538,10 @@ fn evaluate(area: &StudyArea, scenario: &Scenario) -> Result<Evaluation> {
 fn coverage(args: CoverageArgs) -> Result<()> {
     let area = args.area.open()?;
     let scenario = args.rule.scenario(&area);
-    let eval = evaluate(&area, &scenario)?;
+    let eval = evaluate(&area, &scenario, &args.service.request())?;
     let s = &eval.report.summary;
     let point_ids: Vec<String> = scenario.points.iter().map(|p| p.id.clone()).collect();
+    let service = ServiceDoc::new(&scenario, &eval);
 
     let out = &args.out;
     crate::export::write_cells_parquet(
@@ -514,10 +551,21 @@ fn coverage(args: CoverageArgs) -> Result<()> {
         area.ward_names(),
         area.district_names(),
     )?;
-    crate::export::write_json(
-        &out.join("cells.geojson"),
-        &eval.report.cells_geojson(&point_ids, area.ward_names()),
-    )?;
+    let mut cells = eval.report.cells_geojson(&point_ids, area.ward_names());
+    if let Some(report) = &eval.service {
+        crate::scenario::add_catchments(&mut cells, report, &point_ids);
+        crate::export::write_catchment_wards(
+            &out.join("catchment_wards.csv"),
+            &point_ids,
+            report,
+            area.ward_names(),
+        )?;
+    }
+    crate::export::write_json(&out.join("cells.geojson"), &cells)?;
+    if let Some(doc) = &service {
+        crate::export::write_points_csv(&out.join("points.csv"), doc)?;
+        crate::export::write_wards_service(&out.join("wards_service.csv"), doc)?;
+    }
     crate::export::write_regions_csv(&out.join("wards.csv"), &eval.report.wards)?;
     crate::export::write_regions_csv(&out.join("districts.csv"), &eval.report.districts)?;
     let iso = area.isochrones_geojson(&scenario, &IsochroneRequest::default())?;
@@ -544,6 +592,7 @@ fn coverage(args: CoverageArgs) -> Result<()> {
                 json!(area.meta().population_outside_extent),
             );
             o.insert("points_source".into(), json!(area.meta().points_source));
+            o.insert("service".into(), json!(service));
         }
         println!("{}", serde_json::to_string(&summary)?);
         return Ok(());
@@ -676,13 +725,103 @@ fn coverage(args: CoverageArgs) -> Result<()> {
             }
         );
     }
+    if let Some(doc) = &service {
+        print_service(doc, args.top);
+    }
     println!();
     println!(
-        "Wrote {} (cells.parquet, cells.geojson, wards.csv, districts.csv, isochrones.geojson)",
+        "Wrote {} (cells.parquet, cells.geojson, points.csv, wards.csv, wards_service.csv, catchment_wards.csv, districts.csv, isochrones.geojson)",
         out.display()
     );
     println!("Roads: {}", meta.attribution);
     Ok(())
+}
+
+/// The load section of the coverage report: assumptions, queues, the busiest points, fairness.
+fn print_service(doc: &ServiceDoc, top: usize) {
+    let people = |x: f64| group_thousands(x.round() as i64);
+    let l = &doc.load;
+    let a = &l.assumptions;
+    println!();
+    println!(
+        "Load at the peak hour (assumptions: {} visits per resident a year, {:.0} % online, {:.0} % of a day in its peak hour, {} min per visit)",
+        a.visits_per_resident_year,
+        a.share_online * 100.0,
+        a.peak_hour_share * 100.0,
+        a.service_min
+    );
+    println!(
+        "  residents in a catchment        {:>12}  ({} in unknown cells, counted apart)",
+        people(l.residents_assigned),
+        people(l.residents_unknown)
+    );
+    println!(
+        "  at overloaded points (ρ ≥ 1)    {:>12}  {} point(s)",
+        people(l.residents_at_overloaded),
+        l.points_overloaded
+    );
+    println!(
+        "  at strained points (ρ ≥ 0.85)   {:>12}  {} point(s)",
+        people(l.residents_at_strained),
+        l.points_strained
+    );
+    println!(
+        "  counters                        {:>12}  ({} needed for an expected wait ≤ {} min)",
+        l.counters_total, l.counters_needed_total, l.max_wait_min
+    );
+    println!(
+        "  covered within capacity         {:>12}  {:>5.1} % of the study area ({} covered by the rule find every point full)",
+        people(doc.within_capacity.covered),
+        doc.within_capacity.covered_share * 100.0,
+        people(doc.within_capacity.beyond_capacity)
+    );
+    let mut busiest: Vec<&crate::scenario::PointServiceDoc> = doc.points.iter().collect();
+    busiest.sort_by(|x, y| {
+        y.load
+            .utilisation
+            .unwrap_or(f64::INFINITY)
+            .total_cmp(&x.load.utilisation.unwrap_or(f64::INFINITY))
+    });
+    println!("Busiest points:");
+    for p in busiest.iter().take(top) {
+        let wait = match p.load.wait_min {
+            Some(w) => format!("wait {w:.1} min"),
+            None => "overloaded: no steady state".to_string(),
+        };
+        println!(
+            "  {:<12} {:>10} residents  {:>7.1}/h  ρ {:>5}  {:<28} counters {} → {}",
+            p.id,
+            people(p.load.residents),
+            p.load.peak_arrivals_per_hour,
+            p.load
+                .utilisation
+                .map_or("—".to_string(), |u| format!("{u:.2}")),
+            wait,
+            p.load.counters,
+            p.load
+                .counters_needed
+                .map_or("over 1000".to_string(), |c| c.to_string())
+        );
+    }
+    if let Some(t) = &doc.fairness.travel_min {
+        println!(
+            "Fairness of travel time ({} residents with one): Gini {:.3}, Palma {}, Theil T {:.3} ({:.3} within wards, {:.3} between), worst-off 10 % {:.1} min vs mean {:.1} min",
+            people(t.population),
+            t.gini,
+            t.palma.map_or("—".to_string(), |p| format!("{p:.2}")),
+            t.theil_t,
+            doc.theil_within_wards,
+            doc.theil_between_wards,
+            t.top_tenth_mean,
+            t.mean
+        );
+    }
+    if let Some(a) = doc.fairness.e2sfca_per_10k {
+        println!(
+            "E2SFCA access: {a:.2} counters per 10,000 residents on average (Gini {:.3})",
+            doc.fairness.e2sfca.as_ref().map_or(0.0, |e| e.gini)
+        );
+    }
 }
 
 fn isochrones(args: IsochroneArgs) -> Result<()> {

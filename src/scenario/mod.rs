@@ -45,7 +45,9 @@ pub use request::{
     NearestRequest, PlacementDefaults, PlacementRequest, SearchRequest, ServiceRequest,
 };
 pub use search::{Place, fold_vietnamese};
-pub use service::{CapacityCoverage, capacity_coverage};
+pub use service::{
+    CapacityCoverage, PointServiceDoc, ServiceDoc, add_catchments, capacity_coverage,
+};
 
 use crate::coverage::{Combine, CoverageRule, DEFAULT_MAX_SNAP_M, RadiusKind};
 use crate::graph::TravelMode;

@@ -10,8 +10,8 @@ use serde::Serialize;
 use super::{Evaluation, Scenario, ScenarioError, ServiceRequest, StudyArea};
 use crate::coverage::load::AccessPairs;
 use crate::coverage::{
-    Catchments, CellStatus, Combine, CoverageReport, CoverageRule, PointLocation, PointService,
-    RadiusKind, RoadFacts, ServiceReport,
+    Catchments, CellInput, CellStatus, Combine, CoverageReport, CoverageRule, PointLocation,
+    PointService, RadiusKind, RoadFacts, ServiceReport,
 };
 use crate::graph::haversine_m;
 use crate::routing::matrix::Reach;
@@ -91,6 +91,7 @@ impl StudyArea {
             .collect();
         let capacity = capacity_coverage(
             report,
+            &network.cells.cells,
             &reach,
             &locations,
             &rule,
@@ -112,9 +113,11 @@ impl StudyArea {
 /// the straight radius alone accepts (under OR) costs the straight line at the access speed,
 /// after every pair reached in time at that distance. Unknown cells take no part. Under a radius
 /// measured along the roads only the pairs within the time limit are weighed: the pairs beyond
-/// it would need one more search per point.
+/// it would need one more search per point. `cell_places` are the report's cells as evaluated
+/// (same order).
 pub fn capacity_coverage(
     report: &CoverageReport,
+    cell_places: &[CellInput],
     reach: &[Vec<Reach>],
     points: &[PointLocation],
     rule: &CoverageRule,
@@ -155,17 +158,16 @@ pub fn capacity_coverage(
             if by_straight_radius {
                 // A local flat-earth test first (10 % slack), the great circle to decide.
                 let slack = (rule.max_radius_m * 1.1).powi(2);
-                for (i, c) in cells.iter().enumerate() {
+                for (i, (c, place)) in cells.iter().zip(cell_places).enumerate() {
                     if in_reach[i] || c.status == CellStatus::Unknown {
                         continue;
                     }
-                    let ll = h3o::LatLng::from(c.cell);
-                    let dx = (ll.lng() - p.lon) * metres_per_lon;
-                    let dy = (ll.lat() - p.lat) * 111_320.0;
+                    let dx = (place.lon - p.lon) * metres_per_lon;
+                    let dy = (place.lat - p.lat) * 111_320.0;
                     if dx * dx + dy * dy > slack {
                         continue;
                     }
-                    let straight_m = haversine_m((ll.lng(), ll.lat()), (p.lon, p.lat));
+                    let straight_m = haversine_m((place.lon, place.lat), (p.lon, p.lat));
                     if straight_m <= rule.max_radius_m {
                         out.push((straight_m / access_mps, i, j));
                     }
@@ -188,5 +190,101 @@ pub fn capacity_coverage(
         covered_share: if total > 0.0 { covered / total } else { 0.0 },
         beyond_capacity: (report.summary.population_covered - covered).max(0.0),
         per_point,
+    }
+}
+
+/// One point's catchment and queue as reports and the API list them.
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct PointServiceDoc {
+    pub id: String,
+    pub name: String,
+    pub kind: super::PointKind,
+    pub lon: f64,
+    pub lat: f64,
+    #[serde(flatten)]
+    pub load: crate::coverage::PointLoad,
+    /// Residents it takes in the nearest-first assignment within capacity.
+    pub served_within_capacity: f64,
+}
+
+/// Load, queues, fairness and coverage within capacity, for the JSON summary and the API.
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct ServiceDoc {
+    pub load: crate::coverage::LoadSummary,
+    /// City-wide (the study area's) access and inequality.
+    pub fairness: crate::coverage::Fairness,
+    /// Theil T of travel time within wards and between them (they add up to the whole).
+    pub theil_within_wards: f64,
+    pub theil_between_wards: f64,
+    /// Covered within the rule and within the points' capacities.
+    pub within_capacity: CapacityCoverage,
+    /// In the scenario's order.
+    pub points: Vec<PointServiceDoc>,
+    /// Worst first: most residents at overloaded, then strained points.
+    pub wards: Vec<crate::coverage::WardService>,
+}
+
+impl ServiceDoc {
+    /// The figures of an evaluation made by [`StudyArea::evaluate_service`]; `None` for one
+    /// made without them.
+    pub fn new(scenario: &Scenario, evaluation: &Evaluation) -> Option<ServiceDoc> {
+        let (service, capacity) = (evaluation.service.as_ref()?, evaluation.capacity.as_ref()?);
+        let points = scenario
+            .points
+            .iter()
+            .zip(&service.points)
+            .enumerate()
+            .map(|(j, (p, load))| PointServiceDoc {
+                id: p.id.clone(),
+                name: p.name.clone(),
+                kind: p.kind,
+                lon: p.lon,
+                lat: p.lat,
+                load: load.clone(),
+                served_within_capacity: capacity.per_point.get(j).copied().unwrap_or(0.0),
+            })
+            .collect();
+        Some(ServiceDoc {
+            load: service.summary.clone(),
+            fairness: service.fairness.clone(),
+            theil_within_wards: service.theil_within_wards,
+            theil_between_wards: service.theil_between_wards,
+            within_capacity: CapacityCoverage {
+                per_point: Vec::new(),
+                ..capacity.clone()
+            },
+            points,
+            wards: service.wards.clone(),
+        })
+    }
+}
+
+/// Adds to each hexagon of a cells FeatureCollection (in the report's cell order) the id of
+/// the point whose catchment holds it (`catchment_point_id`, null for unknown cells) and its
+/// E2SFCA access (`access_per_10k`), so a map can draw a point's catchment.
+pub fn add_catchments(
+    cells: &mut serde_json::Value,
+    service: &ServiceReport,
+    point_ids: &[String],
+) {
+    let Some(features) = cells.get_mut("features").and_then(|f| f.as_array_mut()) else {
+        return;
+    };
+    for (i, f) in features.iter_mut().enumerate() {
+        if let Some(props) = f.get_mut("properties").and_then(|p| p.as_object_mut()) {
+            let id = service
+                .catchments
+                .of_cell
+                .get(i)
+                .copied()
+                .flatten()
+                .and_then(|p| point_ids.get(p));
+            props.insert("catchment_point_id".into(), serde_json::json!(id));
+            let access = service.access_per_10k.get(i).copied().flatten();
+            props.insert(
+                "access_per_10k".into(),
+                serde_json::json!(access.map(|a| (a * 1e3).round() / 1e3)),
+            );
+        }
     }
 }

@@ -14,7 +14,7 @@ use crate::graph::TravelMode;
 use crate::optimise::{ModelKind, Solver};
 use crate::scenario::{
     AreaMeta, Candidates, Defaults, Limits, ModelInfo, Place, PlacementPhase, PlacementRequest,
-    ReceivingPoint, RuleSpec, ScenarioError, SuggestedPoint,
+    ReceivingPoint, RuleSpec, ScenarioError, ServiceDoc, ServiceRequest, SuggestedPoint,
 };
 
 /// Names of the travel modes, for the OpenAPI document (the JSON is the lower-case name).
@@ -199,6 +199,9 @@ pub struct Draft {
     pub points: Vec<ReceivingPoint>,
     /// Optional label.
     pub name: Option<String>,
+    /// Load and queue assumptions and the wait limit; every field left out takes the default
+    /// `/api/v1/meta` publishes (`defaults.service`).
+    pub service: Option<ServiceRequest>,
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -242,7 +245,10 @@ pub struct CoverageResult {
     pub districts: Vec<RegionStats>,
     pub area: AreaRef,
     pub timings_ms: BTreeMap<String, f64>,
-    /// With `?cells=true`: H3 hexagons as a GeoJSON FeatureCollection.
+    /// Catchments, load and queue per point, fairness, and coverage within capacity.
+    pub service: Option<ServiceDoc>,
+    /// With `?cells=true`: H3 hexagons as a GeoJSON FeatureCollection (each with the
+    /// `catchment_point_id` whose catchment holds it and its `access_per_10k`).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
     pub cells: Option<JsonObject>,
