@@ -91,7 +91,10 @@ fn load(c: &mut Criterion) {
     g.bench_function("evaluation", |b| {
         b.iter(|| {
             let r = cells.evaluate(graph, index, black_box(&points), &rule);
-            assert_eq!(r.summary.population_covered, report.summary.population_covered);
+            assert_eq!(
+                r.summary.population_covered,
+                report.summary.population_covered
+            );
         })
     });
     g.bench_function("catchments_queues_inequality", |b| {
