@@ -446,6 +446,11 @@ pub struct OptimiseArgs {
     /// People one receiving point can serve; demand is then assigned within capacity (slower).
     #[arg(long)]
     pub capacity: Option<f64>,
+    /// Each point's capacity from its counters: the residents it serves within the default
+    /// expected wait (see `coverage --max-wait`); consolidation then says which desks to keep
+    /// with how many counters each.
+    #[arg(long, conflicts_with = "capacity")]
+    pub capacity_from_counters: bool,
     /// Every ward must keep at least this share (0-1) of its people covered (mclp).
     #[arg(long)]
     pub min_ward_share: Option<f64>,
@@ -933,6 +938,7 @@ impl OptimiseArgs {
             candidates,
             capacity: self.capacity,
             min_ward_share: self.min_ward_share,
+            capacity_from_counters: self.capacity_from_counters,
         })
     }
 
@@ -993,7 +999,13 @@ fn optimise(args: OptimiseArgs) -> Result<()> {
         &plan.added,
     )?;
     let before = area.evaluate(&scenario)?;
-    let after = area.evaluate(&plan.apply(&scenario))?;
+    // The plan's points with their load: which desks stay, and with how many counters each.
+    let planned = plan.apply(&scenario);
+    let after = area.evaluate_service(&planned, &ServiceRequest::default())?;
+    let service_after = ServiceDoc::new(&planned, &after);
+    if let Some(doc) = &service_after {
+        crate::export::write_points_csv(&args.out.join("points_after.csv"), doc)?;
+    }
     crate::export::write_ward_comparison(
         &args.out.join("wards_before_after.csv"),
         &before.report.wards,
@@ -1005,6 +1017,7 @@ fn optimise(args: OptimiseArgs) -> Result<()> {
             "plan": plan,
             "covered_share_before": before.report.summary.covered_share,
             "covered_share_after": after.report.summary.covered_share,
+            "service_after": service_after,
         });
         println!("{}", serde_json::to_string(&out)?);
         return Ok(());
@@ -1059,8 +1072,33 @@ fn optimise(args: OptimiseArgs) -> Result<()> {
         before.report.summary.covered_share * 100.0,
         after.report.summary.covered_share * 100.0
     );
+    if let Some(doc) = &service_after {
+        println!(
+            "After the plan, at the peak hour (expected wait ≤ {} min; assumptions in data/README.md):",
+            doc.load.max_wait_min
+        );
+        for p in &doc.points {
+            println!(
+                "  {:<14} {:>10} residents  ρ {:>5}  counters {} → {} needed",
+                p.id,
+                people(p.load.residents),
+                p.load
+                    .utilisation
+                    .map_or("—".to_string(), |u| format!("{u:.2}")),
+                p.load.counters,
+                p.load
+                    .counters_needed
+                    .map_or("over 1000".to_string(), |c| c.to_string())
+            );
+        }
+        println!(
+            "  covered within capacity {} of {} residents",
+            people(doc.within_capacity.covered),
+            people(after.report.summary.population_total)
+        );
+    }
     println!(
-        "Wrote {} (suggested_points.csv, suggested_points.geojson, wards_before_after.csv)",
+        "Wrote {} (suggested_points.csv, suggested_points.geojson, wards_before_after.csv, points_after.csv)",
         args.out.display()
     );
     println!("Roads: {}", area.meta().attribution);

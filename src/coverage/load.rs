@@ -230,8 +230,6 @@ fn point_load(
         service_min: assumptions.service_min,
         counters: s.counters,
     };
-    let capacity_arrivals =
-        queue::arrivals_within_wait(s.counters, assumptions.service_min, max_wait_min);
     PointLoad {
         residents: k.residents,
         residents_covered: k.covered,
@@ -244,9 +242,19 @@ fn point_load(
         level: q.level(),
         wait_min: q.mean_wait_min(),
         counters_needed: queue::counters_needed(arrivals, assumptions.service_min, max_wait_min),
-        capacity_residents: assumptions
-            .residents_for_arrivals(capacity_arrivals, s.open_days_per_week),
+        capacity_residents: capacity_residents(s, assumptions, max_wait_min),
     }
+}
+
+/// Residents a point serves with an expected wait of at most `max_wait_min` at its peak hour:
+/// its capacity, in the coverage within capacity and in the capacitated placement models.
+pub fn capacity_residents(
+    s: &PointService,
+    assumptions: &DemandAssumptions,
+    max_wait_min: f64,
+) -> f64 {
+    let arrivals = queue::arrivals_within_wait(s.counters, assumptions.service_min, max_wait_min);
+    assumptions.residents_for_arrivals(arrivals, s.open_days_per_week)
 }
 
 fn summarise(

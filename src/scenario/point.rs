@@ -111,6 +111,14 @@ impl ReceivingPoint {
             .unwrap_or_else(|| self.kind.default_counters())
     }
 
+    /// What load needs of it: counters and open days.
+    pub fn service(&self) -> crate::coverage::PointService {
+        crate::coverage::PointService {
+            counters: self.counters(),
+            open_days_per_week: self.open_days_per_week(),
+        }
+    }
+
     /// Days a week it opens, from its opening hours; the desks' usual six days when they are
     /// empty or not understood.
     pub fn open_days_per_week(&self) -> u32 {

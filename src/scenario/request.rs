@@ -293,6 +293,10 @@ pub struct PlacementRequest {
     pub capacity: Option<f64>,
     /// Every ward must keep at least this share (0..=1) of its people covered.
     pub min_ward_share: Option<f64>,
+    /// Each point's capacity from its counters instead: the residents it serves within the
+    /// default wait limit ([`ServiceRequest`]); new points count as flexible points. Not
+    /// together with `capacity`.
+    pub capacity_from_counters: bool,
 }
 
 impl Default for PlacementRequest {
@@ -313,6 +317,7 @@ impl Default for PlacementRequest {
             candidates: Candidates::Cells(Candidates::DEFAULT_RESOLUTION),
             capacity: None,
             min_ward_share: None,
+            capacity_from_counters: false,
         }
     }
 }
@@ -378,6 +383,12 @@ impl PlacementRequest {
             return Err(invalid(format!(
                 "capacity is {c}; give the number of people one point can serve"
             )));
+        }
+        if self.capacity.is_some() && self.capacity_from_counters {
+            return Err(invalid(
+                "give one capacity for every point or capacities from the counters, not both"
+                    .to_string(),
+            ));
         }
         if let Some(share) = self.min_ward_share
             && !(0.0..=1.0).contains(&share)

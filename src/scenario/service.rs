@@ -60,14 +60,7 @@ impl StudyArea {
         let reach_ms = started.elapsed().as_secs_f64() * 1e3;
         let started = Instant::now();
         let report = &evaluation.report;
-        let services: Vec<PointService> = scenario
-            .points
-            .iter()
-            .map(|p| PointService {
-                counters: p.counters(),
-                open_days_per_week: p.open_days_per_week(),
-            })
-            .collect();
+        let services: Vec<PointService> = scenario.points.iter().map(|p| p.service()).collect();
         let times: Vec<Vec<(u32, f64)>> = reach
             .iter()
             .map(|row| row.iter().map(|r| (r.demand, r.travel_s)).collect())

@@ -308,6 +308,9 @@ pub struct OptimiseRequest {
     pub capacity: Option<f64>,
     /// Every ward must keep at least this share (0..=1) of its people covered.
     pub min_ward_share: Option<f64>,
+    /// Each point's capacity from its counters (residents served within the default wait).
+    #[serde(default)]
+    pub capacity_from_counters: bool,
 }
 
 impl OptimiseRequest {
@@ -332,6 +335,7 @@ impl OptimiseRequest {
             candidates,
             capacity: self.capacity,
             min_ward_share: self.min_ward_share,
+            capacity_from_counters: self.capacity_from_counters,
         })
     }
 }
