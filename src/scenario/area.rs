@@ -16,7 +16,7 @@ use super::{
     IsochroneRequest, NearestRequest, ReceivingPoint, Scenario, ScenarioError, SearchRequest, hours,
 };
 use crate::boundary::Regions;
-use crate::coverage::{CellInput, CoverageReport, PointLocation, PreparedCells};
+use crate::coverage::{CellInput, CoverageReport, PreparedCells};
 use crate::graph::{RoadGraph, SnapIndex, SpeedProfile, TravelMode, cache};
 use crate::ingest::OsmData;
 use crate::routing::{self, Attachment, Direction, Metric, isochrone, nearest};
@@ -545,14 +545,7 @@ impl StudyArea {
         scenario.validate()?;
         let network = self.network(scenario.mode)?;
         let rule = scenario.rule.to_rule(scenario.mode);
-        let locations: Vec<PointLocation> = scenario
-            .points
-            .iter()
-            .map(|p| PointLocation {
-                lon: p.lon,
-                lat: p.lat,
-            })
-            .collect();
+        let locations = super::locations(&scenario.points);
         let mut report = network
             .cells
             .evaluate(&network.graph, &network.index, &locations, &rule);

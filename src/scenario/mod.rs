@@ -34,7 +34,8 @@ pub use osm_points::{
 };
 pub use placement::{PlacementPhase, PlacementPlan, PlacementProblem, SuggestedPoint};
 pub use point::{
-    PointKind, ReceivingPoint, check_coordinates, parse_counters, read_points, validate_points,
+    PointKind, ReceivingPoint, check_coordinates, locations, parse_counters, read_points,
+    validate_points,
 };
 pub use point_set::{
     DecisionPhase, PointSetInfo, available_point_sets, decision_phases, kinds_present,

@@ -127,6 +127,17 @@ impl ReceivingPoint {
     }
 }
 
+/// Where the points are, as coverage needs them.
+pub fn locations(points: &[ReceivingPoint]) -> Vec<crate::coverage::PointLocation> {
+    points
+        .iter()
+        .map(|p| crate::coverage::PointLocation {
+            lon: p.lon,
+            lat: p.lat,
+        })
+        .collect()
+}
+
 /// Reads a counters figure as a points file gives it: a whole number from 1 to
 /// [`crate::coverage::queue::MAX_COUNTERS`]; the message says what was found.
 pub fn parse_counters(raw: &str) -> Result<u32, String> {

@@ -43,14 +43,7 @@ impl StudyArea {
         let network = self.network(scenario.mode)?;
         let started = Instant::now();
         let rule = scenario.rule.to_rule(scenario.mode);
-        let locations: Vec<PointLocation> = scenario
-            .points
-            .iter()
-            .map(|p| PointLocation {
-                lon: p.lon,
-                lat: p.lat,
-            })
-            .collect();
+        let locations = super::locations(&scenario.points);
         let reach = network.cells.reach_within(
             &network.graph,
             &network.index,
