@@ -26,7 +26,7 @@ fn coverage(c: &mut Criterion) {
     let network = area
         .network(TravelMode::Motorbike)
         .expect("motorbike graph");
-    let rule = scenario.rule.to_rule(scenario.mode);
+    let rule = scenario.rule.to_rule();
     let points: Vec<PointLocation> = scenario
         .points
         .iter()

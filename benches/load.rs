@@ -24,7 +24,7 @@ fn load(c: &mut Criterion) {
     let network = area
         .network(TravelMode::Motorbike)
         .expect("motorbike graph");
-    let rule = scenario.rule.to_rule(scenario.mode);
+    let rule = scenario.rule.to_rule();
     let points = motcua::scenario::locations(&scenario.points);
     let services: Vec<PointService> = scenario.points.iter().map(|p| p.service()).collect();
     let request = ServiceRequest::default();

@@ -337,11 +337,10 @@ fn a_footway_reaches_walkers_but_not_motorbikes() {
         &test_profile(TravelMode::Motorbike),
         vec![cell_at(lon, lat)],
     );
-    let walk_rule = CoverageRule {
-        mode: TravelMode::Walk,
-        ..rule(Combine::And)
-    };
-    assert_eq!(statuses(&walk, &[a], &walk_rule)[0].0, CellStatus::Covered);
+    assert_eq!(
+        statuses(&walk, &[a], &rule(Combine::And))[0].0,
+        CellStatus::Covered
+    );
     assert_eq!(
         statuses(&ride, &[a], &rule(Combine::And))[0].0,
         CellStatus::Unknown
@@ -437,7 +436,6 @@ proptest! {
             max_radius_m: radius_m,
             combine: if and { Combine::And } else { Combine::Or },
             radius_kind: if network { RadiusKind::Network } else { RadiusKind::Straight },
-            ..CoverageRule::default()
         };
         let points: Vec<PointLocation> = points
             .iter()

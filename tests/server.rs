@@ -560,6 +560,73 @@ async fn baseline_is_read_only() {
 }
 
 #[tokio::test]
+async fn shipped_point_sets_are_read_only_scenarios() {
+    let fx = Fixture::new();
+    let app = fx.app();
+    let meta = get(&app, "/api/v1/meta").await.json();
+    let sets: Vec<&str> = meta["point_sets"]
+        .as_array()
+        .expect("point sets in meta")
+        .iter()
+        .map(|s| s["scenario_id"].as_str().expect("scenario id"))
+        .collect();
+    assert_eq!(
+        sets,
+        ["set-desks-2024", "set-branches-2025", "set-communes-2025"]
+    );
+    let list = get(&app, "/api/v1/scenarios").await.json();
+    let listed: Vec<&Value> = list["scenarios"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter(|s| s["id"].as_str().is_some_and(|id| id.starts_with("set-")))
+        .collect();
+    assert_eq!(listed.len(), 3);
+    assert!(listed.iter().all(|s| s["read_only"] == true));
+    // 32 points: the head office, its temporary seat and 30 branches.
+    let branches = get(&app, "/api/v1/scenarios/set-branches-2025")
+        .await
+        .json();
+    assert_eq!(branches["read_only"], true);
+    assert_eq!(branches["points"].as_array().expect("points").len(), 32);
+    let edit = json!({"name": "x", "mode": "car", "rule": branches["rule"], "points": branches["points"], "version": 1});
+    send_json(
+        &app,
+        "PUT",
+        "/api/v1/scenarios/set-branches-2025",
+        Some(TOKEN),
+        &edit,
+    )
+    .await
+    .assert_error(StatusCode::CONFLICT, "conflict");
+    delete(&app, "/api/v1/scenarios/set-desks-2024", Some(TOKEN))
+        .await
+        .assert_error(StatusCode::CONFLICT, "conflict");
+    get(&app, "/api/v1/scenarios/set-no-such-set")
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "not_found");
+    // Their coverage is computed like any scenario's.
+    let coverage = get(&app, "/api/v1/scenarios/set-branches-2025/coverage").await;
+    assert_eq!(coverage.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_map_draws_the_study_extent_and_the_road_data() {
+    let fx = Fixture::new();
+    let app = fx.app();
+    let extent = get(&app, "/api/v1/basemap/extent").await.json();
+    let kinds: Vec<&str> = extent["features"]
+        .as_array()
+        .expect("features")
+        .iter()
+        .map(|f| f["properties"]["kind"].as_str().expect("kind"))
+        .collect();
+    assert_eq!(kinds, ["study_extent", "road_data"]);
+    let ring = &extent["features"][1]["geometry"]["coordinates"][0][0];
+    assert!(ring.as_array().expect("ring").len() >= 4, "a closed hull");
+}
+
+#[tokio::test]
 async fn concurrent_updates_never_lose_work() {
     let fx = Fixture::new();
     let app = fx.app();

@@ -7,7 +7,7 @@
 //! road network, finding its ward and district), [`PreparedCells::evaluate`] does the rest (one
 //! multi-source search from all points over the reversed graph, then a pass over the cells).
 //!
-//! Cells farther than [`CoverageRule::max_snap_m`] from any road the mode may use have no road
+//! Cells farther than the snapping limit ([`DEFAULT_MAX_SNAP_M`]) from any road the mode may use have no road
 //! data: the road extract does not reach them, so their travel time is unknown. The rule still
 //! decides them where it can ([`CoverageRule::pair_verdict`]): under OR with a straight radius a
 //! cell within the radius of a point is covered whatever the roads. Where the verdict needs the

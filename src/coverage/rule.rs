@@ -13,8 +13,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::graph::TravelMode;
-
 /// How the radius part of the rule is measured.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -40,27 +38,26 @@ pub enum Combine {
     And,
 }
 
-/// The service promise being checked.
+/// The service promise being checked. The travel mode is the graph's, and what counts as "no
+/// road data" is the snapping limit the cells were attached with ([`DEFAULT_MAX_SNAP_M`]): the
+/// rule holds only the limits themselves.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CoverageRule {
     pub max_travel_s: f64,
     pub max_radius_m: f64,
     pub radius_kind: RadiusKind,
     pub combine: Combine,
-    pub mode: TravelMode,
-    /// A place farther than this from every usable road has no road data.
-    pub max_snap_m: f64,
 }
 
 impl Default for CoverageRule {
+    /// The Centre's promise: 30 minutes of travel or 5 km as the crow flies. The one place this
+    /// default is written; the scenario's rule and every shell read it from here.
     fn default() -> Self {
         CoverageRule {
             max_travel_s: 30.0 * 60.0,
             max_radius_m: 5_000.0,
             radius_kind: RadiusKind::Straight,
             combine: Combine::Or,
-            mode: TravelMode::Motorbike,
-            max_snap_m: DEFAULT_MAX_SNAP_M,
         }
     }
 }

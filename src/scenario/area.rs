@@ -223,6 +223,8 @@ pub struct StudyArea {
     ward_cut_by_extent: Vec<bool>,
     district_cut_by_extent: Vec<bool>,
     extent: super::StudyExtent,
+    /// Where the roads file has roads: the convex hull of its road nodes (`None` without any).
+    road_data: Option<geo::Polygon>,
     wards_geojson: Value,
     roads_geojson: Value,
     search: SearchIndex,
@@ -385,6 +387,7 @@ impl StudyArea {
         let wards_geojson = regions_geojson_within(&wards, bbox, &ward_cut_by_extent);
         let search = SearchIndex::new(&osm, &wards, &districts, &points);
         let roads_geojson = basemap_roads(&osm);
+        let road_data = super::extent::road_data_outline(&osm);
         let population_in_study_area: f64 = cells.iter().map(|c| c.population).sum();
         let people = |x: f64| super::group_thousands(x.round() as i64);
         let (scope, scope_vi) = if population_outside_extent > 0.0 {
@@ -446,6 +449,7 @@ impl StudyArea {
             ward_cut_by_extent,
             district_cut_by_extent,
             extent,
+            road_data,
             wards_geojson,
             roads_geojson,
             search,
@@ -544,7 +548,7 @@ impl StudyArea {
     pub fn evaluate(&self, scenario: &Scenario) -> Result<Evaluation, ScenarioError> {
         scenario.validate()?;
         let network = self.network(scenario.mode)?;
-        let rule = scenario.rule.to_rule(scenario.mode);
+        let rule = scenario.rule.to_rule();
         let locations = super::locations(&scenario.points);
         let mut report = network
             .cells
@@ -770,6 +774,47 @@ impl StudyArea {
     /// The study extent, for maps.
     pub fn extent(&self) -> &super::StudyExtent {
         &self.extent
+    }
+
+    /// The study extent and where the roads file has roads, as one GeoJSON FeatureCollection
+    /// (property `kind`: `study_extent` or `road_data`): maps draw both, so a reader sees which
+    /// residents every figure is of and where the verdict can rest on roads.
+    pub fn extent_geojson(&self) -> Value {
+        let mut features = vec![self.extent.feature()];
+        if let Some(outline) = &self.road_data {
+            features.push(serde_json::json!({
+                "type": "Feature",
+                "geometry": multipolygon_json(&geo::MultiPolygon(vec![outline.clone()])),
+                "properties": {"kind": "road_data", "roads_vintage": self.meta.roads_vintage},
+            }));
+        }
+        serde_json::json!({"type": "FeatureCollection", "features": features})
+    }
+
+    /// The shipped point sets present in this area's data directory, in the Decision's order.
+    pub fn point_sets(&self) -> Vec<super::PointSetInfo> {
+        let present = super::available_point_sets(&self.options.data_dir);
+        super::shipped_point_sets()
+            .into_iter()
+            .filter(|s| present.contains(&s.name))
+            .collect()
+    }
+
+    /// A shipped point set as a scenario under the baseline's mode and rule: the Decision's
+    /// networks (`desks-2024`, `branches-2025`, `communes-2025`) to compare and start from.
+    pub fn point_set_scenario(&self, name: &str) -> Result<Scenario, ScenarioError> {
+        let info = self.point_sets().into_iter().find(|s| s.name == name);
+        let Some(info) = info else {
+            return Err(ScenarioError::UnknownPointSet {
+                name: name.to_string(),
+                available: self.point_sets().into_iter().map(|s| s.name).collect(),
+            });
+        };
+        Ok(Scenario {
+            name: info.title,
+            points: super::load_point_set(&self.options.data_dir, name)?,
+            ..self.baseline()
+        })
     }
 }
 

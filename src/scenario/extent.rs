@@ -63,24 +63,35 @@ impl StudyExtent {
         }
     }
 
-    /// The extent as a GeoJSON FeatureCollection, for maps.
-    pub fn geojson(&self) -> Value {
+    /// The extent as one GeoJSON Feature (property `kind`: `study_extent`), an outline
+    /// dissolved into its outer border so a map draws the province, not its districts.
+    pub fn feature(&self) -> Value {
         let geometry = match self {
             StudyExtent::Box([w, s, e, n]) => json!({
                 "type": "Polygon",
                 "coordinates": [[[w, s], [e, s], [e, n], [w, n], [w, s]]],
             }),
             StudyExtent::Outline { regions, .. } => {
-                let all: geo::MultiPolygon = regions
-                    .regions()
-                    .iter()
-                    .flat_map(|r| r.shape.0.iter().cloned())
-                    .collect();
-                super::area::multipolygon_json(&all)
+                let shapes: Vec<&geo::MultiPolygon> =
+                    regions.regions().iter().map(|r| &r.shape).collect();
+                super::area::multipolygon_json(&geo::unary_union(shapes))
             }
         };
-        json!({"type": "FeatureCollection", "features": [
-            {"type": "Feature", "geometry": geometry, "properties": {"kind": "study_extent"}}
-        ]})
+        json!({"type": "Feature", "geometry": geometry, "properties": {"kind": "study_extent"}})
     }
+}
+
+/// Where a roads file has roads: the convex hull of its road nodes. Extracts are cut by a box or
+/// a polygon, so the hull is close to the cut; `None` for a file with fewer than three nodes.
+pub fn road_data_outline(osm: &crate::ingest::OsmData) -> Option<geo::Polygon> {
+    use geo::ConvexHull;
+    if osm.nodes.len() < 3 {
+        return None;
+    }
+    let points: geo::MultiPoint = osm
+        .nodes
+        .iter()
+        .map(|n| geo::Point::new(n.lon, n.lat))
+        .collect();
+    Some(points.convex_hull())
 }

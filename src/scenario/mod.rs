@@ -50,7 +50,7 @@ pub use service::{
     CapacityCoverage, PointServiceDoc, ServiceDoc, add_catchments, capacity_coverage,
 };
 
-use crate::coverage::{Combine, CoverageRule, DEFAULT_MAX_SNAP_M, RadiusKind};
+use crate::coverage::{Combine, CoverageRule, RadiusKind};
 use crate::graph::TravelMode;
 
 /// The coverage rule as people state it: minutes and kilometres.
@@ -67,11 +67,12 @@ pub struct RuleSpec {
 impl Default for RuleSpec {
     /// The Centre's promise: 30 minutes of travel or 5 km.
     fn default() -> Self {
+        let rule = CoverageRule::default();
         RuleSpec {
-            max_minutes: 30.0,
-            radius_km: 5.0,
-            radius_kind: RadiusKind::Straight,
-            combine: Combine::Or,
+            max_minutes: rule.max_travel_s / 60.0,
+            radius_km: rule.max_radius_m / 1000.0,
+            radius_kind: rule.radius_kind,
+            combine: rule.combine,
         }
     }
 }
@@ -100,14 +101,12 @@ impl RuleSpec {
         Ok(())
     }
 
-    pub fn to_rule(self, mode: TravelMode) -> CoverageRule {
+    pub fn to_rule(self) -> CoverageRule {
         CoverageRule {
             max_travel_s: self.max_minutes * 60.0,
             max_radius_m: self.radius_km * 1000.0,
             radius_kind: self.radius_kind,
             combine: self.combine,
-            mode,
-            max_snap_m: DEFAULT_MAX_SNAP_M,
         }
     }
 }

@@ -139,7 +139,7 @@ impl StudyArea {
         let graph = &network.graph;
         let max_snap = crate::coverage::DEFAULT_MAX_SNAP_M;
         let cells = &network.cells;
-        let rule = scenario.rule.to_rule(scenario.mode);
+        let rule = scenario.rule.to_rule();
         // Under OR with a straight radius a pair can hold by the straight line alone, so cells
         // and sites beyond the road data take part; under any other rule, and for the time
         // models, a pair needs roads at both ends.

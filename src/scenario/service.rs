@@ -42,7 +42,7 @@ impl StudyArea {
         let mut evaluation = self.evaluate(scenario)?;
         let network = self.network(scenario.mode)?;
         let started = Instant::now();
-        let rule = scenario.rule.to_rule(scenario.mode);
+        let rule = scenario.rule.to_rule();
         let locations = super::locations(&scenario.points);
         let reach = network.cells.reach_within(
             &network.graph,

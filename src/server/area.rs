@@ -6,7 +6,7 @@ use crate::graph::TravelMode;
 use crate::scenario::{DEFAULT_MODE, Defaults, LIMITS, ModelInfo, NearestRequest, SearchRequest};
 use crate::server::dto::{
     DefaultRule, HealthResponse, LineString, MetaResponse, NearestItem, NearestOrigin,
-    NearestQuery, NearestResponse, SearchQuery, SearchResponse,
+    NearestQuery, NearestResponse, PointSetScenario, SearchQuery, SearchResponse,
 };
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::extract::ApiQuery;
@@ -47,6 +47,14 @@ pub async fn meta(State(state): State<AppState>) -> Json<MetaResponse> {
         defaults: Defaults::default(),
         limits: LIMITS,
         models: ModelInfo::all(),
+        point_sets: area
+            .point_sets()
+            .into_iter()
+            .map(|set| PointSetScenario {
+                scenario_id: format!("{}{}", scenarios::POINT_SET_ID_PREFIX, set.name),
+                set,
+            })
+            .collect(),
     })
 }
 
@@ -157,13 +165,14 @@ pub async fn basemap_wards(State(state): State<AppState>) -> Result<Response, Ap
     Ok(json_bytes(bytes))
 }
 
-/// The study extent as a GeoJSON polygon (property `kind`: `study_extent`): every figure is of
-/// the residents inside it.
+/// The study extent (property `kind`: `study_extent`: every figure is of the residents inside
+/// it) and where the roads file has roads (`road_data`: outside it the verdict cannot rest on
+/// roads), as GeoJSON.
 #[utoipa::path(get, path = "/api/v1/basemap/extent", tag = "area",
     responses((status = 200, description = "GeoJSON FeatureCollection", body = Object)))]
 pub async fn basemap_extent(State(state): State<AppState>) -> Result<Response, ApiError> {
     let bytes = cached(&state.caches().extent, state.clone(), |state| {
-        Ok(state.area().extent().geojson())
+        Ok(state.area().extent_geojson())
     })
     .await?;
     Ok(json_bytes(bytes))

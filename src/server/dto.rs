@@ -63,6 +63,17 @@ pub struct MetaResponse {
     pub limits: Limits,
     /// The placement models, in menu order.
     pub models: Vec<ModelInfo>,
+    /// The shipped point sets (the Decision's networks), each a read-only scenario.
+    pub point_sets: Vec<PointSetScenario>,
+}
+
+/// A shipped point set and the id of the read-only scenario holding it.
+#[derive(Serialize, ToSchema)]
+pub struct PointSetScenario {
+    /// `set-<name>`: use it wherever a scenario id goes.
+    pub scenario_id: String,
+    #[serde(flatten)]
+    pub set: crate::scenario::PointSetInfo,
 }
 
 #[derive(Deserialize, IntoParams)]

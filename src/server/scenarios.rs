@@ -20,6 +20,8 @@ use axum::response::{IntoResponse, Response};
 
 /// Id of the built-in read-only scenario holding the area's current receiving points.
 pub const BASELINE_ID: &str = "baseline";
+/// Ids of the read-only scenarios holding a shipped point set: `set-desks-2024`, ….
+pub const POINT_SET_ID_PREFIX: &str = "set-";
 /// Key added to `timings_ms`: milliseconds the server spent in the domain's evaluate call.
 pub const SERVER_EVALUATE_KEY: &str = "server_evaluate";
 
@@ -27,6 +29,22 @@ pub const SERVER_EVALUATE_KEY: &str = "server_evaluate";
 pub async fn load(state: &AppState, id: String) -> Result<StoredScenario, ApiError> {
     if id == BASELINE_ID {
         return Ok(baseline(state));
+    }
+    if let Some(name) = id.strip_prefix(POINT_SET_ID_PREFIX) {
+        let area = state.area_arc();
+        if !area.point_sets().iter().any(|s| s.name == name) {
+            return Err(ApiError::not_found(format!("no scenario {id:?}")));
+        }
+        let name = name.to_string();
+        let scenario =
+            blocking(move || area.point_set_scenario(&name).map_err(ApiError::from)).await?;
+        return Ok(StoredScenario {
+            id,
+            version: 1,
+            scenario,
+            created_at: state.started_at().to_string(),
+            updated_at: state.started_at().to_string(),
+        });
     }
     let store = state.store_arc();
     blocking(move || store.get(&id).map_err(ApiError::from)).await
@@ -43,7 +61,7 @@ fn baseline(state: &AppState) -> StoredScenario {
 }
 
 fn doc(stored: StoredScenario) -> ScenarioDoc {
-    let read_only = stored.id == BASELINE_ID;
+    let read_only = is_read_only(&stored.id);
     ScenarioDoc {
         id: stored.id,
         name: stored.scenario.name,
@@ -57,9 +75,14 @@ fn doc(stored: StoredScenario) -> ScenarioDoc {
     }
 }
 
+/// The baseline and the shipped point sets cannot be changed or deleted.
+fn is_read_only(id: &str) -> bool {
+    id == BASELINE_ID || id.starts_with(POINT_SET_ID_PREFIX)
+}
+
 fn read_only_error() -> ApiError {
     ApiError::conflict(
-        "the baseline scenario is read-only (it is the area's current receiving points); create your own copy with POST /api/v1/scenarios and edit that",
+        "this scenario is read-only (the area's current receiving points, or a shipped point set); save your own copy as a new scenario and edit that",
     )
 }
 
@@ -78,7 +101,8 @@ pub fn draft_scenario(draft: Draft) -> Scenario {
     }
 }
 
-/// Saved scenarios of this area, the baseline first.
+/// Saved scenarios of this area, after the read-only ones: the baseline, then the shipped point
+/// sets (ids `set-<name>`).
 #[utoipa::path(get, path = "/api/v1/scenarios", tag = "scenarios",
     responses((status = 200, description = "The baseline and every saved scenario", body = ScenarioList)))]
 pub async fn list(State(state): State<AppState>) -> Result<Json<ScenarioList>, ApiError> {
@@ -91,9 +115,34 @@ pub async fn list(State(state): State<AppState>) -> Result<Json<ScenarioList>, A
         version: base.version,
         mode: base.scenario.mode,
         points_count: base.scenario.points.len(),
-        updated_at: base.updated_at,
+        updated_at: base.updated_at.clone(),
         read_only: true,
     }];
+    // The Decision's networks, read-only, to compare against and to start a scenario from.
+    let area = state.area_arc();
+    let sets = blocking(move || {
+        area.point_sets()
+            .into_iter()
+            .map(|set| {
+                let points = area.point_set_scenario(&set.name)?.points.len();
+                Ok((set, points))
+            })
+            .collect::<Result<Vec<_>, crate::scenario::ScenarioError>>()
+            .map_err(ApiError::from)
+    })
+    .await?;
+    scenarios.extend(
+        sets.into_iter()
+            .map(|(set, points_count)| ScenarioListItem {
+                id: format!("{POINT_SET_ID_PREFIX}{}", set.name),
+                name: set.title,
+                version: 1,
+                mode: base.scenario.mode,
+                points_count,
+                updated_at: base.updated_at.clone(),
+                read_only: true,
+            }),
+    );
     scenarios.extend(saved.into_iter().map(|s| ScenarioListItem {
         id: s.id,
         name: s.name,
@@ -135,7 +184,7 @@ pub async fn create(
 
 /// One scenario.
 #[utoipa::path(get, path = "/api/v1/scenarios/{id}", tag = "scenarios",
-    params(("id" = String, Path, description = "Scenario id, or baseline")),
+    params(("id" = String, Path, description = "Scenario id, `baseline`, or `set-<point set>` (read-only)")),
     responses(
         (status = 200, description = "The scenario", body = ScenarioDoc),
         (status = 404, description = "No such scenario", body = ErrorBody),
@@ -164,7 +213,7 @@ pub async fn update(
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<UpdateScenario>,
 ) -> Result<Json<ScenarioDoc>, ApiError> {
-    if id == BASELINE_ID {
+    if is_read_only(&id) {
         return Err(read_only_error());
     }
     if body.version < 1 {
@@ -205,7 +254,7 @@ pub async fn delete(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
-    if id == BASELINE_ID {
+    if is_read_only(&id) {
         return Err(read_only_error());
     }
     let store = state.store_arc();
@@ -215,7 +264,7 @@ pub async fn delete(
 
 /// Coverage of a saved scenario.
 #[utoipa::path(get, path = "/api/v1/scenarios/{id}/coverage", tag = "scenarios",
-    params(("id" = String, Path, description = "Scenario id, or baseline"), CoverageQuery),
+    params(("id" = String, Path, description = "Scenario id, `baseline`, or `set-<point set>` (read-only)"), CoverageQuery),
     responses(
         (status = 200, description = "Coverage result", body = CoverageResult),
         (status = 404, description = "No such scenario", body = ErrorBody),
@@ -240,7 +289,7 @@ pub async fn coverage(
 /// commune, and the 2024 desks for reference), each evaluated under this scenario's rule and
 /// travel mode on the shipped point sets.
 #[utoipa::path(get, path = "/api/v1/scenarios/{id}/phases", tag = "scenarios",
-    params(("id" = String, Path, description = "Scenario id, or baseline")),
+    params(("id" = String, Path, description = "Scenario id, `baseline`, or `set-<point set>` (read-only)")),
     responses(
         (status = 200, description = "One result per phase, in order", body = [crate::scenario::PhaseResult]),
         (status = 404, description = "No such scenario", body = ErrorBody),
@@ -331,7 +380,7 @@ fn point_ids(points: &[ReceivingPoint]) -> Vec<String> {
 
 /// Isochrones (areas reachable within each number of minutes) of a scenario's points.
 #[utoipa::path(get, path = "/api/v1/scenarios/{id}/isochrones", tag = "scenarios",
-    params(("id" = String, Path, description = "Scenario id, or baseline"), IsochroneQuery),
+    params(("id" = String, Path, description = "Scenario id, `baseline`, or `set-<point set>` (read-only)"), IsochroneQuery),
     responses(
         (status = 200, description = "GeoJSON FeatureCollection, one MultiPolygon per band", body = Object),
         (status = 400, description = "Bad minutes", body = ErrorBody),
@@ -377,7 +426,7 @@ fn parse_minutes(text: &str) -> Result<Vec<u32>, ApiError> {
 
 /// A scenario's points and per-ward results as a CSV or GeoJSON download.
 #[utoipa::path(get, path = "/api/v1/scenarios/{id}/export", tag = "scenarios",
-    params(("id" = String, Path, description = "Scenario id, or baseline"), ExportQuery),
+    params(("id" = String, Path, description = "Scenario id, `baseline`, or `set-<point set>` (read-only)"), ExportQuery),
     responses(
         (status = 200, description = "text/csv (record = point or ward) or GeoJSON with a `wards` member", content_type = "text/csv"),
         (status = 400, description = "Unknown format", body = ErrorBody),

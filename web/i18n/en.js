@@ -70,6 +70,7 @@ export default {
   'planner.title': 'Plan receiving points',
   'planner.scenario': 'Scenario',
   'planner.baseline': 'Current points (read-only)',
+  'planner.pointSet': '{title} (read-only)',
   'planner.newName': 'New scenario name',
   'planner.newNamePlaceholder': 'For example: Add 3 branches',
   'planner.create': 'Create scenario',
@@ -164,6 +165,8 @@ export default {
   'legend.uncovered': 'Outside the rule',
   'legend.unknown': 'Unknown (no road data)',
   'legend.extent': 'Study area',
+  'legend.roadData': 'Road data (OpenStreetMap {vintage})',
+  'legend.areas': 'Areas',
   'legend.points': 'Receiving points',
 
   'leader.title': 'Dashboard',

@@ -69,6 +69,7 @@ export default {
 
   'planner.title': 'Quy hoạch điểm tiếp nhận',
   'planner.scenario': 'Kịch bản',
+  'planner.pointSet': '{title} (chỉ đọc)',
   'planner.baseline': 'Hiện trạng (chỉ đọc)',
   'planner.newName': 'Tên kịch bản mới',
   'planner.newNamePlaceholder': 'Ví dụ: Thêm 3 chi nhánh',
@@ -164,6 +165,8 @@ export default {
   'legend.uncovered': 'Ngoài phạm vi',
   'legend.unknown': 'Chưa xác định (thiếu dữ liệu đường)',
   'legend.extent': 'Vùng nghiên cứu',
+  'legend.roadData': 'Vùng có dữ liệu đường (OpenStreetMap {vintage})',
+  'legend.areas': 'Vùng',
   'legend.points': 'Điểm tiếp nhận',
 
   'leader.title': 'Bảng điều hành',

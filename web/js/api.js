@@ -94,6 +94,7 @@ export const getMeta = () => cached(`${BASE}/meta`);
 export const getPoints = () => cached(`${BASE}/points`);
 export const getBasemapRoads = () => cached(`${BASE}/basemap/roads`);
 export const getBasemapWards = () => cached(`${BASE}/basemap/wards`);
+export const getBasemapExtent = () => cached(`${BASE}/basemap/extent`);
 
 /** Nearest receiving points from (lon, lat), ranked by travel time, each with its route. */
 export function nearest({ lon, lat, mode = 'motorbike', k = 3, scenario }, { signal } = {}) {

@@ -1,15 +1,20 @@
 // Helpers shared by views that handle scenarios: the scenario picker options and drafts.
 import * as api from './api.js';
 import { h } from './dom.js';
-import { t } from './i18n.js';
+import { currentLang, t } from './i18n.js';
 
 export const BASELINE_ID = 'baseline';
 
 /** Scenario summaries, baseline first; falls back to baseline alone if the list fails. */
 export async function scenarioList() {
   try {
-    const data = await api.listScenarios();
+    const [data, meta] = await Promise.all([api.listScenarios(), api.getMeta().catch(() => ({}))]);
     const list = data?.scenarios ?? [];
+    // The shipped point sets come with their titles in both languages.
+    for (const set of meta.point_sets ?? []) {
+      const item = list.find((s) => s.id === set.scenario_id);
+      if (item) Object.assign(item, { title: set.title, title_vi: set.title_vi, point_set: true });
+    }
     list.sort((a, b) => (a.id === BASELINE_ID ? -1 : b.id === BASELINE_ID ? 1 : String(b.updated_at ?? '').localeCompare(String(a.updated_at ?? ''))));
     if (!list.some((s) => s.id === BASELINE_ID)) list.unshift({ id: BASELINE_ID, name: 'baseline' });
     return list;
@@ -19,7 +24,9 @@ export async function scenarioList() {
 }
 
 export function scenarioLabel(s) {
-  return s.id === BASELINE_ID ? t('planner.baseline') : s.name;
+  if (s.id === BASELINE_ID) return t('planner.baseline');
+  if (s.point_set) return t('planner.pointSet', { title: (currentLang() === 'vi' && s.title_vi) || s.title });
+  return s.name;
 }
 
 export function fillScenarioSelect(select, list, selectedId) {

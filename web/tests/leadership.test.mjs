@@ -82,6 +82,15 @@ test('leadership reads the dashboard, sorts and searches the ward table', async 
     const share = await page.getByTestId('kpi-covered-share-value').textContent();
     assert.ok(!/^100/.test(share.trim()), `covered share ${share} with ${unknown} unknown`);
   }
+  // The map draws the study extent and where the road data reaches, and the legend names both.
+  const extentKinds = await page.evaluate(() => {
+    const map = window.motcua.maps.main;
+    return ['extent-line', 'road-data-line'].map((id) => map.queryRenderedFeatures({ layers: [id] }).length);
+  });
+  assert.ok(extentKinds.every((n) => n > 0), `study extent and road data drawn: ${extentKinds}`);
+  const extentLegend = await page.getByTestId('legend-extent').textContent();
+  assert.match(extentLegend, /Vùng nghiên cứu/);
+  assert.match(extentLegend, /dữ liệu đường \(OpenStreetMap \d{4}/, extentLegend);
   // Isochrones of the scenario drawn on request.
   await page.getByTestId('isochrone-toggle').check();
   const isoStatus = page.getByTestId('isochrone-status');

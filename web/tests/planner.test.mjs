@@ -173,3 +173,45 @@ test('planner adds a point where people are uncovered, saves it and finds it aft
   assert.deepEqual(foreign, [], 'nothing is fetched from outside the motcua server');
   await context.close();
 });
+
+test('planner opens the Decision networks as read-only scenarios', async () => {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  const page = await context.newPage();
+  const errors = trackErrors(page);
+  await page.goto(`${server.baseUrl}/#/planner`);
+  await page.getByTestId('view-planner').waitFor();
+  await page.waitForFunction(() => document.querySelector('[data-testid="view-planner"]').dataset.loaded === 'true', null, { timeout: 60000 });
+  const options = await page.getByTestId('scenario-select').locator('option').evaluateAll((os) => os.map((o) => [o.value, o.textContent]));
+  const sets = options.filter(([id]) => id.startsWith('set-'));
+  assert.deepEqual(
+    sets.map(([id]) => id),
+    ['set-desks-2024', 'set-branches-2025', 'set-communes-2025'],
+    'the three shipped networks, in the order of the Decision',
+  );
+  assert.ok(sets.every(([, label]) => /chỉ đọc/.test(label)), `labelled read-only in Vietnamese: ${sets.map(([, l]) => l)}`);
+  const list = await (await fetch(`${server.baseUrl}/api/v1/scenarios`)).json();
+  const branches = list.scenarios.find((s) => s.id === 'set-branches-2025');
+  assert.equal(branches.read_only, true);
+
+  await page.getByTestId('scenario-select').selectOption('set-branches-2025');
+  await page.waitForFunction(() => /#\/planner\/set-branches-2025$/.test(location.hash), null, { timeout: 20000 });
+  await page.waitForFunction(
+    (n) => Number(document.querySelector('[data-testid="points-title"]')?.dataset.count) === n,
+    branches.points_count,
+    { timeout: 60000 },
+  );
+  assert.equal(await page.getByTestId('readonly-note').isVisible(), true, 'the read-only note is shown');
+  assert.equal(await page.getByTestId('save-scenario').isDisabled(), true, 'a shipped set cannot be saved over');
+  const doc = await (await fetch(`${server.baseUrl}/api/v1/scenarios/set-branches-2025`)).json();
+  assert.equal(doc.read_only, true);
+  const put = await fetch(`${server.baseUrl}/api/v1/scenarios/set-branches-2025`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${server.token}` },
+    body: JSON.stringify({ name: doc.name, version: doc.version, mode: doc.mode, rule: doc.rule, points: doc.points }),
+  });
+  assert.equal(put.status, 409, 'the API refuses to change a shipped set');
+  await waitForMap(page);
+  await screenshot(page, 'planner-point-set');
+  assert.deepEqual(errors, [], 'no uncaught errors in the page');
+  await context.close();
+});

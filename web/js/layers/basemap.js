@@ -1,14 +1,23 @@
 // The project's own basemap: ward polygons (2025 boundaries) and the roads of the study area,
 // both served by motcua, styled by the `class` property the server sets (major|minor|path).
-import { getBasemapRoads, getBasemapWards } from '../api.js';
+import { getBasemapExtent, getBasemapRoads, getBasemapWards, getMeta } from '../api.js';
+import { t } from '../i18n.js';
 
 const EMPTY = { type: 'FeatureCollection', features: [] };
+
+/** How the study extent and the roads file's reach are drawn (map and legend alike). */
+export const EXTENT_LINE = { colour: '#3b3355', width: 2.2, dash: [3, 2] };
+export const ROAD_DATA_LINE = { colour: '#2f6fb0', width: 1.6, dash: [1, 1.5] };
 
 /** Layer id that overlays (coverage cells) go beneath, so ward outlines stay readable on top. */
 export const BASEMAP_TOP = 'wards-outline';
 
 export async function addBasemap(map) {
-  const [roads, wards] = await Promise.all([getBasemapRoads().catch(() => EMPTY), getBasemapWards().catch(() => EMPTY)]);
+  const [roads, wards, extent] = await Promise.all([
+    getBasemapRoads().catch(() => EMPTY),
+    getBasemapWards().catch(() => EMPTY),
+    getBasemapExtent().catch(() => EMPTY),
+  ]);
   map.addSource('wards', { type: 'geojson', data: wards });
   map.addSource('roads', { type: 'geojson', data: roads });
   map.addLayer({ id: 'wards-fill', type: 'fill', source: 'wards', paint: { 'fill-color': '#fbfaf7', 'fill-opacity': 0.9 } });
@@ -35,6 +44,21 @@ export async function addBasemap(map) {
     layout: { 'line-cap': 'round', 'line-join': 'round' },
     paint: { 'line-color': '#b8ad98', 'line-width': ['interpolate', ['linear'], ['zoom'], 10, 0.8, 15, 4] },
   });
+  // Every figure is of the residents inside the study extent; outside the road data the verdict
+  // cannot rest on roads (those cells are grey: unknown, or covered by the straight radius).
+  map.addSource('extent', { type: 'geojson', data: extent });
+  for (const [id, kind, line] of [
+    ['road-data-line', 'road_data', ROAD_DATA_LINE],
+    ['extent-line', 'study_extent', EXTENT_LINE],
+  ]) {
+    map.addLayer({
+      id,
+      type: 'line',
+      source: 'extent',
+      filter: ['==', ['get', 'kind'], kind],
+      paint: { 'line-color': line.colour, 'line-width': line.width, 'line-dasharray': line.dash },
+    });
+  }
   map.addLayer({
     id: BASEMAP_TOP,
     type: 'line',
@@ -47,4 +71,34 @@ export async function addBasemap(map) {
 export function wardNameAt(map, point) {
   const features = map.queryRenderedFeatures(point, { layers: ['wards-fill'] });
   return features.length ? features[0].properties.name : null;
+}
+
+/** A legend element for the study extent and the road data's reach. */
+export function extentLegend() {
+  const legend = document.createElement('div');
+  legend.className = 'legend';
+  legend.dataset.testid = 'legend-extent';
+  const title = document.createElement('div');
+  title.className = 'legend-title';
+  title.textContent = t('legend.areas');
+  legend.append(title);
+  for (const [line, label] of [
+    [EXTENT_LINE, t('legend.extent')],
+    [ROAD_DATA_LINE, t('legend.roadData', { vintage: '…' })],
+  ]) {
+    const row = document.createElement('span');
+    row.className = 'legend-item';
+    const swatch = document.createElement('span');
+    swatch.className = 'legend-swatch line';
+    swatch.style.borderTop = `${Math.round(line.width)}px dashed ${line.colour}`;
+    row.append(swatch, document.createTextNode(label));
+    legend.append(row);
+  }
+  const roadLabel = legend.lastChild.lastChild;
+  getMeta()
+    .then((meta) => {
+      roadLabel.textContent = t('legend.roadData', { vintage: meta.area?.roads_vintage ?? '?' });
+    })
+    .catch(() => {});
+  return legend;
 }

@@ -4,6 +4,7 @@ import * as api from '../api.js';
 import { h, debounce, legendBox } from '../dom.js';
 import { fmtDistance, fmtMinutes, t } from '../i18n.js';
 import { createMap, fitPositions, focusPlace } from '../map.js';
+import { extentLegend } from '../layers/basemap.js';
 import { addOrigin, setOrigin } from '../layers/origin.js';
 import { addPoints, pointsLegend, setPoints } from '../layers/points.js';
 import { addRoutes, setRoutes } from '../layers/routes.js';
@@ -107,7 +108,7 @@ export function mount(root) {
     resultsList,
   );
 
-  const legendHolder = h('div', { class: 'map-legend' }, legendBox(t('map.legend'), pointsLegend()));
+  const legendHolder = h('div', { class: 'map-legend' }, legendBox(t('map.legend'), pointsLegend(), extentLegend()));
   const view = h('section', { class: 'view view-citizen', testid: 'view-citizen' }, h('div', { class: 'map-pane' }, mapEl, legendHolder), panel);
   root.replaceChildren(view);
 

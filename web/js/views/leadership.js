@@ -5,6 +5,7 @@ import { h, legendBox } from '../dom.js';
 import { currentLang, fmtDate, fmtDecimal, fmtInt, fmtMinutes, fmtShare, t } from '../i18n.js';
 import { kpiCards } from '../kpis.js';
 import { createMap } from '../map.js';
+import { extentLegend } from '../layers/basemap.js';
 import { addCells, cellsLegend, setCells } from '../layers/cells.js';
 import { addPoints, setPoints } from '../layers/points.js';
 import { ISOCHRONE_MINUTES, addIsochrones, setIsochrones } from '../layers/isochrones.js';
@@ -60,7 +61,7 @@ export function mount(root, mode) {
         h(
           'div',
           {},
-          h('div', { class: 'map-pane' }, mapEl, h('div', { class: 'map-legend' }, legendBox(t('map.legend'), cellsLegend()))),
+          h('div', { class: 'map-pane' }, mapEl, h('div', { class: 'map-legend' }, legendBox(t('map.legend'), cellsLegend(), extentLegend()))),
           h('label', { class: 'row no-print iso-row' }, isoToggle, t('leader.isochrones', { list: ISOCHRONE_MINUTES.join(', ') }), isoStatus),
         ),
         h('section', { 'aria-labelledby': 'leader-wards-title' }, h('h2', { id: 'leader-wards-title' }, t('leader.wards')), wardsHolder),
@@ -178,6 +179,7 @@ export function mount(root, mode) {
           h('th', { scope: 'col' }, t('kpi.uncovered')),
           h('th', { scope: 'col' }, t('leader.phase.unknown')),
           h('th', { scope: 'col' }, t('kpi.mean')),
+          h('th', { scope: 'col' }, t('kpi.p95')),
         ),
       ),
       h(
@@ -194,6 +196,7 @@ export function mount(root, mode) {
             h('td', {}, fmtInt(summary.population_uncovered)),
             h('td', {}, fmtInt(summary.population_unknown)),
             h('td', {}, fmtMinutes(summary.mean_travel_s)),
+            h('td', {}, fmtMinutes(summary.p95_travel_s)),
           ),
         ),
       ),

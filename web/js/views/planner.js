@@ -7,6 +7,7 @@ import { debounce, h, legendBox, toast } from '../dom.js';
 import { fmtInt, t } from '../i18n.js';
 import { kpiCards } from '../kpis.js';
 import { createMap } from '../map.js';
+import { extentLegend } from '../layers/basemap.js';
 import { addCells, cellsLegend, setCatchment, setCells } from '../layers/cells.js';
 import { levelsById, loadSummary, pointLoadDetails } from '../load.js';
 import { KINDS, KIND_COLOURS, addPoints, pointIdAt, pointsLegend, setPoints, setSelectedPoint } from '../layers/points.js';
@@ -202,7 +203,7 @@ export function mount(root, mode) {
   const view = h(
     'section',
     { class: 'view view-planner', testid: 'view-planner' },
-    h('div', { class: 'map-pane' }, mapEl, h('div', { class: 'map-legend' }, legendBox(t('map.legend'), cellsLegend(), pointsLegend()))),
+    h('div', { class: 'map-pane' }, mapEl, h('div', { class: 'map-legend' }, legendBox(t('map.legend'), cellsLegend(), pointsLegend(), extentLegend()))),
     panel,
   );
   root.replaceChildren(view);
