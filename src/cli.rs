@@ -1018,6 +1018,15 @@ fn optimise(args: OptimiseArgs) -> Result<()> {
             "covered_share_before": before.report.summary.covered_share,
             "covered_share_after": after.report.summary.covered_share,
             "service_after": service_after,
+            "population_total": after.report.summary.population_total,
+            "uncovered_after": after.report.summary.population_uncovered,
+            "unknown_after": after.report.summary.population_unknown,
+            "wards_most_unknown_after": after
+                .report
+                .wards_most_unknown(UNKNOWN_WARDS_SHOWN)
+                .iter()
+                .map(|w| json!({"ward": w.name, "unknown": w.unknown}))
+                .collect::<Vec<_>>(),
         });
         println!("{}", serde_json::to_string(&out)?);
         return Ok(());
@@ -1067,10 +1076,13 @@ fn optimise(args: OptimiseArgs) -> Result<()> {
         plan.matrix_s,
         plan.solve_s
     );
+    let (b, a) = (&before.report.summary, &after.report.summary);
+    let percent = |x: f64| crate::coverage::percent_floor(x, a.population_total, 1);
     println!(
-        "\nCoverage: {:.2} % → {:.2} % of people with road data",
-        before.report.summary.covered_share * 100.0,
-        after.report.summary.covered_share * 100.0
+        "\nCovered: {:.1} % → {:.1} % of the residents ({})",
+        percent(b.population_covered),
+        percent(a.population_covered),
+        area.meta().scope
     );
     if let Some(doc) = &service_after {
         println!(
@@ -1098,12 +1110,31 @@ fn optimise(args: OptimiseArgs) -> Result<()> {
         );
     }
     println!(
+        "After the plan: {} uncovered, {} unknown (no road data)",
+        people(a.population_uncovered),
+        people(a.population_unknown)
+    );
+    let unknown = after.report.wards_most_unknown(UNKNOWN_WARDS_SHOWN);
+    if !unknown.is_empty() {
+        let list: Vec<String> = unknown
+            .iter()
+            .map(|w| format!("{} ({})", w.name, people(w.unknown)))
+            .collect();
+        println!(
+            "  most unknown in {}; a current road extract (--osm) would settle them",
+            list.join(", ")
+        );
+    }
+    println!(
         "Wrote {} (suggested_points.csv, suggested_points.geojson, wards_before_after.csv, points_after.csv)",
         args.out.display()
     );
     println!("Roads: {}", area.meta().attribution);
     Ok(())
 }
+
+/// Wards named where the unknown residents are, after a plan.
+const UNKNOWN_WARDS_SHOWN: usize = 5;
 
 fn export_graph(args: ExportGraphArgs) -> Result<()> {
     let area = args.area.open()?;

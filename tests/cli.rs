@@ -364,6 +364,73 @@ fn whole_city_suggestions_cover_cells_without_roads() {
     assert!(after > before, "{before} -> {after}");
 }
 
+/// A plan says how many residents stay unknown and where, so a planner knows what a current
+/// road extract would settle; the text gives the scope and never "100 %" while anyone is out.
+#[test]
+fn a_plan_names_the_unknown_residents_left_and_where() {
+    let s = Scratch::new();
+    let json = motcua(&[
+        "optimise",
+        "--model",
+        "mclp",
+        "--add",
+        "1",
+        "--solver",
+        "heuristic",
+        "--json",
+        "--out",
+        &s.path(),
+    ]);
+    assert!(
+        json.status.success(),
+        "{}",
+        String::from_utf8_lossy(&json.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("one JSON object");
+    let unknown = v["unknown_after"].as_f64().expect("unknown_after");
+    assert!(
+        unknown > 0.0,
+        "the shipped roads leave some residents unknown"
+    );
+    let wards = v["wards_most_unknown_after"].as_array().expect("wards");
+    assert!(!wards.is_empty() && wards.len() <= 5);
+    let shown: f64 = wards
+        .iter()
+        .map(|w| w["unknown"].as_f64().unwrap_or(0.0))
+        .sum();
+    assert!(shown <= unknown + 0.5);
+    let counts: Vec<f64> = wards
+        .iter()
+        .map(|w| w["unknown"].as_f64().unwrap_or(0.0))
+        .collect();
+    assert!(
+        counts.windows(2).all(|p| p[0] >= p[1]),
+        "most first: {counts:?}"
+    );
+
+    let text = motcua(&[
+        "optimise",
+        "--model",
+        "mclp",
+        "--add",
+        "1",
+        "--solver",
+        "heuristic",
+        "--out",
+        &s.path(),
+    ]);
+    let stdout = String::from_utf8_lossy(&text.stdout);
+    assert!(text.status.success(), "{stdout}");
+    assert!(stdout.contains("8,053,663"), "the scope is given: {stdout}");
+    assert!(stdout.contains("unknown (no road data)"), "{stdout}");
+    let first_ward = wards[0]["ward"].as_str().expect("ward name");
+    assert!(
+        stdout.contains(first_ward),
+        "the ward with most unknowns is named: {stdout}"
+    );
+    assert!(!stdout.contains("100.0 %"), "{stdout}");
+}
+
 /// Issue 11: `coverage --max-wait` writes each point's catchment, load, ρ, wait and counters
 /// needed, and the JSON summary carries them; bad assumptions are one line naming the field.
 #[test]

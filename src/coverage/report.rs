@@ -188,6 +188,15 @@ fn share(part: f64, whole: f64) -> f64 {
 }
 
 impl CoverageReport {
+    /// The `n` wards holding the most residents the data cannot decide, most first: where a
+    /// current road extract would settle the most.
+    pub fn wards_most_unknown(&self, n: usize) -> Vec<&RegionStats> {
+        let mut wards: Vec<&RegionStats> = self.wards.iter().filter(|w| w.unknown > 0.0).collect();
+        wards.sort_by(|a, b| b.unknown.total_cmp(&a.unknown).then(a.name.cmp(&b.name)));
+        wards.truncate(n);
+        wards
+    }
+
     pub fn from_cells(
         cells: Vec<CellResult>,
         ward_names: &[String],

@@ -8,7 +8,7 @@
 //! within the radius also counts as covered (its cost is set to the time limit), so the models
 //! optimise the rule the report checks.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::AtomicBool;
 
 use rayon::prelude::*;
@@ -530,6 +530,11 @@ impl StudyArea {
         let ward_names = self.ward_names();
         let time_model = !coverage && !request.consolidate;
         let mut added: Vec<SuggestedPoint> = Vec::new();
+        // Ids and names the scenario already uses: a suggestion accepted and saved, then asked
+        // again, must not take an id twice, and two suggestions in one ward must read apart.
+        let mut ids_taken: HashSet<String> = scenario.points.iter().map(|p| p.id.clone()).collect();
+        let mut names_taken: HashSet<String> =
+            scenario.points.iter().map(|p| p.name.clone()).collect();
         let mut phases = Vec::with_capacity(solutions.len());
         // Candidates open before the phase at hand: the fixed ones, then each phase's choice.
         let mut earlier: Vec<bool> = (0..pp.problem.n_candidates())
@@ -575,7 +580,12 @@ impl StudyArea {
                     continue;
                 }
                 let mut point = pp.sites[i].clone();
-                point.id = format!("new-{}", added.len() + 1);
+                point.id = unused(&mut ids_taken, |n| format!("new-{n}"));
+                let name = point.name.clone();
+                point.name = unused(&mut names_taken, |n| match n {
+                    1 => name.clone(),
+                    n => format!("{name} ({n})"),
+                });
                 added.push(SuggestedPoint {
                     explanation: String::new(),
                     adds_population: 0.0,
@@ -810,6 +820,16 @@ fn covered_by(problem: &Problem, open: &[bool], radius: f64) -> f64 {
         })
         .map(|d| problem.weights()[d])
         .sum()
+}
+
+/// The first of `label(1)`, `label(2)`, … not in `taken`, which then holds it.
+fn unused(taken: &mut HashSet<String>, label: impl Fn(usize) -> String) -> String {
+    let found = (1..)
+        .map(&label)
+        .find(|l| !taken.contains(l))
+        .expect("an unbounded sequence of labels has a free one");
+    taken.insert(found.clone());
+    found
 }
 
 #[cfg(test)]

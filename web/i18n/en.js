@@ -14,6 +14,7 @@ export default {
 
   'map.label': 'Map',
   'map.osmToggle': 'Online OSM background map',
+  'map.osmOffline': 'The online background map cannot load: it needs the Internet. motcua\'s own map still works.',
   'map.osmToggleHint': 'Loads map images from tile.openstreetmap.org (needs Internet)',
   'map.legend': 'Legend',
 
@@ -69,6 +70,7 @@ export default {
 
   'planner.title': 'Plan receiving points',
   'planner.scenario': 'Scenario',
+  'scenario.gone': 'Scenario "{id}" no longer exists (it may have been deleted). Showing the current points instead.',
   'planner.baseline': 'Current points (read-only)',
   'planner.pointSet': '{title} (read-only)',
   'planner.newName': 'New scenario name',
@@ -121,6 +123,8 @@ export default {
   'planner.suggestionRemoves': 'Removes {n} points: {names}',
   'planner.nothingToAdd': 'No new point adds anyone under this rule: everyone the roads reach is already served. Try p-median for shorter trips, or a stricter rule.',
   'planner.accept': 'Accept the suggestions into the scenario',
+  'planner.acceptPicked': 'Accept {n} of {of} suggestions into the scenario',
+  'planner.sharedGain': '{n} of the people newly covered are reached by two or more of the new points, so they count in the total but in no single point\'s gain.',
   'planner.accepted': 'Added {n} suggested points. Remember to save.',
   'planner.compare': 'Compare two scenarios',
   'planner.compareA': 'Scenario A',
@@ -140,6 +144,9 @@ export default {
   'planner.rule': 'Travel mode and coverage rule',
   'planner.rule.minutes': 'Maximum time (minutes)',
   'planner.rule.km': 'Radius (km)',
+  'planner.rule.minutesInvalid': 'Enter more than 0 and at most {high} minutes.',
+  'planner.rule.kmInvalid': 'Enter from 0 to {high} km.',
+  'planner.rule.kept': 'The figures keep the last valid rule: {minutes} minutes, {km} km.',
   'planner.rule.combine': 'Combine',
   'planner.rule.radiusKind': 'Radius measured',
   'planner.radius.straight': 'In a straight line',

@@ -14,6 +14,7 @@ export default {
 
   'map.label': 'Bản đồ',
   'map.osmToggle': 'Nền bản đồ OSM trực tuyến',
+  'map.osmOffline': 'Không tải được nền bản đồ trực tuyến: cần kết nối Internet. Bản đồ của motcua vẫn dùng được.',
   'map.osmToggleHint': 'Tải ảnh bản đồ từ tile.openstreetmap.org (cần Internet)',
   'map.legend': 'Chú giải',
 
@@ -69,6 +70,7 @@ export default {
 
   'planner.title': 'Quy hoạch điểm tiếp nhận',
   'planner.scenario': 'Kịch bản',
+  'scenario.gone': 'Kịch bản "{id}" không còn (có thể đã bị xoá). Đang hiển thị hiện trạng.',
   'planner.pointSet': '{title} (chỉ đọc)',
   'planner.baseline': 'Hiện trạng (chỉ đọc)',
   'planner.newName': 'Tên kịch bản mới',
@@ -121,6 +123,8 @@ export default {
   'planner.suggestionRemoves': 'Bỏ {n} điểm: {names}',
   'planner.nothingToAdd': 'Theo quy tắc này, thêm điểm mới không phục vụ thêm được ai: mọi người dân có dữ liệu đường đều đã được phục vụ. Hãy thử p-median để rút ngắn thời gian đi lại, hoặc một quy tắc chặt hơn.',
   'planner.accept': 'Nhận các đề xuất vào kịch bản',
+  'planner.acceptPicked': 'Nhận {n}/{of} đề xuất vào kịch bản',
+  'planner.sharedGain': '{n} người được phủ mới nhờ hai điểm mới trở lên, nên có trong tổng nhưng không thuộc mức tăng của riêng điểm nào.',
   'planner.accepted': 'Đã thêm {n} điểm đề xuất. Nhớ bấm Lưu.',
   'planner.compare': 'So sánh hai kịch bản',
   'planner.compareA': 'Kịch bản A',
@@ -139,6 +143,9 @@ export default {
   'planner.pointHours': 'Giờ làm việc (cú pháp OSM opening_hours)',
   'planner.rule': 'Phương tiện và quy tắc phủ',
   'planner.rule.minutes': 'Thời gian tối đa (phút)',
+  'planner.rule.minutesInvalid': 'Nhập số phút lớn hơn 0 và không quá {high}.',
+  'planner.rule.kmInvalid': 'Nhập bán kính từ 0 đến {high} km.',
+  'planner.rule.kept': 'Các chỉ số vẫn theo quy tắc hợp lệ trước đó: {minutes} phút, {km} km.',
   'planner.rule.km': 'Bán kính (km)',
   'planner.rule.combine': 'Kết hợp',
   'planner.rule.radiusKind': 'Cách đo bán kính',

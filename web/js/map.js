@@ -13,6 +13,9 @@ const registry = (window.motcua ??= { maps: {} });
 
 const FALLBACK_ATTRIBUTION = '© OpenStreetMap contributors, ODbL 1.0';
 
+/** How long the online background may take before the map says it cannot load. */
+const OSM_TILE_PATIENCE_MS = 8000;
+
 class OsmToggleControl {
   onAdd(map) {
     this.container = document.createElement('div');
@@ -22,9 +25,36 @@ class OsmToggleControl {
     const input = document.createElement('input');
     input.type = 'checkbox';
     input.dataset.testid = 'osm-toggle';
-    input.addEventListener('change', () => setOsmRasterVisible(map, input.checked));
+    // Offline (the usual case here) the tiles fail: say so instead of showing nothing.
+    const status = document.createElement('p');
+    status.className = 'osm-status';
+    status.dataset.testid = 'osm-status';
+    status.setAttribute('role', 'status');
+    status.hidden = true;
+    let loaded = false;
+    let timer = null;
+    const fail = () => {
+      if (!input.checked || loaded) return;
+      status.textContent = t('map.osmOffline');
+      status.hidden = false;
+    };
+    map.on('error', (e) => {
+      if (e.sourceId === 'osm-raster') fail();
+    });
+    map.on('sourcedata', (e) => {
+      if (e.sourceId === 'osm-raster' && e.tile && e.tile.state === 'loaded') {
+        loaded = true;
+        status.hidden = true;
+      }
+    });
+    input.addEventListener('change', () => {
+      setOsmRasterVisible(map, input.checked);
+      clearTimeout(timer);
+      if (!input.checked) status.hidden = true;
+      else timer = setTimeout(fail, OSM_TILE_PATIENCE_MS);
+    });
     label.append(input, document.createTextNode(` ${t('map.osmToggle')}`));
-    this.container.append(label);
+    this.container.append(label, status);
     return this.container;
   }
   onRemove() {

@@ -56,6 +56,11 @@ test('citizen finds the nearest receiving points from "cau giay" on a 390 px pho
   assert.match(firstText, /phút/, 'time shown in minutes, in Vietnamese');
   assert.match(firstText, /m\b|km/, 'distance shown');
   assert.equal(await page.getByTestId('open-badge').count(), count, 'each point has an open-now badge');
+  const inView = await results.first().evaluate((li) => {
+    const r = li.getBoundingClientRect();
+    return r.top >= 0 && r.bottom <= window.innerHeight;
+  });
+  assert.ok(inView, 'the first answer is brought into view on the phone');
 
   await page.waitForFunction(() => Number(document.querySelector('[data-testid="map"]').dataset.routes) > 0, null, { timeout: 10000 });
   const routeFeatures = await page.evaluate(async () => (await window.motcua.maps.main.getSource('routes').getData()).features.length);

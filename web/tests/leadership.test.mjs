@@ -121,3 +121,42 @@ test('leadership reads the dashboard, sorts and searches the ward table', async 
   assert.deepEqual(foreign, [], 'nothing is fetched from outside the motcua server');
   await context.close();
 });
+
+test('the online background says so when it cannot load', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const errors = trackErrors(page);
+  // Whatever this machine's network, tiles from outside fail, as they do offline.
+  await page.route((url) => !url.href.startsWith(server.baseUrl), (route) => route.abort('internetdisconnected'));
+  await page.goto(`${server.baseUrl}/#/leadership`);
+  await waitForMap(page);
+  assert.equal(await page.getByTestId('osm-status').isVisible(), false, 'nothing is said before the switch');
+  await page.getByTestId('osm-toggle').check();
+  await page.getByTestId('osm-status').waitFor({ state: 'visible', timeout: 15000 });
+  assert.match(await page.getByTestId('osm-status').textContent(), /cần kết nối Internet/);
+  await page.getByTestId('osm-toggle').uncheck();
+  assert.equal(await page.getByTestId('osm-status').isVisible(), false, 'the message goes with the background');
+  await screenshot(page, 'leadership-osm-offline');
+  // Failed tiles are reported by the map, not thrown at the page.
+  assert.deepEqual(errors.filter((e) => !/tile|Failed to fetch|AJAXError|ERR_INTERNET/i.test(String(e))), []);
+  await context.close();
+});
+
+test('a link to a deleted scenario says so and shows the current points', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const errors = trackErrors(page);
+  for (const view of ['leadership', 'planner']) {
+    await page.goto(`${server.baseUrl}/#/${view}/da-xoa-123`);
+    const toast = page.locator('.toast');
+    await toast.waitFor({ state: 'visible', timeout: 20000 });
+    assert.match(await toast.textContent(), /Kịch bản "da-xoa-123" không còn/, `${view}: said in Vietnamese`);
+    await page.waitForFunction((v) => location.hash === `#/${v}/baseline`, view, { timeout: 20000 });
+    await page.waitForFunction((v) => document.querySelector(`[data-testid="view-${v}"]`)?.dataset.loaded === 'true', view, { timeout: 60000 });
+    const select = view === 'leadership' ? 'leader-scenario' : 'scenario-select';
+    assert.ok((await page.getByTestId(select).locator('option').count()) >= 1, `${view}: the scenario list is filled`);
+    assert.equal(await page.getByTestId(select).inputValue(), 'baseline');
+  }
+  assert.deepEqual(errors, [], 'no uncaught errors in the page');
+  await context.close();
+});

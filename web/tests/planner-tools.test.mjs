@@ -31,15 +31,26 @@ test('planner runs the optimiser, accepts a suggestion, compares and exports', {
   // Optimiser: one point that cuts travel times most (under the baseline rule everyone with
   // road data is already covered, so a covering model has nothing to add).
   await page.getByTestId('opt-model').selectOption('pmedian');
-  await page.getByTestId('opt-add').fill('1');
+  await page.getByTestId('opt-add').fill('2');
   await page.getByTestId('opt-run').click();
   await page.getByTestId('opt-accept').waitFor({ timeout: 240000 });
   const suggestions = await page.getByTestId('opt-suggestion').count();
-  assert.ok(suggestions >= 1, 'the optimiser suggests at least one point');
+  assert.equal(suggestions, 2, 'the optimiser suggests two points');
   assert.doesNotMatch(await page.getByTestId('opt-suggestions').textContent(), /\bnull\b|\bundefined\b|NaN/);
+  // The map is framed on the suggestions.
+  const framed = await page.evaluate(async () => {
+    const map = window.motcua.maps.main;
+    const b = map.getBounds();
+    const data = await map.getSource('suggestions').getData();
+    return data.features.length > 0 && data.features.every((f) => b.contains(f.geometry.coordinates));
+  });
+  assert.ok(framed, 'every suggestion is in view');
   await screenshot(page, 'planner-optimiser');
+  // Suggestions are accepted one by one: leave the second out.
+  await page.getByTestId('opt-suggestion-pick').nth(1).uncheck();
+  assert.match(await page.getByTestId('opt-accept').textContent(), /1\/2/);
   await page.getByTestId('opt-accept').click();
-  assert.equal(Number(await page.getByTestId('points-title').getAttribute('data-count')), pointsBefore + suggestions, 'the suggestion joins the draft');
+  assert.equal(Number(await page.getByTestId('points-title').getAttribute('data-count')), pointsBefore + 1, 'the picked suggestion joins the draft');
   assert.equal(await page.getByTestId('dirty-indicator').isVisible(), true);
 
   // Compare the baseline with itself: every ward differs by zero.

@@ -215,3 +215,40 @@ test('planner opens the Decision networks as read-only scenarios', async () => {
   assert.deepEqual(errors, [], 'no uncaught errors in the page');
   await context.close();
 });
+
+test('rule fields are checked against the limits the server publishes', async () => {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  const page = await context.newPage();
+  const errors = trackErrors(page);
+  const meta = await (await fetch(`${server.baseUrl}/api/v1/meta`)).json();
+  await page.goto(`${server.baseUrl}/#/planner`);
+  await page.getByTestId('view-planner').waitFor();
+  await page.waitForFunction(() => document.querySelector('[data-testid="view-planner"]').dataset.loaded === 'true', null, { timeout: 60000 });
+  await waitForKpis(page, 0);
+  await page.getByTestId('rule-box').locator('summary').click();
+  const seq = await evaluationSeq(page);
+  for (const bad of ['0', '-5', String(meta.limits.max_minutes + 260)]) {
+    await page.getByTestId('rule-minutes').fill(bad);
+    await page.getByTestId('rule-minutes').press('Tab');
+    assert.equal(await page.getByTestId('rule-minutes-error').isVisible(), true, `${bad} minutes is refused`);
+    assert.match(await page.getByTestId('rule-minutes-error').textContent(), new RegExp(String(meta.limits.max_minutes)));
+    assert.equal(await page.getByTestId('rule-minutes').getAttribute('aria-invalid'), 'true');
+    assert.match(await page.getByTestId('rule-kept').textContent(), /30 phút/, 'the figures say which rule they keep');
+  }
+  await page.getByTestId('rule-km').fill(String(meta.limits.max_radius_km + 1));
+  await page.getByTestId('rule-km').press('Tab');
+  assert.equal(await page.getByTestId('rule-km-error').isVisible(), true, 'a radius over the limit is refused');
+  await page.waitForTimeout(1500);
+  assert.equal(await evaluationSeq(page), seq, 'nothing is recomputed on an invalid rule');
+  await screenshot(page, 'planner-rule-invalid');
+
+  await page.getByTestId('rule-km').fill('3');
+  await page.getByTestId('rule-minutes').fill('20');
+  await page.getByTestId('rule-minutes').press('Tab');
+  await waitForKpis(page, seq);
+  assert.equal(await page.getByTestId('rule-minutes-error').isVisible(), false);
+  assert.equal(await page.getByTestId('rule-km-error').isVisible(), false);
+  assert.equal(await page.getByTestId('rule-kept').isVisible(), false);
+  assert.deepEqual(errors, [], 'no uncaught errors in the page');
+  await context.close();
+});

@@ -207,6 +207,8 @@ export function mount(root) {
         : t('citizen.noResults');
       renderResults();
       drawRoutes({ fit: true });
+      // On a phone the list is below the map: bring the first answer into view.
+      resultsList.firstElementChild?.scrollIntoView({ block: 'nearest' });
     } catch (err) {
       if (err.name === 'AbortError') return;
       state.results = [];

@@ -1,7 +1,7 @@
 // Leadership view: KPI cards against the 100 % target, the coverage map, the per-ward table,
 // the phase comparison and a print-ready report.
 import * as api from '../api.js';
-import { h, legendBox } from '../dom.js';
+import { h, legendBox, toast } from '../dom.js';
 import { currentLang, fmtDate, fmtDecimal, fmtInt, fmtMinutes, fmtShare, t } from '../i18n.js';
 import { kpiCards } from '../kpis.js';
 import { createMap } from '../map.js';
@@ -116,6 +116,12 @@ export function mount(root, mode) {
       loadPhases(seq);
     } catch (err) {
       if (seq !== state.loadSeq || state.disposed) return;
+      if (err.status === 404 && state.scenarioId !== BASELINE_ID) {
+        // A link to a scenario deleted since: say so, and show the current points instead.
+        toast(t('scenario.gone', { id: state.scenarioId }), { kind: 'error' });
+        setMode({ view: 'leadership', scenarioId: BASELINE_ID }, { replace: true });
+        return;
+      }
       status.textContent = errorText(err);
       status.classList.add('error');
     }

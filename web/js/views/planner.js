@@ -4,7 +4,7 @@
 // `planner/`, each mounted over the view's one shared `state`.
 import * as api from '../api.js';
 import { debounce, h, legendBox, toast } from '../dom.js';
-import { fmtInt, t } from '../i18n.js';
+import { fmtDecimal, fmtInt, t } from '../i18n.js';
 import { kpiCards } from '../kpis.js';
 import { createMap } from '../map.js';
 import { extentLegend } from '../layers/basemap.js';
@@ -61,7 +61,11 @@ export function mount(root, mode) {
   const pointEditor = h('div', { class: 'card point-editor', testid: 'point-editor', hidden: true });
   const modeSelect = h('select', { id: 'planner-mode', testid: 'scenario-mode' }, ['motorbike', 'car', 'bicycle', 'walk'].map((m) => h('option', { value: m }, t(`mode.${m}`))));
   const minutesInput = h('input', { type: 'number', id: 'rule-minutes', testid: 'rule-minutes', min: '1', step: '1' });
-  const radiusInput = h('input', { type: 'number', id: 'rule-km', testid: 'rule-km', min: '0', step: '0.5' });
+  const radiusInput = h('input', { type: 'number', id: 'rule-km', testid: 'rule-km', min: '0', step: '0.5', 'aria-describedby': 'rule-km-error' });
+  minutesInput.setAttribute('aria-describedby', 'rule-minutes-error');
+  const minutesError = h('p', { class: 'status error', id: 'rule-minutes-error', testid: 'rule-minutes-error', role: 'alert', hidden: true });
+  const kmError = h('p', { class: 'status error', id: 'rule-km-error', testid: 'rule-km-error', role: 'alert', hidden: true });
+  const ruleKept = h('p', { class: 'hint', testid: 'rule-kept', hidden: true });
   const combineSelect = h('select', { id: 'rule-combine', testid: 'rule-combine' }, h('option', { value: 'or' }, t('kpi.combine.or')), h('option', { value: 'and' }, t('kpi.combine.and')));
   const radiusKindSelect = h(
     'select',
@@ -102,15 +106,33 @@ export function mount(root, mode) {
   addKindSelect.addEventListener('change', () => {
     state.addKind = addKindSelect.value;
   });
+  /**
+   * A rule field outside the limits `/api/v1/meta` gives is marked and explained, and the
+   * figures are not recomputed: they keep the last valid rule, and the message says which.
+   */
+  const checkRuleField = (input, errorEl, { value, low, high, lowOpen, key }) => {
+    const ok = input.value.trim() !== '' && Number.isFinite(value) && (lowOpen ? value > low : value >= low) && value <= high;
+    input.setAttribute('aria-invalid', ok ? 'false' : 'true');
+    errorEl.hidden = ok;
+    if (!ok) errorEl.textContent = t(key, { high: fmtDecimal(high, 0) });
+    return ok;
+  };
   const onRuleChange = () => {
     if (!state.scenario) return;
+    const limits = state.meta?.limits ?? {};
     const minutes = Number(minutesInput.value);
     const km = Number(radiusInput.value);
+    const minutesOk = checkRuleField(minutesInput, minutesError, { value: minutes, low: 0, lowOpen: true, high: limits.max_minutes ?? Infinity, key: 'planner.rule.minutesInvalid' });
+    const kmOk = checkRuleField(radiusInput, kmError, { value: km, low: 0, lowOpen: false, high: limits.max_radius_km ?? Infinity, key: 'planner.rule.kmInvalid' });
+    ruleKept.hidden = minutesOk && kmOk;
+    const rule = state.scenario.rule ?? {};
+    ruleKept.textContent = t('planner.rule.kept', { minutes: fmtDecimal(rule.max_minutes ?? 0, 0), km: fmtDecimal(rule.radius_km ?? 0, 1) });
+    if (!minutesOk || !kmOk) return;
     state.scenario.mode = modeSelect.value;
     state.scenario.rule = {
       ...state.scenario.rule,
-      max_minutes: Number.isFinite(minutes) && minutes > 0 ? minutes : state.scenario.rule?.max_minutes,
-      radius_km: Number.isFinite(km) && km >= 0 ? km : state.scenario.rule?.radius_km,
+      max_minutes: minutes,
+      radius_km: km,
       combine: combineSelect.value,
       radius_kind: radiusKindSelect.value,
     };
@@ -168,11 +190,12 @@ export function mount(root, mode) {
         'div',
         { class: 'rule-grid' },
         h('div', { class: 'field' }, h('label', { for: 'planner-mode' }, t('mode.label')), modeSelect),
-        h('div', { class: 'field' }, h('label', { for: 'rule-minutes' }, t('planner.rule.minutes')), minutesInput),
+        h('div', { class: 'field' }, h('label', { for: 'rule-minutes' }, t('planner.rule.minutes')), minutesInput, minutesError),
         h('div', { class: 'field' }, h('label', { for: 'rule-combine' }, t('planner.rule.combine')), combineSelect),
-        h('div', { class: 'field' }, h('label', { for: 'rule-km' }, t('planner.rule.km')), radiusInput),
+        h('div', { class: 'field' }, h('label', { for: 'rule-km' }, t('planner.rule.km')), radiusInput, kmError),
         h('div', { class: 'field' }, h('label', { for: 'rule-radius-kind' }, t('planner.rule.radiusKind')), radiusKindSelect),
       ),
+      ruleKept,
     ),
     h('section', { 'aria-labelledby': 'planner-kpis-title' }, h('h2', { id: 'planner-kpis-title' }, t('planner.kpis')), evalStatus, kpiHolder, loadHolder),
     h(
@@ -247,8 +270,13 @@ export function mount(root, mode) {
       refreshList();
     } catch (err) {
       if (state.disposed) return;
+      if (err.status === 404 && id !== BASELINE_ID) {
+        // A link to a scenario deleted since: say so, and open the current points instead.
+        toast(t('scenario.gone', { id }), { kind: 'error' });
+        setMode({ view: 'planner', scenarioId: BASELINE_ID }, { replace: true });
+        return;
+      }
       evalStatus.textContent = errorText(err);
-      if (err.status === 404 && id !== BASELINE_ID) setMode({ view: 'planner', scenarioId: BASELINE_ID }, { replace: true });
     }
   }
 
@@ -297,6 +325,8 @@ export function mount(root, mode) {
     const defaultRule = state.meta?.defaults?.rule ?? {};
     minutesInput.value = String(rule.max_minutes ?? defaultRule.max_minutes ?? '');
     radiusInput.value = String(rule.radius_km ?? defaultRule.radius_km ?? '');
+    for (const el of [minutesError, kmError, ruleKept]) el.hidden = true;
+    for (const el of [minutesInput, radiusInput]) el.setAttribute('aria-invalid', 'false');
     combineSelect.value = rule.combine === 'and' ? 'and' : 'or';
     radiusKindSelect.value = rule.radius_kind === 'network' ? 'network' : 'straight';
   }

@@ -128,9 +128,23 @@ export function mount(state, { edited }) {
     const known = new Set(state.points.map((p) => p.id));
     const added = (result.points ?? []).filter((p) => !known.has(p.id));
     const removed = removedIds(result, consolidateInput.checked);
-    plan = { added, removed };
-    if (state.map) setSuggestions(state.map, added);
+    const picked = new Set(added.map((p) => p.id));
+    plan = { added, removed, picked };
+    if (state.map) {
+      setSuggestions(state.map, added);
+      frameOn([...added, ...state.points.filter((p) => removed.includes(p.id))]);
+    }
     const removedNames = removed.map((id) => state.points.find((p) => p.id === id)?.name ?? id);
+    const acceptButton = h('button', { type: 'button', testid: 'opt-accept', onClick: acceptSuggestions });
+    const labelAccept = () => {
+      acceptButton.textContent = added.length ? t('planner.acceptPicked', { n: fmtInt(picked.size), of: fmtInt(added.length) }) : t('planner.accept');
+      acceptButton.disabled = added.length > 0 && picked.size === 0 && removed.length === 0;
+    };
+    labelAccept();
+    // Each point's gain counts the people only it newly covers; people newly reached by two of
+    // the new points count in the total only. Say how many, so the figures add up.
+    const gainSum = added.reduce((s, p) => s + (p.adds_population ?? 0), 0);
+    const shared = (result.covered_after ?? 0) - (result.covered_before ?? 0) - gainSum;
     suggestionsHolder.replaceChildren(
       h('p', {}, t('planner.suggestions', { n: fmtInt(added.length), before: fmtInt(result.covered_before), after: fmtInt(result.covered_after) })),
       h(
@@ -140,21 +154,50 @@ export function mount(state, { edited }) {
           h(
             'li',
             { testid: 'opt-suggestion' },
-            h('strong', {}, p.name ?? p.id),
+            h(
+              'label',
+              {},
+              h('input', {
+                type: 'checkbox',
+                checked: true,
+                testid: 'opt-suggestion-pick',
+                onChange: (e) => {
+                  if (e.target.checked) picked.add(p.id);
+                  else picked.delete(p.id);
+                  labelAccept();
+                },
+              }),
+              ' ',
+              h('strong', {}, p.name ?? p.id),
+            ),
             ` · ${t(`kind.${p.kind}`)}`,
             p.adds_population !== undefined && p.adds_population !== null ? ` · ${t('planner.suggestionAdds', { n: fmtInt(p.adds_population) })}` : '',
             p.explanation ? h('span', { class: 'why' }, p.explanation) : null,
           ),
         ),
       ),
+      ...(added.length > 1 && shared >= 1 ? [h('p', { class: 'hint', testid: 'opt-shared-gain' }, t('planner.sharedGain', { n: fmtInt(shared) }))] : []),
       ...(!added.length && !removed.length ? [h('p', { testid: 'opt-nothing' }, t('planner.nothingToAdd'))] : []),
       ...(removed.length ? [h('p', { testid: 'opt-removed' }, t('planner.suggestionRemoves', { n: fmtInt(removed.length), names: removedNames.join(', ') }))] : []),
-      h('button', { type: 'button', testid: 'opt-accept', onClick: acceptSuggestions }, t('planner.accept')),
+      ...(added.length || removed.length ? [acceptButton] : []),
     );
   }
 
+  /** Frames the map on the points a plan adds or closes, so the planner sees them at once. */
+  function frameOn(points) {
+    if (!points.length) return;
+    const lons = points.map((p) => p.lon);
+    const lats = points.map((p) => p.lat);
+    const bounds = [
+      [Math.min(...lons), Math.min(...lats)],
+      [Math.max(...lons), Math.max(...lats)],
+    ];
+    state.map.fitBounds(bounds, { padding: 80, maxZoom: 13, duration: 0 });
+  }
+
   function acceptSuggestions() {
-    const { added, removed } = plan ?? { added: [], removed: [] };
+    const { added: all, removed, picked } = plan ?? { added: [], removed: [], picked: new Set() };
+    const added = all.filter((p) => picked.has(p.id));
     const drop = new Set(removed);
     state.points = state.points.filter((p) => !drop.has(p.id));
     state.points.push(
