@@ -8,12 +8,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
-use crate::coverage::{Combine, RadiusKind};
+use crate::coverage::{Combine, DemandAssumptions, RadiusKind};
 use crate::graph::TravelMode;
 use crate::optimise::{ModelKind, Solver};
 use crate::scenario::{
     AreaOptions, Candidates, DEFAULT_MODE, Evaluation, IsochroneRequest, NearestRequest,
-    PlacementRequest, RuleSpec, Scenario, StudyArea, group_thousands,
+    PlacementRequest, RuleSpec, Scenario, ServiceDoc, ServiceRequest, StudyArea, group_thousands,
 };
 
 const ABOUT: &str = "Checks and plans the reach of public administrative receiving points: \
@@ -300,6 +300,42 @@ pub struct CoverageArgs {
     /// How many of the worst wards to list.
     #[arg(long, default_value_t = 10)]
     pub top: usize,
+    #[command(flatten)]
+    pub service: ServiceArgs,
+}
+
+/// Load and queue assumptions (`data/README.md` explains each default).
+#[derive(Args, Debug)]
+pub struct ServiceArgs {
+    /// Size counters for an expected wait of at most this many minutes.
+    #[arg(long, value_name = "MIN", default_value_t = ServiceRequest::default().max_wait_min)]
+    pub max_wait: f64,
+    /// Procedures a resident starts per year, online or in person.
+    #[arg(long, value_name = "N", default_value_t = DemandAssumptions::default().visits_per_resident_year)]
+    pub visits_per_resident: f64,
+    /// Share of procedures done online, 0 to 1 (0.6 = 60 %).
+    #[arg(long, value_name = "SHARE", default_value_t = DemandAssumptions::default().share_online)]
+    pub share_online: f64,
+    /// Share of a day's visits arriving in its busiest hour, 0 to 1.
+    #[arg(long, value_name = "SHARE", default_value_t = DemandAssumptions::default().peak_hour_share)]
+    pub peak_hour_share: f64,
+    /// Minutes a counter spends on one visit.
+    #[arg(long, value_name = "MIN", default_value_t = DemandAssumptions::default().service_min)]
+    pub service_min: f64,
+}
+
+impl ServiceArgs {
+    pub fn request(&self) -> ServiceRequest {
+        ServiceRequest {
+            demand: DemandAssumptions {
+                visits_per_resident_year: self.visits_per_resident,
+                share_online: self.share_online,
+                peak_hour_share: self.peak_hour_share,
+                service_min: self.service_min,
+            },
+            max_wait_min: self.max_wait,
+        }
+    }
 }
 
 #[derive(Args, Debug)]
@@ -410,6 +446,11 @@ pub struct OptimiseArgs {
     /// People one receiving point can serve; demand is then assigned within capacity (slower).
     #[arg(long)]
     pub capacity: Option<f64>,
+    /// Each point's capacity from its counters: the residents it serves within the default
+    /// expected wait (see `coverage --max-wait`); consolidation then says which desks to keep
+    /// with how many counters each.
+    #[arg(long, conflicts_with = "capacity")]
+    pub capacity_from_counters: bool,
     /// Every ward must keep at least this share (0-1) of its people covered (mclp).
     #[arg(long)]
     pub min_ward_share: Option<f64>,
@@ -489,12 +530,12 @@ fn spinner(message: String) -> ProgressBar {
     bar
 }
 
-fn evaluate(area: &StudyArea, scenario: &Scenario) -> Result<Evaluation> {
+fn evaluate(area: &StudyArea, scenario: &Scenario, service: &ServiceRequest) -> Result<Evaluation> {
     let spinner = spinner(format!(
         "Building the {} road graph and evaluating",
         scenario.mode
     ));
-    let result = area.evaluate(scenario);
+    let result = area.evaluate_service(scenario, service);
     spinner.finish_and_clear();
     Ok(result?)
 }
@@ -502,9 +543,10 @@ fn evaluate(area: &StudyArea, scenario: &Scenario) -> Result<Evaluation> {
 fn coverage(args: CoverageArgs) -> Result<()> {
     let area = args.area.open()?;
     let scenario = args.rule.scenario(&area);
-    let eval = evaluate(&area, &scenario)?;
+    let eval = evaluate(&area, &scenario, &args.service.request())?;
     let s = &eval.report.summary;
     let point_ids: Vec<String> = scenario.points.iter().map(|p| p.id.clone()).collect();
+    let service = ServiceDoc::new(&scenario, &eval);
 
     let out = &args.out;
     crate::export::write_cells_parquet(
@@ -514,10 +556,21 @@ fn coverage(args: CoverageArgs) -> Result<()> {
         area.ward_names(),
         area.district_names(),
     )?;
-    crate::export::write_json(
-        &out.join("cells.geojson"),
-        &eval.report.cells_geojson(&point_ids, area.ward_names()),
-    )?;
+    let mut cells = eval.report.cells_geojson(&point_ids, area.ward_names());
+    if let Some(report) = &eval.service {
+        crate::scenario::add_catchments(&mut cells, report, &point_ids);
+        crate::export::write_catchment_wards(
+            &out.join("catchment_wards.csv"),
+            &point_ids,
+            report,
+            area.ward_names(),
+        )?;
+    }
+    crate::export::write_json(&out.join("cells.geojson"), &cells)?;
+    if let Some(doc) = &service {
+        crate::export::write_points_csv(&out.join("points.csv"), doc)?;
+        crate::export::write_wards_service(&out.join("wards_service.csv"), doc)?;
+    }
     crate::export::write_regions_csv(&out.join("wards.csv"), &eval.report.wards)?;
     crate::export::write_regions_csv(&out.join("districts.csv"), &eval.report.districts)?;
     let iso = area.isochrones_geojson(&scenario, &IsochroneRequest::default())?;
@@ -544,6 +597,7 @@ fn coverage(args: CoverageArgs) -> Result<()> {
                 json!(area.meta().population_outside_extent),
             );
             o.insert("points_source".into(), json!(area.meta().points_source));
+            o.insert("service".into(), json!(service));
         }
         println!("{}", serde_json::to_string(&summary)?);
         return Ok(());
@@ -676,13 +730,103 @@ fn coverage(args: CoverageArgs) -> Result<()> {
             }
         );
     }
+    if let Some(doc) = &service {
+        print_service(doc, args.top);
+    }
     println!();
     println!(
-        "Wrote {} (cells.parquet, cells.geojson, wards.csv, districts.csv, isochrones.geojson)",
+        "Wrote {} (cells.parquet, cells.geojson, points.csv, wards.csv, wards_service.csv, catchment_wards.csv, districts.csv, isochrones.geojson)",
         out.display()
     );
     println!("Roads: {}", meta.attribution);
     Ok(())
+}
+
+/// The load section of the coverage report: assumptions, queues, the busiest points, fairness.
+fn print_service(doc: &ServiceDoc, top: usize) {
+    let people = |x: f64| group_thousands(x.round() as i64);
+    let l = &doc.load;
+    let a = &l.assumptions;
+    println!();
+    println!(
+        "Load at the peak hour (assumptions: {} visits per resident a year, {:.0} % online, {:.0} % of a day in its peak hour, {} min per visit)",
+        a.visits_per_resident_year,
+        a.share_online * 100.0,
+        a.peak_hour_share * 100.0,
+        a.service_min
+    );
+    println!(
+        "  residents in a catchment        {:>12}  ({} in unknown cells, counted apart)",
+        people(l.residents_assigned),
+        people(l.residents_unknown)
+    );
+    println!(
+        "  at overloaded points (ρ ≥ 1)    {:>12}  {} point(s)",
+        people(l.residents_at_overloaded),
+        l.points_overloaded
+    );
+    println!(
+        "  at strained points (ρ ≥ 0.85)   {:>12}  {} point(s)",
+        people(l.residents_at_strained),
+        l.points_strained
+    );
+    println!(
+        "  counters                        {:>12}  ({} needed for an expected wait ≤ {} min)",
+        l.counters_total, l.counters_needed_total, l.max_wait_min
+    );
+    println!(
+        "  covered within capacity         {:>12}  {:>5.1} % of the study area ({} covered by the rule find every point full)",
+        people(doc.within_capacity.covered),
+        doc.within_capacity.covered_share * 100.0,
+        people(doc.within_capacity.beyond_capacity)
+    );
+    let mut busiest: Vec<&crate::scenario::PointServiceDoc> = doc.points.iter().collect();
+    busiest.sort_by(|x, y| {
+        y.load
+            .utilisation
+            .unwrap_or(f64::INFINITY)
+            .total_cmp(&x.load.utilisation.unwrap_or(f64::INFINITY))
+    });
+    println!("Busiest points:");
+    for p in busiest.iter().take(top) {
+        let wait = match p.load.wait_min {
+            Some(w) => format!("wait {w:.1} min"),
+            None => "overloaded: no steady state".to_string(),
+        };
+        println!(
+            "  {:<12} {:>10} residents  {:>7.1}/h  ρ {:>5}  {:<28} counters {} → {}",
+            p.id,
+            people(p.load.residents),
+            p.load.peak_arrivals_per_hour,
+            p.load
+                .utilisation
+                .map_or("—".to_string(), |u| format!("{u:.2}")),
+            wait,
+            p.load.counters,
+            p.load
+                .counters_needed
+                .map_or("over 1000".to_string(), |c| c.to_string())
+        );
+    }
+    if let Some(t) = &doc.fairness.travel_min {
+        println!(
+            "Fairness of travel time ({} residents with one): Gini {:.3}, Palma {}, Theil T {:.3} ({:.3} within wards, {:.3} between), worst-off 10 % {:.1} min vs mean {:.1} min",
+            people(t.population),
+            t.gini,
+            t.palma.map_or("—".to_string(), |p| format!("{p:.2}")),
+            t.theil_t,
+            doc.theil_within_wards,
+            doc.theil_between_wards,
+            t.top_tenth_mean,
+            t.mean
+        );
+    }
+    if let Some(a) = doc.fairness.e2sfca_per_10k {
+        println!(
+            "E2SFCA access: {a:.2} counters per 10,000 residents on average (Gini {:.3})",
+            doc.fairness.e2sfca.as_ref().map_or(0.0, |e| e.gini)
+        );
+    }
 }
 
 fn isochrones(args: IsochroneArgs) -> Result<()> {
@@ -794,6 +938,7 @@ impl OptimiseArgs {
             candidates,
             capacity: self.capacity,
             min_ward_share: self.min_ward_share,
+            capacity_from_counters: self.capacity_from_counters,
         })
     }
 
@@ -854,7 +999,13 @@ fn optimise(args: OptimiseArgs) -> Result<()> {
         &plan.added,
     )?;
     let before = area.evaluate(&scenario)?;
-    let after = area.evaluate(&plan.apply(&scenario))?;
+    // The plan's points with their load: which desks stay, and with how many counters each.
+    let planned = plan.apply(&scenario);
+    let after = area.evaluate_service(&planned, &ServiceRequest::default())?;
+    let service_after = ServiceDoc::new(&planned, &after);
+    if let Some(doc) = &service_after {
+        crate::export::write_points_csv(&args.out.join("points_after.csv"), doc)?;
+    }
     crate::export::write_ward_comparison(
         &args.out.join("wards_before_after.csv"),
         &before.report.wards,
@@ -866,6 +1017,7 @@ fn optimise(args: OptimiseArgs) -> Result<()> {
             "plan": plan,
             "covered_share_before": before.report.summary.covered_share,
             "covered_share_after": after.report.summary.covered_share,
+            "service_after": service_after,
             "population_total": after.report.summary.population_total,
             "uncovered_after": after.report.summary.population_uncovered,
             "unknown_after": after.report.summary.population_unknown,
@@ -932,6 +1084,31 @@ fn optimise(args: OptimiseArgs) -> Result<()> {
         percent(a.population_covered),
         area.meta().scope
     );
+    if let Some(doc) = &service_after {
+        println!(
+            "After the plan, at the peak hour (expected wait ≤ {} min; assumptions in data/README.md):",
+            doc.load.max_wait_min
+        );
+        for p in &doc.points {
+            println!(
+                "  {:<14} {:>10} residents  ρ {:>5}  counters {} → {} needed",
+                p.id,
+                people(p.load.residents),
+                p.load
+                    .utilisation
+                    .map_or("—".to_string(), |u| format!("{u:.2}")),
+                p.load.counters,
+                p.load
+                    .counters_needed
+                    .map_or("over 1000".to_string(), |c| c.to_string())
+            );
+        }
+        println!(
+            "  covered within capacity {} of {} residents",
+            people(doc.within_capacity.covered),
+            people(after.report.summary.population_total)
+        );
+    }
     println!(
         "After the plan: {} uncovered, {} unknown (no road data)",
         people(a.population_uncovered),
@@ -949,7 +1126,7 @@ fn optimise(args: OptimiseArgs) -> Result<()> {
         );
     }
     println!(
-        "Wrote {} (suggested_points.csv, suggested_points.geojson, wards_before_after.csv)",
+        "Wrote {} (suggested_points.csv, suggested_points.geojson, wards_before_after.csv, points_after.csv)",
         args.out.display()
     );
     println!("Roads: {}", area.meta().attribution);

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use crate::coverage::{CoverageReport, RegionStats};
 use crate::scenario::{
-    Evaluation, ExportFormat, GraphTimes, ReceivingPoint, Scenario, SuggestedPoint,
+    Evaluation, ExportFormat, GraphTimes, ReceivingPoint, Scenario, ServiceDoc, SuggestedPoint,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -226,6 +226,111 @@ pub fn write_regions_csv(path: &Path, rows: &[RegionStats]) -> Result<(), Export
                 optional(r.covered_share_of_decided, 4),
                 optional(r.mean_travel_s, 1),
                 r.cut_by_extent.to_string(),
+            ]
+        }),
+    )
+}
+
+/// One row per receiving point: its catchment, load at the peak hour, queue and the counters
+/// the wait limit needs (`points.csv`). Figures the model cannot give (the wait of an
+/// overloaded point) stay empty.
+pub fn write_points_csv(path: &Path, doc: &ServiceDoc) -> Result<(), ExportError> {
+    write_csv(
+        path,
+        &[
+            "id",
+            "name",
+            "kind",
+            "lon",
+            "lat",
+            "counters",
+            "open_days_per_week",
+            "catchment_residents",
+            "catchment_covered",
+            "unknown_nearby",
+            "visits_per_year",
+            "peak_arrivals_per_hour",
+            "utilisation",
+            "level",
+            "wait_min",
+            "counters_needed",
+            "capacity_residents",
+            "served_within_capacity",
+        ],
+        doc.points.iter().map(|p| {
+            let l = &p.load;
+            [
+                csv_text(&p.id),
+                csv_text(&p.name),
+                p.kind.as_str().to_string(),
+                format!("{:.6}", p.lon),
+                format!("{:.6}", p.lat),
+                l.counters.to_string(),
+                l.open_days_per_week.to_string(),
+                format!("{:.0}", l.residents),
+                format!("{:.0}", l.residents_covered),
+                format!("{:.0}", l.residents_unknown_nearby),
+                format!("{:.0}", l.visits_per_year),
+                format!("{:.2}", l.peak_arrivals_per_hour),
+                optional(l.utilisation, 3),
+                l.level.as_str().to_string(),
+                optional(l.wait_min, 1),
+                l.counters_needed.map_or(String::new(), |c| c.to_string()),
+                format!("{:.0}", l.capacity_residents),
+                format!("{:.0}", p.served_within_capacity),
+            ]
+        }),
+    )
+}
+
+/// Residents of each point's catchment per ward (`catchment_wards.csv`), largest first per point.
+pub fn write_catchment_wards(
+    path: &Path,
+    point_ids: &[String],
+    service: &crate::coverage::ServiceReport,
+    ward_names: &[String],
+) -> Result<(), ExportError> {
+    let mut rows = Vec::new();
+    for (id, k) in point_ids.iter().zip(&service.catchments.points) {
+        let mut wards: Vec<(&usize, &f64)> = k.by_ward.iter().collect();
+        wards.sort_by(|a, b| b.1.total_cmp(a.1).then(a.0.cmp(b.0)));
+        for (&w, &people) in wards {
+            let name = ward_names.get(w).cloned().unwrap_or_default();
+            rows.push([csv_text(id), csv_text(&name), format!("{people:.0}")]);
+        }
+    }
+    write_csv(path, &["point_id", "ward", "residents"], rows)
+}
+
+/// Load and fairness per ward (`wards_service.csv`), worst loaded first.
+pub fn write_wards_service(path: &Path, doc: &ServiceDoc) -> Result<(), ExportError> {
+    write_csv(
+        path,
+        &[
+            "name",
+            "population",
+            "residents_at_overloaded",
+            "residents_at_strained",
+            "mean_travel_min",
+            "gini_travel",
+            "palma_travel",
+            "theil_travel",
+            "worst_tenth_mean_travel_min",
+            "e2sfca_per_10k",
+        ],
+        doc.wards.iter().map(|w| {
+            let t = w.fairness.travel_min.as_ref();
+            [
+                csv_text(&w.name),
+                format!("{:.0}", w.population),
+                format!("{:.0}", w.residents_at_overloaded),
+                format!("{:.0}", w.residents_at_strained),
+                optional(t.map(|t| t.mean), 2),
+                optional(t.map(|t| t.gini), 4),
+                optional(t.and_then(|t| t.palma), 3),
+                optional(t.map(|t| t.theil_t), 4),
+                optional(t.map(|t| t.top_tenth_mean), 2),
+                optional(w.fairness.e2sfca_per_10k, 4),
             ]
         }),
     )

@@ -430,3 +430,67 @@ fn a_plan_names_the_unknown_residents_left_and_where() {
     );
     assert!(!stdout.contains("100.0 %"), "{stdout}");
 }
+
+/// Issue 11: `coverage --max-wait` writes each point's catchment, load, ρ, wait and counters
+/// needed, and the JSON summary carries them; bad assumptions are one line naming the field.
+#[test]
+fn coverage_reports_load_per_point() {
+    let s = Scratch::new();
+    let out = motcua(&[
+        "coverage",
+        "--area",
+        "hanoi-central",
+        "--max-wait",
+        "15",
+        "--json",
+        "--out",
+        &s.path(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(v["service"]["load"]["max_wait_min"], 15.0);
+    let csv = std::fs::read_to_string(s.0.path().join("points.csv")).expect("points.csv");
+    let header = csv.lines().next().unwrap_or_default();
+    for column in [
+        "catchment_residents",
+        "peak_arrivals_per_hour",
+        "utilisation",
+        "level",
+        "wait_min",
+        "counters_needed",
+        "served_within_capacity",
+    ] {
+        assert!(header.contains(column), "{column} missing: {header}");
+    }
+    assert_eq!(
+        csv.lines().count() - 1,
+        v["service"]["points"].as_array().map_or(0, Vec::len)
+    );
+    for file in ["wards_service.csv", "catchment_wards.csv"] {
+        assert!(s.0.path().join(file).is_file(), "{file} not written");
+    }
+    fails_with(
+        &[
+            "coverage",
+            "--area",
+            "hanoi-central",
+            "--share-online",
+            "1.5",
+            "--out",
+            &s.path(),
+        ],
+        &["share_online is 1.5", "0 % to 100 %"],
+    );
+    let points = s.file(
+        "desks.csv",
+        b"id,name,lon,lat,counters\na,Desk A,105.85,21.03,many\n",
+    );
+    fails_with(
+        &["coverage", "--points", &points, "--out", &s.path()],
+        &["desks.csv, line 2", "field counters is \"many\""],
+    );
+}

@@ -1372,3 +1372,67 @@ fn every_routed_operation_is_documented() {
         }
     }
 }
+
+/// Issue 11: the evaluate answer carries each point's catchment and queue, the fairness
+/// figures and coverage within capacity; the assumptions come from the body or the defaults
+/// `/meta` publishes; bad ones are a 400 naming the field.
+#[tokio::test]
+async fn evaluate_answers_with_load_and_queues() {
+    let fx = Fixture::new();
+    let app = fx.app();
+    let points = baseline_points(&app).await;
+    let n = points.as_array().map(Vec::len).unwrap_or(0);
+    let meta = get(&app, "/api/v1/meta").await.json();
+    assert_eq!(meta["defaults"]["service"]["max_wait_min"], 15.0);
+    assert_eq!(meta["defaults"]["counters_by_kind"]["ward_desk"], 3);
+    let draft = json!({"points": points});
+    let body = send_json(&app, "POST", "/api/v1/evaluate?cells=true", None, &draft)
+        .await
+        .json();
+    let service = &body["service"];
+    assert_eq!(service["points"].as_array().map(Vec::len), Some(n));
+    let residents: f64 = service["points"]
+        .as_array()
+        .map(|p| p.iter().filter_map(|p| p["residents"].as_f64()).sum())
+        .unwrap_or(0.0);
+    let summary = &body["summary"];
+    let decided = summary["population_covered"].as_f64().unwrap_or(0.0)
+        + summary["population_uncovered"].as_f64().unwrap_or(0.0);
+    assert!(
+        (residents - decided).abs() < 1.0,
+        "{residents} vs {decided}"
+    );
+    for p in service["points"].as_array().into_iter().flatten() {
+        let overloaded = p["level"] == "overloaded";
+        assert_eq!(p["wait_min"].is_null(), overloaded, "{p}");
+    }
+    assert!(service["fairness"]["travel_min"]["gini"].is_number());
+    assert!(service["within_capacity"]["covered"].is_number());
+    let first = &body["cells"]["features"][0]["properties"];
+    assert!(first.get("catchment_point_id").is_some(), "{first}");
+
+    // Everything online: nobody comes, no point is loaded.
+    let online = json!({"points": points, "service": {"demand": {"share_online": 1.0}}});
+    let body = send_json(&app, "POST", "/api/v1/evaluate", None, &online)
+        .await
+        .json();
+    assert_eq!(body["service"]["load"]["points_overloaded"], 0);
+    assert_eq!(body["service"]["load"]["residents_at_strained"], 0.0);
+
+    for (bad, field) in [
+        (json!({"demand": {"share_online": 1.5}}), "share_online"),
+        (json!({"demand": {"service_min": -3}}), "service_min"),
+        (json!({"max_wait_min": 0}), "max_wait_min"),
+    ] {
+        let reply = send_json(
+            &app,
+            "POST",
+            "/api/v1/evaluate",
+            None,
+            &json!({"points": points, "service": bad}),
+        )
+        .await;
+        reply.assert_error(StatusCode::BAD_REQUEST, "bad_request");
+        assert!(reply.text().contains(field), "{}", reply.text());
+    }
+}

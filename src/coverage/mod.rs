@@ -14,6 +14,11 @@
 //! missing roads the cell is *unknown*, counted apart and never as covered or uncovered. The same
 //! holds for cells whose only candidates are points beyond the road data themselves.
 
+pub mod catchment;
+pub mod demand;
+pub mod fairness;
+pub mod load;
+pub mod queue;
 mod report;
 mod rule;
 
@@ -22,6 +27,11 @@ use std::sync::OnceLock;
 use rstar::RTree;
 use rstar::primitives::GeomWithData;
 
+pub use catchment::{Catchment, Catchments, serving_point};
+pub use demand::{DemandAssumptions, DemandError};
+pub use fairness::Inequality;
+pub use load::{Fairness, LoadSummary, PointLoad, PointService, ServiceReport, WardService};
+pub use queue::{Queue, QueueLevel};
 pub use report::{
     CellResult, CellStatus, CoverageReport, CoverageSummary, RegionStats, percent_floor,
 };
@@ -122,19 +132,7 @@ impl PreparedCells {
         rule: &CoverageRule,
     ) -> CoverageReport {
         let started = std::time::Instant::now();
-        let attached: Vec<Option<Attachment>> = points
-            .iter()
-            .map(|p| {
-                Attachment::new(
-                    graph,
-                    index,
-                    p.lon,
-                    p.lat,
-                    self.access_speed_kmh,
-                    self.max_snap_m,
-                )
-            })
-            .collect();
+        let attached = self.attach_points(graph, index, points);
         let seeds: Vec<_> = attached
             .iter()
             .enumerate()
@@ -281,6 +279,7 @@ impl PreparedCells {
                     network_m,
                     straight_m,
                     nearest_point,
+                    straight_point,
                     by_time,
                     by_radius,
                     on_roads: attachment.is_some(),
@@ -308,6 +307,51 @@ impl PreparedCells {
 }
 
 impl PreparedCells {
+    /// Attaches receiving points as cells are attached (beyond `max_snap_m`: radius only).
+    fn attach_points(
+        &self,
+        graph: &RoadGraph,
+        index: &SnapIndex,
+        points: &[PointLocation],
+    ) -> Vec<Option<Attachment>> {
+        points
+            .iter()
+            .map(|p| {
+                Attachment::new(
+                    graph,
+                    index,
+                    p.lon,
+                    p.lat,
+                    self.access_speed_kmh,
+                    self.max_snap_m,
+                )
+            })
+            .collect()
+    }
+
+    /// For each point, the cells that reach it by road within `max_travel_s`, with their
+    /// travel times and lengths: the pairs the floating catchments and the capacity-aware assignment
+    /// weigh. One sweep of the contraction hierarchy per eight points (built on first use).
+    pub fn reach_within(
+        &self,
+        graph: &RoadGraph,
+        index: &SnapIndex,
+        points: &[PointLocation],
+        max_travel_s: f64,
+    ) -> Vec<Vec<crate::routing::matrix::Reach>> {
+        let attached = self.attach_points(graph, index, points);
+        reach_by_candidate(
+            graph,
+            &self.search,
+            Some(self.hierarchy()),
+            &attached,
+            &self.attachments,
+            Metric::Time,
+            max_travel_s,
+            &|| {},
+        )
+    }
+
     /// Under AND, a cell whose first-reached point is outside the radius may still be served by
     /// another point that meets both limits. Such cells are few, and so are the points within
     /// the radius of them: one search bounded by the time limit from each such point decides

@@ -54,6 +54,8 @@ pub struct CellResult {
     /// Index of the receiving point reached first (by road; by straight line when no road leads
     /// to one).
     pub nearest_point: Option<usize>,
+    /// Index of the receiving point nearest by straight line (`None` without points).
+    pub straight_point: Option<usize>,
     /// The time criterion holds (by road).
     pub by_time: bool,
     /// The radius criterion holds.

@@ -67,7 +67,9 @@ pub use plans::{Consolidation, Phase, PhasePlan, consolidate, plan_phases};
 pub use problem::{
     CandidateIndex, CostEntry, DemandGroups, DemandIndex, GroupIndex, Problem, ProblemSpec,
 };
-pub use solution::{GroupShare, ModelKind, SiteReport, Solution, SolverUsed};
+pub use solution::{
+    Assigned, GroupShare, ModelKind, SiteReport, Solution, SolverUsed, assign_nearest_first,
+};
 
 /// A placement model and its parameters.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -202,25 +202,54 @@ pub(crate) fn capacitated_flows(
     pairs: &[(f64, DemandIndex, CandidateIndex)],
 ) -> Vec<Flow> {
     let caps = problem.capacities().unwrap_or(&[]);
-    let mut cap_left: Vec<f64> = (0..problem.n_candidates())
+    let capacity: Vec<f64> = (0..problem.n_candidates())
         .map(|i| caps.get(i).copied().unwrap_or(f64::INFINITY))
         .collect();
-    let mut demand_left = problem.weights().to_vec();
+    let usable = pairs
+        .iter()
+        .take_while(|p| radius.is_none_or(|r| p.0 <= r))
+        .filter(|p| open[p.2.index()])
+        .map(|&(cost, d, c)| (cost, d.index(), c.index()));
+    assign_nearest_first(usable, problem.weights(), &capacity)
+        .into_iter()
+        .map(|a| Flow {
+            demand: DemandIndex(a.demand as u32),
+            candidate: CandidateIndex(a.site as u32),
+            amount: a.amount,
+            cost: a.cost,
+        })
+        .collect()
+}
+
+/// Demand sent to one site by [`assign_nearest_first`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Assigned {
+    pub demand: usize,
+    pub site: usize,
+    pub amount: f64,
+    pub cost: f64,
+}
+
+/// Nearest first within capacities, as AccessMod's capacity-limited catchments: `pairs`
+/// (cost, demand, site) in ascending cost; each sends as much as the demand left and the site's
+/// capacity left allow. So no site ever takes more than its capacity, and no demand goes to a
+/// site while a nearer one it may use has room.
+pub fn assign_nearest_first(
+    pairs: impl IntoIterator<Item = (f64, usize, usize)>,
+    demand: &[f64],
+    capacity: &[f64],
+) -> Vec<Assigned> {
+    let mut cap_left = capacity.to_vec();
+    let mut demand_left = demand.to_vec();
     let mut flows = Vec::new();
-    for &(cost, d, c) in pairs {
-        if radius.is_some_and(|r| cost > r) {
-            break;
-        }
-        if !open[c.index()] {
-            continue;
-        }
-        let amount = demand_left[d.index()].min(cap_left[c.index()]);
+    for (cost, d, c) in pairs {
+        let amount = demand_left[d].min(cap_left[c]);
         if amount > 0.0 {
-            demand_left[d.index()] -= amount;
-            cap_left[c.index()] -= amount;
-            flows.push(Flow {
+            demand_left[d] -= amount;
+            cap_left[c] -= amount;
+            flows.push(Assigned {
                 demand: d,
-                candidate: c,
+                site: c,
                 amount,
                 cost,
             });

@@ -17,7 +17,7 @@ use super::{
     IsochroneRequest, NearestRequest, ReceivingPoint, Scenario, ScenarioError, SearchRequest, hours,
 };
 use crate::boundary::Regions;
-use crate::coverage::{CellInput, CoverageReport, PointLocation, PreparedCells};
+use crate::coverage::{CellInput, CoverageReport, PreparedCells};
 use crate::graph::{RoadGraph, SnapIndex, SpeedProfile, TravelMode, cache};
 use crate::ingest::OsmData;
 use crate::routing::{self, Attachment, Direction, Metric, isochrone, nearest};
@@ -171,6 +171,10 @@ pub struct Evaluation {
     /// Receiving points farther than the snapping limit from any usable road: they count for
     /// the radius only.
     pub off_network_points: Vec<String>,
+    /// Catchments, load, queues and fairness, when asked for ([`StudyArea::evaluate_service`]).
+    pub service: Option<crate::coverage::ServiceReport>,
+    /// Coverage within the rule and the points' capacities, with `service`.
+    pub capacity: Option<super::CapacityCoverage>,
 }
 
 /// Points whose isochrones are drawn together: id, name and the attached points.
@@ -566,14 +570,7 @@ impl StudyArea {
         scenario.validate()?;
         let network = self.network(scenario.mode)?;
         let rule = scenario.rule.to_rule();
-        let locations: Vec<PointLocation> = scenario
-            .points
-            .iter()
-            .map(|p| PointLocation {
-                lon: p.lon,
-                lat: p.lat,
-            })
-            .collect();
+        let locations = super::locations(&scenario.points);
         let mut report = network
             .cells
             .evaluate(&network.graph, &network.index, &locations, &rule);
@@ -616,6 +613,8 @@ impl StudyArea {
             timings_ms,
             points_by_kind,
             off_network_points,
+            service: None,
+            capacity: None,
         })
     }
 

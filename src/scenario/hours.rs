@@ -11,15 +11,39 @@ const DAYS: [&str; 7] = ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"];
 /// Whether the place is open at `weekday` (0 = Monday) and `minute` of the day (0..1440);
 /// `None` when the hours are empty or not understood.
 pub fn is_open(hours: &str, weekday: usize, minute: u32) -> Option<bool> {
+    let week = parse_week(hours, false)?;
+    let spans = week.get(weekday)?.as_ref();
+    Some(spans.is_some_and(|s| s.iter().any(|&(a, b)| minute >= a && minute < b)))
+}
+
+/// Days of the week on which the place opens at all, for spreading a year's visits over open
+/// days; `None` when the hours are empty or not understood. Public-holiday rules (`PH ...`)
+/// are set aside: they close a few days a year, not a weekday.
+pub fn open_days_per_week(hours: &str) -> Option<u32> {
+    let week = parse_week(hours, true)?;
+    Some(
+        week.iter()
+            .filter(|d| d.as_ref().is_some_and(|s| s.iter().any(|&(a, b)| b > a)))
+            .count() as u32,
+    )
+}
+
+/// The time spans of each weekday (Monday first; `None` for days no rule names).
+type Week = [Option<Vec<(u32, u32)>>; 7];
+
+fn parse_week(hours: &str, skip_holidays: bool) -> Option<Week> {
     let hours = hours.trim();
     if hours.is_empty() {
         return None;
     }
     if hours == "24/7" {
-        return Some(true);
+        return Some(std::array::from_fn(|_| Some(vec![(0, 24 * 60)])));
     }
-    let mut week: [Option<Vec<(u32, u32)>>; 7] = Default::default();
+    let mut week: Week = Default::default();
     for rule in hours.split(';').map(str::trim).filter(|r| !r.is_empty()) {
+        if skip_holidays && rule.starts_with("PH") {
+            continue;
+        }
         let (days, times) = rule.split_once(' ').unwrap_or((rule, ""));
         let day_set = parse_days(days)?;
         let spans = if times.trim() == "off" || times.trim() == "closed" {
@@ -34,8 +58,7 @@ pub fn is_open(hours: &str, weekday: usize, minute: u32) -> Option<bool> {
             week[d] = Some(spans.clone());
         }
     }
-    let spans = week.get(weekday)?.as_ref();
-    Some(spans.is_some_and(|s| s.iter().any(|&(a, b)| minute >= a && minute < b)))
+    Some(week)
 }
 
 /// The same for the present moment in Hanoi.
@@ -104,6 +127,16 @@ mod tests {
         assert_eq!(is_open("24/7", 6, 3 * 60), Some(true));
         assert_eq!(is_open("", 0, 0), None);
         assert_eq!(is_open("PH off; Mo 08:00-12:00", 0, 600), None);
+    }
+
+    #[test]
+    fn open_days_of_a_week() {
+        assert_eq!(open_days_per_week(DESK), Some(6));
+        assert_eq!(open_days_per_week("24/7"), Some(7));
+        assert_eq!(open_days_per_week("Mo-Su 08:00-20:00; Su off"), Some(6));
+        assert_eq!(open_days_per_week("PH off; Mo-Fr 08:00-17:00"), Some(5));
+        assert_eq!(open_days_per_week(""), None);
+        assert_eq!(open_days_per_week("sometimes"), None);
     }
 
     #[test]

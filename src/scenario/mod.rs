@@ -16,6 +16,7 @@ mod point;
 mod point_set;
 mod request;
 mod search;
+mod service;
 
 use std::path::PathBuf;
 
@@ -32,16 +33,22 @@ pub use osm_points::{
     points_from_features, replace_approximate,
 };
 pub use placement::{PlacementPhase, PlacementPlan, PlacementProblem, SuggestedPoint};
-pub use point::{PointKind, ReceivingPoint, check_coordinates, read_points, validate_points};
+pub use point::{
+    PointKind, ReceivingPoint, check_coordinates, locations, parse_counters, read_points,
+    validate_points,
+};
 pub use point_set::{
     DecisionPhase, PointSetInfo, available_point_sets, decision_phases, kinds_present,
     load_point_set, phase_points, points_of_kinds, shipped_point_sets,
 };
 pub use request::{
     Candidates, DEFAULT_MODE, Defaults, ExportFormat, IsochroneRequest, LIMITS, Limits, ModelInfo,
-    NearestRequest, PlacementDefaults, PlacementRequest, SearchRequest,
+    NearestRequest, PlacementDefaults, PlacementRequest, SearchRequest, ServiceRequest,
 };
 pub use search::{Place, fold_vietnamese};
+pub use service::{
+    CapacityCoverage, PointServiceDoc, ServiceDoc, add_catchments, capacity_coverage,
+};
 
 use crate::coverage::{Combine, CoverageRule, RadiusKind};
 use crate::graph::TravelMode;

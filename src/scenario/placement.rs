@@ -200,6 +200,7 @@ impl StudyArea {
                     opening_hours: "Mo-Fr 08:00-17:00; Sa 08:00-12:00".into(),
                     approximate: true,
                     address: ward,
+                    counters: None,
                 });
             }
         }
@@ -434,28 +435,52 @@ impl StudyArea {
             cutoff,
             coverage,
             request.consolidate.then_some(&request.fixed_kinds[..]),
-            request.capacity.is_some(),
+            request.capacity.is_some() || request.capacity_from_counters,
             &request.candidates,
             progress,
         )?;
         if cancel.load(std::sync::atomic::Ordering::Relaxed) {
             return Err(ScenarioError::Cancelled);
         }
-        let pp = match request.capacity {
-            Some(c) => {
-                let n = pp.problem.n_candidates();
-                PlacementProblem {
-                    problem: pp.problem.with_capacities(vec![c; n])?,
-                    ..pp
-                }
+        let n = pp.problem.n_candidates();
+        let capacities = match request.capacity {
+            Some(c) => Some(vec![c; n]),
+            None if request.capacity_from_counters => {
+                let service = super::ServiceRequest::default();
+                let by_id: std::collections::HashMap<&str, &ReceivingPoint> =
+                    scenario.points.iter().map(|p| (p.id.as_str(), p)).collect();
+                let flexible = crate::coverage::PointService {
+                    counters: PointKind::FlexiblePoint.default_counters(),
+                    open_days_per_week: crate::coverage::demand::DEFAULT_OPEN_DAYS_PER_WEEK,
+                };
+                Some(
+                    (0..n)
+                        .map(|j| {
+                            let point =
+                                by_id.get(pp.problem.candidate_id(CandidateIndex(j as u32)));
+                            crate::coverage::load::capacity_residents(
+                                &point.map_or(flexible, |p| p.service()),
+                                &service.demand,
+                                service.max_wait_min,
+                            )
+                        })
+                        .collect(),
+                )
             }
+            None => None,
+        };
+        let pp = match capacities {
+            Some(caps) => PlacementProblem {
+                problem: pp.problem.with_capacities(caps)?,
+                ..pp
+            },
             None => pp,
         };
         let options = SolveOptions {
             solver: request.solver,
             time_limit_s: request.time_limit_s,
             seed: request.seed,
-            capacitated: request.capacity.is_some(),
+            capacitated: request.capacity.is_some() || request.capacity_from_counters,
             fairness: request
                 .min_ward_share
                 .map(crate::optimise::Fairness::MinGroupShare),

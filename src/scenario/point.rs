@@ -53,6 +53,19 @@ impl PointKind {
             PointKind::FlexiblePoint => "flexible_point",
         }
     }
+
+    /// Counters a point of this kind has when its file does not say: an assumption until the
+    /// Centre publishes counts (`data/README.md`). The head office's hall has rows of them, a
+    /// ward desk a few, a mobile desk one.
+    pub fn default_counters(self) -> u32 {
+        match self {
+            PointKind::HeadOffice => 20,
+            PointKind::Branch => 10,
+            PointKind::DistrictDesk => 6,
+            PointKind::WardDesk => 3,
+            PointKind::FlexiblePoint => 1,
+        }
+    }
 }
 
 impl std::str::FromStr for PointKind {
@@ -85,6 +98,67 @@ pub struct ReceivingPoint {
     pub approximate: bool,
     #[serde(default)]
     pub address: Option<String>,
+    /// Counters serving residents at once; `None`: the kind's default
+    /// ([`PointKind::default_counters`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counters: Option<u32>,
+}
+
+impl ReceivingPoint {
+    /// The counters it has: its own figure, else its kind's default.
+    pub fn counters(&self) -> u32 {
+        self.counters
+            .unwrap_or_else(|| self.kind.default_counters())
+    }
+
+    /// What load needs of it: counters and open days.
+    pub fn service(&self) -> crate::coverage::PointService {
+        crate::coverage::PointService {
+            counters: self.counters(),
+            open_days_per_week: self.open_days_per_week(),
+        }
+    }
+
+    /// Days a week it opens, from its opening hours; the desks' usual six days when they are
+    /// empty or not understood.
+    pub fn open_days_per_week(&self) -> u32 {
+        super::hours::open_days_per_week(&self.opening_hours)
+            .unwrap_or(crate::coverage::demand::DEFAULT_OPEN_DAYS_PER_WEEK)
+    }
+}
+
+/// Where the points are, as coverage needs them.
+pub fn locations(points: &[ReceivingPoint]) -> Vec<crate::coverage::PointLocation> {
+    points
+        .iter()
+        .map(|p| crate::coverage::PointLocation {
+            lon: p.lon,
+            lat: p.lat,
+        })
+        .collect()
+}
+
+/// Reads a counters figure as a points file gives it: a whole number from 1 to
+/// [`crate::coverage::queue::MAX_COUNTERS`]; the message says what was found.
+pub fn parse_counters(raw: &str) -> Result<u32, String> {
+    let most = crate::coverage::queue::MAX_COUNTERS;
+    match raw.trim().parse::<u32>() {
+        Ok(c) if (1..=most).contains(&c) => Ok(c),
+        _ => Err(format!(
+            "field counters is {raw:?}; expected a whole number of counters from 1 to {most}"
+        )),
+    }
+}
+
+/// Checks opening hours as a points file gives them: empty, or understood by [`super::hours`].
+fn check_opening_hours(raw: &str) -> Result<(), String> {
+    if raw.trim().is_empty() || super::hours::open_days_per_week(raw).is_some() {
+        Ok(())
+    } else {
+        Err(format!(
+            "field opening_hours is {raw:?}; expected OpenStreetMap opening hours such as \"Mo-Fr 08:00-17:00; Sa 08:00-12:00\" or \"24/7\", or leave it empty"
+        ))
+    }
 }
 
 /// Checks what every set of points must satisfy, wherever it came from.
@@ -112,6 +186,13 @@ pub fn validate_points(points: &[ReceivingPoint], origin: &str) -> Result<(), Sc
                 id: p.id.clone(),
             });
         }
+        if let Some(c) = p.counters {
+            parse_counters(&c.to_string()).map_err(|message| ScenarioError::InvalidPoint {
+                origin: origin.to_string(),
+                index: i + 1,
+                message: format!("point {:?}: {message}", p.id),
+            })?;
+        }
         check_coordinates(p.lon, p.lat).map_err(|message| ScenarioError::InvalidPoint {
             origin: origin.to_string(),
             index: i + 1,
@@ -127,7 +208,7 @@ pub fn check_coordinates(lon: f64, lat: f64) -> Result<(), String> {
     crate::ingest::check_lon_lat(lon, lat)
 }
 
-/// Reads points from a CSV (`id,name,lon,lat[,kind,opening_hours,approximate,address]`) or a
+/// Reads points from a CSV (`id,name,lon,lat[,kind,opening_hours,approximate,address,counters]`) or a
 /// GeoJSON FeatureCollection of Points (properties `id`, `name`, `kind`, ...), by extension.
 pub fn read_points(path: &Path) -> Result<Vec<ReceivingPoint>, ScenarioError> {
     let label = path.display().to_string();
@@ -192,11 +273,12 @@ fn points_from_csv(text: &str, label: &str) -> Result<Vec<ReceivingPoint>, Scena
         ));
     }
     let (id, name, lon, lat) = (col("id"), col("name"), col("lon"), col("lat"));
-    let (kind, hours, approx, address) = (
+    let (kind, hours, approx, address, counters) = (
         col("kind"),
         col("opening_hours"),
         col("approximate"),
         col("address"),
+        col("counters"),
     );
     let mut points = Vec::new();
     for (i, record) in reader.records().enumerate() {
@@ -230,6 +312,11 @@ fn points_from_csv(text: &str, label: &str) -> Result<Vec<ReceivingPoint>, Scena
             }
         };
         let address = Some(field(address)).filter(|a| !a.is_empty());
+        let counters = match field(counters) {
+            c if c.is_empty() => None,
+            c => Some(parse_counters(&c).map_err(|m| err(line, m))?),
+        };
+        check_opening_hours(&field(hours)).map_err(|m| err(line, m))?;
         points.push(ReceivingPoint {
             id: field(id),
             name: field(name),
@@ -239,6 +326,7 @@ fn points_from_csv(text: &str, label: &str) -> Result<Vec<ReceivingPoint>, Scena
             opening_hours: field(hours),
             approximate,
             address,
+            counters,
         });
         let p = points.last().map(|p| (p.lon, p.lat)).unwrap_or_default();
         check_coordinates(p.0, p.1).map_err(|m| err(line, m))?;
@@ -288,18 +376,28 @@ fn points_from_geojson(text: &str, label: &str) -> Result<Vec<ReceivingPoint>, S
             Some(k) => k.parse().map_err(|m: String| ferr(&m))?,
             None => PointKind::FlexiblePoint,
         };
+        let counters = match props.get("counters") {
+            None | Some(serde_json::Value::Null) => None,
+            Some(serde_json::Value::String(s)) if s.trim().is_empty() => None,
+            Some(_) => Some(
+                parse_counters(&text_prop("counters").unwrap_or_default()).map_err(|m| ferr(&m))?,
+            ),
+        };
+        let opening_hours = text_prop("opening_hours").unwrap_or_default();
+        check_opening_hours(&opening_hours).map_err(|m| ferr(&m))?;
         points.push(ReceivingPoint {
             name: text_prop("name").unwrap_or_else(|| id.clone()),
             id,
             kind,
             lon,
             lat,
-            opening_hours: text_prop("opening_hours").unwrap_or_default(),
+            opening_hours,
             approximate: props
                 .get("approximate")
                 .and_then(|a| a.as_bool())
                 .unwrap_or(false),
             address: text_prop("address"),
+            counters,
         });
     }
     Ok(points)

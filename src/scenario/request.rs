@@ -9,6 +9,7 @@ use h3o::Resolution;
 use serde::Serialize;
 
 use super::{PointKind, ReceivingPoint, RuleSpec, ScenarioError};
+use crate::coverage::DemandAssumptions;
 use crate::graph::TravelMode;
 use crate::optimise::{ModelKind, SolveOptions, Solver};
 
@@ -45,6 +46,8 @@ pub struct Limits {
     /// Coarsest and finest H3 resolution of candidate cells (6: ~36 km², 10: ~0.015 km²).
     pub min_candidate_resolution: u8,
     pub max_candidate_resolution: u8,
+    /// Longest expected wait a point may be sized for, minutes: a working day.
+    pub max_wait_min: f64,
 }
 
 /// The limits.
@@ -63,10 +66,52 @@ pub const LIMITS: Limits = Limits {
     max_time_limit_s: 300.0,
     min_candidate_resolution: 6,
     max_candidate_resolution: 10,
+    max_wait_min: 480.0,
 };
 
 fn invalid(message: String) -> ScenarioError {
     ScenarioError::InvalidRequest(message)
+}
+
+/// What load, queues and fairness are computed with, beside an evaluation.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServiceRequest {
+    /// Visits, share online, peak hour and service time: stated assumptions.
+    pub demand: DemandAssumptions,
+    /// The expected wait, minutes, that counters are sized for and capacities are counted at.
+    pub max_wait_min: f64,
+}
+
+impl ServiceRequest {
+    /// The wait sized for when none is given: a quarter of an hour.
+    pub const DEFAULT_MAX_WAIT_MIN: f64 = 15.0;
+
+    pub fn validate(&self) -> Result<(), ScenarioError> {
+        self.demand
+            .validate()
+            .map_err(|e| invalid(format!("demand: {e}")))?;
+        if !(self.max_wait_min.is_finite()
+            && self.max_wait_min > 0.0
+            && self.max_wait_min <= LIMITS.max_wait_min)
+        {
+            return Err(invalid(format!(
+                "max_wait_min is {}; expected minutes above 0 and at most {}",
+                crate::number::Readable(self.max_wait_min),
+                LIMITS.max_wait_min
+            )));
+        }
+        Ok(())
+    }
+}
+
+impl Default for ServiceRequest {
+    fn default() -> Self {
+        ServiceRequest {
+            demand: DemandAssumptions::default(),
+            max_wait_min: Self::DEFAULT_MAX_WAIT_MIN,
+        }
+    }
 }
 
 /// The receiving points reached first from a place.
@@ -248,6 +293,10 @@ pub struct PlacementRequest {
     pub capacity: Option<f64>,
     /// Every ward must keep at least this share (0..=1) of its people covered.
     pub min_ward_share: Option<f64>,
+    /// Each point's capacity from its counters instead: the residents it serves within the
+    /// default wait limit ([`ServiceRequest`]); new points count as flexible points. Not
+    /// together with `capacity`.
+    pub capacity_from_counters: bool,
 }
 
 impl Default for PlacementRequest {
@@ -268,6 +317,7 @@ impl Default for PlacementRequest {
             candidates: Candidates::Cells(Candidates::DEFAULT_RESOLUTION),
             capacity: None,
             min_ward_share: None,
+            capacity_from_counters: false,
         }
     }
 }
@@ -333,6 +383,12 @@ impl PlacementRequest {
             return Err(invalid(format!(
                 "capacity is {c}; give the number of people one point can serve"
             )));
+        }
+        if self.capacity.is_some() && self.capacity_from_counters {
+            return Err(invalid(
+                "give one capacity for every point or capacities from the counters, not both"
+                    .to_string(),
+            ));
         }
         if let Some(share) = self.min_ward_share
             && !(0.0..=1.0).contains(&share)
@@ -411,6 +467,10 @@ pub struct Defaults {
     pub isochrone_minutes: Vec<u32>,
     pub placement: PlacementDefaults,
     pub export_format: ExportFormat,
+    /// Load and queue assumptions and the wait limit.
+    pub service: ServiceRequest,
+    /// Counters per point kind when a points file does not give them.
+    pub counters_by_kind: std::collections::BTreeMap<String, u32>,
 }
 
 /// [`PlacementRequest::default`] as JSON.
@@ -446,6 +506,11 @@ impl Default for Defaults {
                 },
             },
             export_format: ExportFormat::default(),
+            service: ServiceRequest::default(),
+            counters_by_kind: PointKind::ALL
+                .iter()
+                .map(|k| (k.as_str().to_string(), k.default_counters()))
+                .collect(),
         }
     }
 }
@@ -484,6 +549,7 @@ mod tests {
         assert!(IsochroneRequest::default().validate().is_ok());
         assert!(NearestRequest::at(105.85, 21.03).validate().is_ok());
         assert!(RuleSpec::default().validate().is_ok());
+        assert!(ServiceRequest::default().validate().is_ok());
     }
 
     #[test]

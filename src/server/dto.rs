@@ -14,7 +14,7 @@ use crate::graph::TravelMode;
 use crate::optimise::{ModelKind, Solver};
 use crate::scenario::{
     AreaMeta, Candidates, Defaults, Limits, ModelInfo, Place, PlacementPhase, PlacementRequest,
-    ReceivingPoint, RuleSpec, ScenarioError, SuggestedPoint,
+    ReceivingPoint, RuleSpec, ScenarioError, ServiceDoc, ServiceRequest, SuggestedPoint,
 };
 
 /// Names of the travel modes, for the OpenAPI document (the JSON is the lower-case name).
@@ -227,6 +227,9 @@ pub struct Draft {
     pub points: Vec<ReceivingPoint>,
     /// Optional label.
     pub name: Option<String>,
+    /// Load and queue assumptions and the wait limit; every field left out takes the default
+    /// `/api/v1/meta` publishes (`defaults.service`).
+    pub service: Option<ServiceRequest>,
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -270,7 +273,10 @@ pub struct CoverageResult {
     pub districts: Vec<RegionStats>,
     pub area: AreaRef,
     pub timings_ms: BTreeMap<String, f64>,
-    /// With `?cells=true`: H3 hexagons as a GeoJSON FeatureCollection.
+    /// Catchments, load and queue per point, fairness, and coverage within capacity.
+    pub service: Option<ServiceDoc>,
+    /// With `?cells=true`: H3 hexagons as a GeoJSON FeatureCollection (each with the
+    /// `catchment_point_id` whose catchment holds it and its `access_per_10k`).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
     pub cells: Option<JsonObject>,
@@ -330,6 +336,9 @@ pub struct OptimiseRequest {
     pub capacity: Option<f64>,
     /// Every ward must keep at least this share (0..=1) of its people covered.
     pub min_ward_share: Option<f64>,
+    /// Each point's capacity from its counters (residents served within the default wait).
+    #[serde(default)]
+    pub capacity_from_counters: bool,
 }
 
 impl OptimiseRequest {
@@ -354,6 +363,7 @@ impl OptimiseRequest {
             candidates,
             capacity: self.capacity,
             min_ward_share: self.min_ward_share,
+            capacity_from_counters: self.capacity_from_counters,
         })
     }
 }

@@ -1,7 +1,8 @@
 //! Handlers for saved scenarios and for evaluating drafts.
 
 use crate::scenario::{
-    DEFAULT_MODE, Evaluation, ExportFormat, IsochroneRequest, ReceivingPoint, Scenario,
+    DEFAULT_MODE, Evaluation, ExportFormat, IsochroneRequest, ReceivingPoint, Scenario, ServiceDoc,
+    ServiceRequest, add_catchments,
 };
 use crate::server::budget::AreaBudget;
 use crate::server::dto::{
@@ -321,9 +322,14 @@ pub async fn coverage(
     ApiQuery(q): ApiQuery<CoverageQuery>,
 ) -> Result<Json<CoverageResult>, ApiError> {
     let stored = load(&state, id).await?;
-    evaluate_to_result(&state, stored.scenario, q.cells.unwrap_or(false))
-        .await
-        .map(Json)
+    evaluate_to_result(
+        &state,
+        stored.scenario,
+        ServiceRequest::default(),
+        q.cells.unwrap_or(false),
+    )
+    .await
+    .map(Json)
 }
 
 /// The phases of the reorganisation (head office → + 30 branches → + a point in every ward and
@@ -362,9 +368,11 @@ pub async fn evaluate(
     ApiQuery(q): ApiQuery<CoverageQuery>,
     ApiJson(draft): ApiJson<Draft>,
 ) -> Result<Json<CoverageResult>, ApiError> {
+    let service = draft.service.unwrap_or_default();
     let scenario = draft_scenario(draft);
     check_scenario(&scenario)?;
-    evaluate_to_result(&state, scenario, q.cells.unwrap_or(false))
+    service.validate()?;
+    evaluate_to_result(&state, scenario, service, q.cells.unwrap_or(false))
         .await
         .map(Json)
 }
@@ -372,20 +380,25 @@ pub async fn evaluate(
 async fn evaluate_to_result(
     state: &AppState,
     scenario: Scenario,
+    service: ServiceRequest,
     with_cells: bool,
 ) -> Result<CoverageResult, ApiError> {
     let area = state.area_arc();
     state
         .heavy(move || {
             let started = std::time::Instant::now();
-            let evaluation = area.evaluate(&scenario)?;
+            let evaluation = area.evaluate_service(&scenario, &service)?;
             let evaluate_ms = started.elapsed().as_secs_f64() * 1000.0;
             let meta = area.meta();
+            let ids = point_ids(&scenario.points);
             let cells = with_cells.then(|| {
-                evaluation
-                    .report
-                    .cells_geojson(&point_ids(&scenario.points), area.ward_names())
+                let mut cells = evaluation.report.cells_geojson(&ids, area.ward_names());
+                if let Some(report) = &evaluation.service {
+                    add_catchments(&mut cells, report, &ids);
+                }
+                cells
             });
+            let service = ServiceDoc::new(&scenario, &evaluation);
             let Evaluation {
                 report,
                 mut timings_ms,
@@ -403,6 +416,7 @@ async fn evaluate_to_result(
                     roads_vintage: meta.roads_vintage.clone(),
                 },
                 timings_ms,
+                service,
                 cells,
             })
         })

@@ -546,6 +546,7 @@ mod tests {
                 opening_hours: String::new(),
                 approximate: true,
                 address: None,
+                counters: None,
             }],
         }
     }

@@ -57,6 +57,22 @@ export function addCells(map, { id = 'cells' } = {}) {
     },
     before,
   );
+  // A point's catchment, drawn when the point is selected.
+  map.addLayer(
+    {
+      id: `${id}-catchment`,
+      type: 'line',
+      source: id,
+      filter: ['==', ['get', 'catchment_point_id'], ''],
+      paint: { 'line-color': '#1b3a8c', 'line-width': 1.6 },
+    },
+    before,
+  );
+}
+
+/** Outlines the cells whose residents `pointId` serves (`catchment_point_id`); null: none. */
+export function setCatchment(map, pointId, { id = 'cells' } = {}) {
+  if (map.getLayer(`${id}-catchment`)) map.setFilter(`${id}-catchment`, ['==', ['get', 'catchment_point_id'], pointId ?? '']);
 }
 
 export function setCells(map, cells, { id = 'cells' } = {}) {

@@ -1,5 +1,6 @@
 // Receiving points drawn as circles styled by `kind` (head_office, branch, ward_desk,
-// flexible_point); a selected point gets a ring.
+// flexible_point); a selected point gets a ring, and a point whose queue is overloaded or
+// strained at the peak hour (its `level` from the coverage answer) a red or orange halo.
 import { t } from '../i18n.js';
 
 export const KIND_COLOURS = {
@@ -13,19 +14,35 @@ export const KINDS = Object.keys(KIND_COLOURS);
 
 const EMPTY = { type: 'FeatureCollection', features: [] };
 
-export function pointsToGeoJson(points) {
+export const LOAD_HALO = { overloaded: '#c62828', strained: '#ef6c00' };
+
+/** `levels`: point id → queue level (`fine`, `strained`, `overloaded`), when known. */
+export function pointsToGeoJson(points, levels = {}) {
   return {
     type: 'FeatureCollection',
     features: points.map((p) => ({
       type: 'Feature',
       geometry: { type: 'Point', coordinates: [p.lon, p.lat] },
-      properties: { id: p.id, name: p.name, kind: p.kind, approximate: Boolean(p.approximate) },
+      properties: { id: p.id, name: p.name, kind: p.kind, approximate: Boolean(p.approximate), level: levels[p.id] ?? 'unknown' },
     })),
   };
 }
 
 export function addPoints(map, { id = 'points' } = {}) {
   map.addSource(id, { type: 'geojson', data: EMPTY });
+  map.addLayer({
+    id: `${id}-load`,
+    type: 'circle',
+    source: id,
+    filter: ['in', ['get', 'level'], ['literal', Object.keys(LOAD_HALO)]],
+    paint: {
+      'circle-radius': 14,
+      'circle-color': ['match', ['get', 'level'], 'overloaded', LOAD_HALO.overloaded, LOAD_HALO.strained],
+      'circle-opacity': 0.35,
+      'circle-stroke-color': ['match', ['get', 'level'], 'overloaded', LOAD_HALO.overloaded, LOAD_HALO.strained],
+      'circle-stroke-width': 2,
+    },
+  });
   map.addLayer({
     id: `${id}-selected`,
     type: 'circle',
@@ -46,9 +63,9 @@ export function addPoints(map, { id = 'points' } = {}) {
   });
 }
 
-export function setPoints(map, points, { id = 'points' } = {}) {
+export function setPoints(map, points, { id = 'points', levels = {} } = {}) {
   const source = map.getSource(id);
-  if (source) source.setData(pointsToGeoJson(points));
+  if (source) source.setData(pointsToGeoJson(points, levels));
 }
 
 export function setSelectedPoint(map, pointId, { id = 'points' } = {}) {
@@ -79,6 +96,20 @@ export function pointsLegend(kinds = KINDS) {
     swatch.className = 'legend-swatch round';
     swatch.style.background = KIND_COLOURS[kind];
     row.append(swatch, document.createTextNode(t(`kind.${kind}`)));
+    legend.append(row);
+  }
+  const loadTitle = document.createElement('div');
+  loadTitle.className = 'legend-title';
+  loadTitle.textContent = t('legend.load');
+  legend.append(loadTitle);
+  for (const [level, colour] of Object.entries(LOAD_HALO)) {
+    const row = document.createElement('span');
+    row.className = 'legend-item';
+    const swatch = document.createElement('span');
+    swatch.className = 'legend-swatch round';
+    swatch.style.background = 'transparent';
+    swatch.style.border = `2px solid ${colour}`;
+    row.append(swatch, document.createTextNode(t(`load.level.${level}`)));
     legend.append(row);
   }
   return legend;

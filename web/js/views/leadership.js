@@ -12,6 +12,7 @@ import { ISOCHRONE_MINUTES, addIsochrones, setIsochrones } from '../layers/isoch
 import { setMode } from '../state.js';
 import { BASELINE_ID, fillScenarioSelect, includeScenario, scenarioList } from '../scenarios.js';
 import { wardTable } from '../wardtable.js';
+import { fairnessTable, levelsById, loadChart, loadSummary } from '../load.js';
 import { errorText } from './citizen.js';
 
 export function mount(root, mode) {
@@ -24,6 +25,8 @@ export function mount(root, mode) {
   const mapEl = h('div', { class: 'map', testid: 'map' });
   const wardsHolder = h('div', { testid: 'leader-wards' });
   const phasesHolder = h('div', { testid: 'leader-phases' });
+  const loadHolder = h('div', { testid: 'leader-load' });
+  const fairnessHolder = h('div', { testid: 'leader-fairness' });
   const ruleLine = h('p', { class: 'hint', testid: 'leader-rule' });
   // What every figure is of: the study area's residents, their source and year.
   const scopeLine = h('p', { class: 'hint', testid: 'leader-scope' });
@@ -64,6 +67,12 @@ export function mount(root, mode) {
         h('section', { 'aria-labelledby': 'leader-wards-title' }, h('h2', { id: 'leader-wards-title' }, t('leader.wards')), wardsHolder),
       ),
       h('section', { 'aria-labelledby': 'leader-phases-title' }, h('h2', { id: 'leader-phases-title' }, t('leader.phases')), phasesHolder),
+      h(
+        'div',
+        { class: 'dashboard-grid' },
+        h('section', { 'aria-labelledby': 'leader-load-title' }, h('h2', { id: 'leader-load-title' }, t('load.chartTitle')), loadHolder),
+        h('section', { 'aria-labelledby': 'leader-fairness-title' }, h('h2', { id: 'leader-fairness-title' }, t('fair.title')), fairnessHolder),
+      ),
     ),
   );
   root.replaceChildren(view);
@@ -98,6 +107,9 @@ export function mount(root, mode) {
       kpiHolder.replaceChildren(kpiCards(coverage.summary, { points: scenario.points }));
       const table = wardTable(coverage.wards ?? [], { onSelect: showWard });
       wardsHolder.replaceChildren(table.controls, table.table);
+      const service = coverage.service;
+      loadHolder.replaceChildren(...(service ? [loadSummary(service), loadChart(service)] : []));
+      fairnessHolder.replaceChildren(...(service ? [fairnessTable(service)] : []));
       drawMap();
       drawIsochrones();
       view.dataset.loaded = 'true';
@@ -130,7 +142,7 @@ export function mount(root, mode) {
   function drawMap() {
     if (!state.map || !state.coverage) return;
     setCells(state.map, state.coverage.cells);
-    setPoints(state.map, state.scenario?.points ?? []);
+    setPoints(state.map, state.scenario?.points ?? [], { levels: levelsById(state.coverage.service) });
   }
 
   async function drawIsochrones() {

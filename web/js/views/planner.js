@@ -8,7 +8,8 @@ import { fmtDecimal, fmtInt, t } from '../i18n.js';
 import { kpiCards } from '../kpis.js';
 import { createMap } from '../map.js';
 import { extentLegend } from '../layers/basemap.js';
-import { addCells, cellsLegend, setCells } from '../layers/cells.js';
+import { addCells, cellsLegend, setCatchment, setCells } from '../layers/cells.js';
+import { levelsById, loadSummary, pointLoadDetails } from '../load.js';
 import { KINDS, KIND_COLOURS, addPoints, pointIdAt, pointsLegend, setPoints, setSelectedPoint } from '../layers/points.js';
 import { addSuggestions } from '../layers/suggestions.js';
 import { setMode } from '../state.js';
@@ -36,6 +37,7 @@ export function mount(root, mode) {
     list: [],
     disposed: false,
     meta: null, // /api/v1/meta: the models, and every default and limit of the form
+    service: null, // the last evaluation's load, queues and fairness (`service`)
   };
 
   // ---- Elements -------------------------------------------------------------------------
@@ -47,6 +49,7 @@ export function mount(root, mode) {
   const tokenInput = h('input', { type: 'password', id: 'planner-token', testid: 'token-input', autocomplete: 'off', value: api.getToken() });
   const readOnlyNote = h('p', { class: 'banner-warn', testid: 'readonly-note', hidden: true }, t('planner.readOnly'));
   const kpiHolder = h('div', { testid: 'planner-kpis' });
+  const loadHolder = h('div', { testid: 'planner-load' });
   const evalStatus = h('p', { class: 'status', testid: 'evaluate-status', role: 'status', 'aria-live': 'polite' });
   const addButton = h('button', { type: 'button', class: 'secondary', testid: 'tool-add', 'aria-pressed': 'false', onClick: () => setAdding(!state.adding) }, '+ ', t('planner.addPoint'));
   const addKindSelect = h(
@@ -196,7 +199,7 @@ export function mount(root, mode) {
       ),
       ruleKept,
     ),
-    h('section', { 'aria-labelledby': 'planner-kpis-title' }, h('h2', { id: 'planner-kpis-title' }, t('planner.kpis')), evalStatus, kpiHolder),
+    h('section', { 'aria-labelledby': 'planner-kpis-title' }, h('h2', { id: 'planner-kpis-title' }, t('planner.kpis')), evalStatus, kpiHolder, loadHolder),
     h(
       'section',
       { 'aria-labelledby': 'planner-tools-title' },
@@ -387,7 +390,10 @@ export function mount(root, mode) {
     state.selectedId = id;
     renderPoints();
     renderEditor();
-    if (state.map) setSelectedPoint(state.map, id);
+    if (state.map) {
+      setSelectedPoint(state.map, id);
+      setCatchment(state.map, id);
+    }
   }
 
   function renderPoints() {
@@ -419,23 +425,33 @@ export function mount(root, mode) {
     const nameInput = h('input', { type: 'text', id: 'point-name', testid: 'point-name', value: p.name });
     const kindSelect = h('select', { id: 'point-kind', testid: 'point-kind' }, KINDS.map((k) => h('option', { value: k, selected: k === p.kind }, t(`kind.${k}`))));
     const hoursInput = h('input', { type: 'text', id: 'point-hours', testid: 'point-hours', value: p.opening_hours ?? '', placeholder: 'Mo-Fr 08:00-17:00' });
+    const kindCounters = state.meta?.defaults?.counters_by_kind ?? {};
+    const countersInput = h('input', { type: 'number', min: 1, max: 1000, step: 1, id: 'point-counters', testid: 'point-counters', value: p.counters ?? '', placeholder: String(kindCounters[p.kind] ?? '') });
     const commit = () => {
       p.name = nameInput.value.trim() || p.name;
       p.kind = kindSelect.value;
       p.opening_hours = hoursInput.value.trim();
+      const counters = Number.parseInt(countersInput.value, 10);
+      if (Number.isInteger(counters) && counters >= 1) p.counters = counters;
+      else delete p.counters;
       // Not edited(): rebuilding this form would take the keyboard focus away.
       setDirty(true);
       renderPoints();
       drawPoints();
       scheduleEvaluate();
     };
-    for (const el of [nameInput, kindSelect, hoursInput]) el.addEventListener('change', commit);
+    for (const el of [nameInput, kindSelect, hoursInput, countersInput]) el.addEventListener('change', commit);
     pointEditor.replaceChildren(
       h('h3', {}, t('planner.selectedPoint')),
       h('div', { class: 'field' }, h('label', { for: 'point-name' }, t('planner.pointName')), nameInput),
       h('div', { class: 'field' }, h('label', { for: 'point-kind' }, t('planner.pointKind')), kindSelect),
       h('div', { class: 'field' }, h('label', { for: 'point-hours' }, t('planner.pointHours')), hoursInput),
+      h('div', { class: 'field' }, h('label', { for: 'point-counters' }, t('planner.pointCounters')), countersInput),
       h('p', { class: 'hint' }, `${p.lon.toFixed(5)}, ${p.lat.toFixed(5)}`, p.approximate ? ` · ${t('citizen.approximate')}` : ''),
+      pointLoadDetails(
+        state.service?.points?.find((q) => q.id === p.id),
+        state.service?.load?.max_wait_min ?? 15,
+      ),
     );
   }
 
@@ -446,8 +462,9 @@ export function mount(root, mode) {
 
   function drawPoints() {
     if (!state.map) return;
-    setPoints(state.map, state.points);
+    setPoints(state.map, state.points, { levels: levelsById(state.service) });
     setSelectedPoint(state.map, state.selectedId);
+    setCatchment(state.map, state.selectedId);
   }
 
   // ---- Live evaluation ----------------------------------------------------------------------
@@ -472,6 +489,11 @@ export function mount(root, mode) {
     const summary = api.evaluate(draft, { signal: abort.signal }).then((result) => {
       if (!current()) return;
       kpiHolder.replaceChildren(kpiCards(result.summary, { points: state.points }));
+      state.service = result.service ?? null;
+      loadHolder.replaceChildren(...(state.service ? [loadSummary(state.service)] : []));
+      // Overloaded and strained points marked as edits change the network.
+      drawPoints();
+      if (!pointEditor.contains(document.activeElement)) renderEditor();
       kpiHolder.dataset.uncovered = String(result.summary.population_uncovered);
       kpiHolder.dataset.seq = String(seq);
       kpiHolder.dataset.elapsedMs = String(Math.round(performance.now() - started));
