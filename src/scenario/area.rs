@@ -226,6 +226,10 @@ pub struct StudyArea {
     extent: super::StudyExtent,
     /// Where the roads file has roads: the convex hull of its road nodes (`None` without any).
     road_data: Option<geo::Polygon>,
+    /// The shipped point sets present in the data directory, in the Decision's order.
+    point_sets: Vec<super::PointSetInfo>,
+    /// Their points, read on first use and kept: the scenario list asks for them often.
+    point_set_points: Mutex<HashMap<String, Arc<Vec<ReceivingPoint>>>>,
     wards_geojson: Value,
     roads_geojson: Value,
     search: SearchIndex,
@@ -400,6 +404,11 @@ impl StudyArea {
         let search = SearchIndex::new(&osm, &wards, &districts, &points);
         let roads_geojson = basemap_roads(&osm);
         let road_data = super::extent::road_data_outline(&osm);
+        let present = super::available_point_sets(&options.data_dir);
+        let point_sets = super::shipped_point_sets()
+            .into_iter()
+            .filter(|s| present.contains(&s.name))
+            .collect();
         let population_in_study_area: f64 = cells.iter().map(|c| c.population).sum();
         let people = |x: f64| super::group_thousands(x.round() as i64);
         let (scope, scope_vi) = if population_outside_extent > 0.0 {
@@ -412,8 +421,8 @@ impl StudyArea {
                 ),
                 format!(
                     "trong vùng nghiên cứu: {} trên {} người dân của {}",
-                    vi_thousands(population_in_study_area),
-                    vi_thousands(population_in_file),
+                    super::vi_thousands(population_in_study_area),
+                    super::vi_thousands(population_in_file),
                     manifest.population_scope_vi
                 ),
             )
@@ -426,7 +435,7 @@ impl StudyArea {
                 ),
                 format!(
                     "trong vùng nghiên cứu: toàn bộ {} người dân của {}",
-                    vi_thousands(population_in_study_area),
+                    super::vi_thousands(population_in_study_area),
                     manifest.population_scope_vi
                 ),
             )
@@ -462,6 +471,8 @@ impl StudyArea {
             district_cut_by_extent,
             extent,
             road_data,
+            point_sets,
+            point_set_points: Mutex::new(HashMap::new()),
             wards_geojson,
             roads_geojson,
             search,
@@ -813,29 +824,43 @@ impl StudyArea {
     }
 
     /// The shipped point sets present in this area's data directory, in the Decision's order.
-    pub fn point_sets(&self) -> Vec<super::PointSetInfo> {
-        let present = super::available_point_sets(&self.options.data_dir);
-        super::shipped_point_sets()
-            .into_iter()
-            .filter(|s| present.contains(&s.name))
-            .collect()
+    pub fn point_sets(&self) -> &[super::PointSetInfo] {
+        &self.point_sets
     }
 
     /// A shipped point set as a scenario under the baseline's mode and rule: the Decision's
     /// networks (`desks-2024`, `branches-2025`, `communes-2025`) to compare and start from.
     pub fn point_set_scenario(&self, name: &str) -> Result<Scenario, ScenarioError> {
-        let info = self.point_sets().into_iter().find(|s| s.name == name);
-        let Some(info) = info else {
+        let Some(info) = self.point_sets.iter().find(|s| s.name == name) else {
             return Err(ScenarioError::UnknownPointSet {
                 name: name.to_string(),
-                available: self.point_sets().into_iter().map(|s| s.name).collect(),
+                available: self.point_sets.iter().map(|s| s.name.clone()).collect(),
             });
         };
+        let cached = self.lock_point_set_points().get(name).cloned();
+        let points = match cached {
+            Some(points) => points,
+            None => {
+                let points = Arc::new(super::load_point_set(&self.options.data_dir, name)?);
+                self.lock_point_set_points()
+                    .insert(name.to_string(), points.clone());
+                points
+            }
+        };
         Ok(Scenario {
-            name: info.title,
-            points: super::load_point_set(&self.options.data_dir, name)?,
+            name: info.title.clone(),
+            points: points.to_vec(),
             ..self.baseline()
         })
+    }
+
+    fn lock_point_set_points(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Vec<ReceivingPoint>>>> {
+        // A panic while holding the lock leaves the map whole: keep using it.
+        self.point_set_points
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -890,11 +915,6 @@ fn relative_to_data(path: &Path, data_dir: &Path) -> String {
         |_| path.display().to_string(),
         |p| format!("data/{}", p.display()),
     )
-}
-
-/// 1234567 → "1.234.567", as Vietnamese writes thousands.
-fn vi_thousands(x: f64) -> String {
-    super::group_thousands(x.round() as i64).replace(',', ".")
 }
 
 /// Road lines by class (major, minor, path) with names, coordinates rounded to about a metre.

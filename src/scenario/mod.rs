@@ -285,6 +285,11 @@ fn list_or_none(items: &[String]) -> String {
     }
 }
 
+/// 1234567 → "1.234.567", as Vietnamese writes thousands.
+pub fn vi_thousands(x: f64) -> String {
+    group_thousands(x.round() as i64).replace(',', ".")
+}
+
 /// 1234567 → "1,234,567", for people counts in messages.
 pub fn group_thousands(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();

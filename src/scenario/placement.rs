@@ -750,7 +750,7 @@ fn describe(
     };
     let people_en = |x: f64| group_thousands(x.round() as i64);
     // Vietnamese groups thousands with "." and writes decimals with ",".
-    let people_vi = |x: f64| people_en(x).replace(',', ".");
+    let people_vi = super::vi_thousands;
     let minutes_vi = |s: f64| format!("{:.1}", s / 60.0).replace('.', ",");
     (suggested.explanation, suggested.explanation_vi) = if d.time_model && people > 0.0 {
         let (before, after) = (before_s / people, after_s / people);

@@ -52,7 +52,8 @@ pub async fn meta(State(state): State<AppState>) -> Json<MetaResponse> {
         anonymous_budgets: crate::server::limits::BudgetInfo::all(state.limits()),
         point_sets: area
             .point_sets()
-            .into_iter()
+            .iter()
+            .cloned()
             .map(|set| PointSetScenario {
                 scenario_id: format!("{}{}", scenarios::POINT_SET_ID_PREFIX, set.name),
                 set,

@@ -33,12 +33,16 @@ pub async fn load(state: &AppState, id: String) -> Result<StoredScenario, ApiErr
     }
     if let Some(name) = id.strip_prefix(POINT_SET_ID_PREFIX) {
         let area = state.area_arc();
-        if !area.point_sets().iter().any(|s| s.name == name) {
-            return Err(ApiError::not_found(format!("no scenario {id:?}")));
-        }
-        let name = name.to_string();
-        let scenario =
-            blocking(move || area.point_set_scenario(&name).map_err(ApiError::from)).await?;
+        let (name, missing) = (name.to_string(), format!("no scenario {id:?}"));
+        let scenario = blocking(move || {
+            area.point_set_scenario(&name).map_err(|e| match e {
+                crate::scenario::ScenarioError::UnknownPointSet { .. } => {
+                    ApiError::not_found(missing)
+                }
+                e => ApiError::from(e),
+            })
+        })
+        .await?;
         return Ok(StoredScenario {
             id,
             version: 1,
@@ -164,10 +168,10 @@ pub async fn list(
         let area = state.area_arc();
         let sets = blocking(move || {
             area.point_sets()
-                .into_iter()
+                .iter()
                 .map(|set| {
                     let points = area.point_set_scenario(&set.name)?.points.len();
-                    Ok((set, points))
+                    Ok((set.clone(), points))
                 })
                 .collect::<Result<Vec<_>, crate::scenario::ScenarioError>>()
                 .map_err(ApiError::from)
