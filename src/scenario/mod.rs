@@ -23,8 +23,8 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 pub use area::{
-    AreaMeta, AreaOptions, Evaluation, ModeNetwork, NearestAnswer, NearestResult, PhaseResult,
-    StudyArea,
+    AreaMeta, AreaOptions, Evaluation, IsochroneFeature, IsochroneLayer, IsochroneProperties,
+    ModeNetwork, MultiPolygonGeometry, NearestAnswer, NearestResult, PhaseResult, StudyArea,
 };
 pub use extent::StudyExtent;
 pub use graph_times::{GraphSeed, GraphTimes};
@@ -46,9 +46,7 @@ pub use request::{
     NearestRequest, PlacementDefaults, PlacementRequest, SearchRequest, ServiceRequest,
 };
 pub use search::{Place, fold_vietnamese};
-pub use service::{
-    CapacityCoverage, PointServiceDoc, ServiceDoc, add_catchments, capacity_coverage,
-};
+pub use service::{CapacityCoverage, PointServiceDoc, ServiceDoc, capacity_coverage};
 
 use crate::coverage::{Combine, CoverageRule, RadiusKind};
 use crate::graph::TravelMode;
