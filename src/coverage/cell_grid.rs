@@ -15,6 +15,8 @@ pub struct CellGrid {
     /// Members of bucket `b` are `members[starts[b]..starts[b + 1]]`.
     starts: Vec<u32>,
     members: Vec<u32>,
+    /// Each place in `frame`, in the order given.
+    projected: Vec<[f64; 2]>,
 }
 
 impl CellGrid {
@@ -59,6 +61,7 @@ impl CellGrid {
             ny,
             starts: vec![0; nx * ny + 1],
             members: vec![0; places.len()],
+            projected: Vec::new(),
         };
         let bucket_of: Vec<usize> = projected
             .iter()
@@ -78,6 +81,7 @@ impl CellGrid {
             grid.members[next[b] as usize] = i as u32;
             next[b] += 1;
         }
+        grid.projected = projected;
         grid
     }
 
@@ -88,7 +92,7 @@ impl CellGrid {
     }
 
     /// Calls `visit` with every place within `radius_m` of (lon, lat), and some a little beyond
-    /// (a 10 % margin, and the rest of the buckets read), in no particular order.
+    /// (within a 10 % margin in the flat frame), in no particular order.
     pub fn near(&self, lon: f64, lat: f64, radius_m: f64, mut visit: impl FnMut(usize)) {
         if radius_m.is_nan() || radius_m < 0.0 || !lon.is_finite() || !lat.is_finite() {
             return;
@@ -97,11 +101,15 @@ impl CellGrid {
         let [x, y] = self.frame.to_metres((lon, lat));
         let (x0, y0) = self.bucket([x - reach, y - reach]);
         let (x1, y1) = self.bucket([x + reach, y + reach]);
-        for y in y0..=y1 {
-            let row = y * self.nx;
+        let reach2 = reach * reach;
+        for by in y0..=y1 {
+            let row = by * self.nx;
             let (from, to) = (self.starts[row + x0], self.starts[row + x1 + 1]);
             for &i in &self.members[from as usize..to as usize] {
-                visit(i as usize);
+                let [px, py] = self.projected[i as usize];
+                if (px - x).powi(2) + (py - y).powi(2) <= reach2 {
+                    visit(i as usize);
+                }
             }
         }
     }

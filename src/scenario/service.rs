@@ -157,7 +157,9 @@ pub fn capacity_coverage(
             out
         })
         .collect();
-    pairs.par_sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    // Costs are finite and at least 0, where the bit patterns order as the numbers do (and
+    // compare faster).
+    pairs.par_sort_unstable_by_key(|&(cost, i, j)| (cost.to_bits(), i, j));
     let population: Vec<f64> = cells.iter().map(|c| c.population).collect();
     let flows = crate::optimise::assign_nearest_first(pairs, &population, capacities);
     let mut per_point = vec![0.0; points.len()];
