@@ -15,10 +15,13 @@
 //! holds for cells whose only candidates are points beyond the road data themselves.
 
 pub mod catchment;
+mod cell_grid;
+mod cells_layer;
 pub mod demand;
 pub mod fairness;
 pub mod load;
 pub mod queue;
+mod reach_cache;
 mod report;
 mod rule;
 
@@ -28,6 +31,8 @@ use rstar::RTree;
 use rstar::primitives::GeomWithData;
 
 pub use catchment::{Catchment, Catchments, serving_point};
+pub use cell_grid::CellGrid;
+pub use cells_layer::CellsLayer;
 pub use demand::{DemandAssumptions, DemandError};
 pub use fairness::Inequality;
 pub use load::{Fairness, LoadSummary, PointLoad, PointService, ServiceReport, WardService};
@@ -81,6 +86,8 @@ pub struct PreparedCells {
     hierarchy: OnceLock<Hierarchy>,
     /// The highest speed of any edge (m/s): no trip beats the straight line at this speed.
     pub fastest_speed_mps: f64,
+    /// Rows of [`PreparedCells::reach_within`] kept for points that did not move.
+    reach_cache: reach_cache::ReachCache,
 }
 
 impl PreparedCells {
@@ -106,6 +113,7 @@ impl PreparedCells {
             ends: PlaceEnds::new(graph, &search, &attachments),
             search,
             hierarchy: OnceLock::new(),
+            reach_cache: reach_cache::ReachCache::default(),
             cells,
             attachments,
             ward_names,
@@ -353,7 +361,8 @@ impl PreparedCells {
 
     /// For each point, the cells that reach it by road within `max_travel_s`, with their
     /// travel times and lengths: the pairs the floating catchments and the capacity-aware assignment
-    /// weigh. One sweep of the contraction hierarchy per eight points (built on first use).
+    /// weigh. One sweep of the contraction hierarchy per eight points (built on first use), for
+    /// the points not asked about before: rows of points that did not move are kept.
     pub fn reach_within(
         &self,
         graph: &RoadGraph,
@@ -361,17 +370,35 @@ impl PreparedCells {
         points: &[PointLocation],
         max_travel_s: f64,
     ) -> Vec<Vec<crate::routing::matrix::Reach>> {
-        let attached = self.attach_points(graph, index, points);
-        reach_by_candidate(
-            graph,
-            &self.search,
-            Some(self.hierarchy()),
-            &attached,
-            &self.attachments,
-            Metric::Time,
-            max_travel_s,
-            &|| {},
-        )
+        let keys: Vec<_> = points
+            .iter()
+            .map(|p| reach_cache::reach_key(p.lon, p.lat, max_travel_s))
+            .collect();
+        let mut rows: Vec<Option<std::sync::Arc<Vec<_>>>> =
+            keys.iter().map(|k| self.reach_cache.get(k)).collect();
+        let missing: Vec<usize> = (0..points.len()).filter(|&j| rows[j].is_none()).collect();
+        if !missing.is_empty() {
+            let wanted: Vec<PointLocation> = missing.iter().map(|&j| points[j]).collect();
+            let attached = self.attach_points(graph, index, &wanted);
+            let fresh = reach_by_candidate(
+                graph,
+                &self.search,
+                Some(self.hierarchy()),
+                &attached,
+                &self.attachments,
+                Metric::Time,
+                max_travel_s,
+                &|| {},
+            );
+            for (&j, row) in missing.iter().zip(fresh) {
+                let row = std::sync::Arc::new(row);
+                self.reach_cache.put(keys[j], row.clone());
+                rows[j] = Some(row);
+            }
+        }
+        rows.into_iter()
+            .map(|row| row.map(|r| r.as_ref().clone()).unwrap_or_default())
+            .collect()
     }
 
     /// Under AND, a cell whose first-reached point is outside the radius may still be served by

@@ -25,8 +25,8 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 pub use area::{
-    AreaMeta, AreaOptions, Evaluation, ModeNetwork, NearestAnswer, NearestResult, PhaseResult,
-    StudyArea,
+    AreaMeta, AreaOptions, Evaluation, IsochroneFeature, IsochroneLayer, IsochroneProperties,
+    ModeNetwork, MultiPolygonGeometry, NearestAnswer, NearestResult, PhaseResult, StudyArea,
 };
 pub use extent::StudyExtent;
 pub use graph_times::{GraphSeed, GraphTimes};
@@ -49,9 +49,7 @@ pub use request::{
     WEEK_HOURS, WeekRequest, parse_at,
 };
 pub use search::{Place, fold_vietnamese};
-pub use service::{
-    CapacityCoverage, PointServiceDoc, ServiceDoc, add_catchments, capacity_coverage,
-};
+pub use service::{CapacityCoverage, PointServiceDoc, ServiceDoc, capacity_coverage};
 pub use timed::{HourCoverage, MomentReport, TimedEvaluation, WardWeek, WeekSweep, coverage_at};
 
 use crate::coverage::{Combine, CoverageRule, RadiusKind};

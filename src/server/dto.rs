@@ -28,9 +28,6 @@ pub enum TravelModeName {
     Walk,
 }
 
-/// Any JSON object, e.g. a GeoJSON FeatureCollection.
-pub type JsonObject = serde_json::Value;
-
 #[derive(Serialize, ToSchema)]
 pub struct HealthResponse {
     /// Always "ok" when the server answers.
@@ -292,7 +289,7 @@ pub struct CoverageResult {
     /// `catchment_point_id` whose catchment holds it and its `access_per_10k`).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
-    pub cells: Option<JsonObject>,
+    pub cells: Option<Box<serde_json::value::RawValue>>,
     /// With `at`: the moment, its speed band and the points closed then.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub moment: Option<crate::server::time::MomentDoc>,

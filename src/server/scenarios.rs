@@ -1,8 +1,8 @@
 //! Handlers for saved scenarios and for evaluating drafts.
 
 use crate::scenario::{
-    DEFAULT_MODE, Evaluation, ExportFormat, IsochroneRequest, ReceivingPoint, Scenario, ServiceDoc,
-    ServiceRequest, add_catchments,
+    DEFAULT_MODE, Evaluation, ExportFormat, IsochroneLayer, IsochroneRequest, ReceivingPoint,
+    Scenario, ServiceDoc, ServiceRequest,
 };
 use crate::server::budget::AreaBudget;
 use crate::server::dto::{
@@ -398,13 +398,17 @@ async fn evaluate_to_result(
             let evaluate_ms = started.elapsed().as_secs_f64() * 1000.0;
             let meta = area.meta();
             let ids = point_ids(&scenario.points);
-            let cells = with_cells.then(|| {
-                let mut cells = evaluation.report.cells_geojson(&ids, area.ward_names());
-                if let Some(report) = &evaluation.service {
-                    add_catchments(&mut cells, report, &ids);
-                }
-                cells
-            });
+            // Written as text at once: a whole-city layer as a JSON tree cost ~15x its size.
+            let cells = with_cells
+                .then(|| {
+                    let layer = evaluation.report.cells_layer(
+                        &ids,
+                        area.ward_names(),
+                        evaluation.service.as_ref(),
+                    );
+                    serde_json::value::to_raw_value(&layer).map_err(ApiError::internal)
+                })
+                .transpose()?;
             let service = ServiceDoc::new(&scenario, &evaluation);
             let Evaluation {
                 report,
@@ -448,7 +452,7 @@ pub async fn isochrones(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<IsochroneQuery>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<IsochroneLayer>, ApiError> {
     let mut request = IsochroneRequest {
         per_point: q.per_point.unwrap_or(IsochroneRequest::default().per_point),
         ..IsochroneRequest::default()
