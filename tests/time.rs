@@ -327,9 +327,16 @@ fn a_week_of_kiosks_sweeps_to_the_plain_evaluation_of_each_band() {
         let at = parse_moment(&h.at).unwrap();
         assert_eq!(h.band, network.profile.band_at(at).name);
     }
-    // Kiosks open around the clock: the rush hours are the worst.
-    let worst = &sweep.hours[sweep.worst_hours[0]];
-    assert!(worst.speed_factor < 1.0, "{worst:?}");
+    // Kiosks open around the clock: the morning rush never covers more than noon, and the
+    // worst hours come lowest share first.
+    assert_eq!(sweep.hours[8].band, "morning_peak");
+    assert!(sweep.hours[8].population_covered <= sweep.hours[12].population_covered);
+    let shares: Vec<f64> = sweep
+        .worst_hours
+        .iter()
+        .map(|&h| sweep.hours[h].covered_share)
+        .collect();
+    assert!(shares.windows(2).all(|w| w[0] <= w[1]), "{shares:?}");
     // Office hours: nobody is covered at night.
     let desks = area.baseline();
     let week = area.sweep_week(&desks, &WeekRequest::default()).unwrap();

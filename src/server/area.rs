@@ -59,7 +59,7 @@ pub async fn meta(State(state): State<AppState>) -> Json<MetaResponse> {
                 set,
             })
             .collect(),
-        speed_bands: crate::server::time::mode_bands(&area),
+        speed_bands: crate::server::time::mode_bands(area),
     })
 }
 
