@@ -1,21 +1,21 @@
 //! Which cells lie near a place: a bucket grid over the cell centres, so that "every cell
 //! within 5 km of this point" reads a few hundred cells instead of the whole city.
 
-/// Cell centres bucketed on a square grid in a local flat projection. Answers are candidates
+use crate::graph::LocalProjection;
+
+/// Cell centres bucketed on a square grid in the local metric frame. Answers are candidates
 /// (a superset within a 10 % margin); the caller decides each by the great circle.
 pub struct CellGrid {
+    frame: LocalProjection,
     bucket_m: f64,
-    lon0: f64,
-    lat0: f64,
-    metres_per_lon: f64,
+    /// The south-west corner of the grid, metres in `frame`.
+    min: [f64; 2],
     nx: usize,
     ny: usize,
     /// Members of bucket `b` are `members[starts[b]..starts[b + 1]]`.
     starts: Vec<u32>,
     members: Vec<u32>,
 }
-
-const METRES_PER_LAT: f64 = 111_320.0;
 
 impl CellGrid {
     /// A grid over `places` (lon, lat) with buckets about `bucket_m` wide; pick the radius the
@@ -26,39 +26,44 @@ impl CellGrid {
         } else {
             1_000.0
         };
-        let (mut lon0, mut lat0, mut lon1, mut lat1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
-        for &(lon, lat) in places {
-            lon0 = lon0.min(lon);
-            lat0 = lat0.min(lat);
-            lon1 = lon1.max(lon);
-            lat1 = lat1.max(lat);
+        // Scaled at the parallel nearest the equator: east-west distances are never
+        // shortened, only lengthened a little towards the poles (within the margin of `near`
+        // up to a span of about 25 degrees of latitude, a whole country).
+        let widest = places
+            .iter()
+            .map(|p| p.1)
+            .min_by(|a, b| a.abs().total_cmp(&b.abs()))
+            .unwrap_or(0.0);
+        let frame = LocalProjection::around((0.0, widest));
+        let projected: Vec<[f64; 2]> = places.iter().map(|&p| frame.to_metres(p)).collect();
+        let (mut min, mut max) = ([f64::MAX; 2], [f64::MIN; 2]);
+        for p in &projected {
+            for k in 0..2 {
+                min[k] = min[k].min(p[k]);
+                max[k] = max[k].max(p[k]);
+            }
         }
-        if places.is_empty() {
-            (lon0, lat0, lon1, lat1) = (0.0, 0.0, 0.0, 0.0);
+        if projected.is_empty() {
+            (min, max) = ([0.0; 2], [0.0; 2]);
         }
-        // The widest parallel of the extent: buckets are never narrower than asked.
-        let widest = if lat0.abs() < lat1.abs() { lat0 } else { lat1 };
-        let metres_per_lon = (widest.to_radians().cos() * METRES_PER_LAT).max(1.0);
         // At most a few million buckets, whatever the extent and bucket size.
-        let span_x = (lon1 - lon0) * metres_per_lon;
-        let span_y = (lat1 - lat0) * METRES_PER_LAT;
+        let (span_x, span_y) = (max[0] - min[0], max[1] - min[1]);
         let bucket_m = bucket_m.max((span_x * span_y / 4e6).sqrt());
         let nx = (span_x / bucket_m) as usize + 1;
         let ny = (span_y / bucket_m) as usize + 1;
         let mut grid = CellGrid {
+            frame,
             bucket_m,
-            lon0,
-            lat0,
-            metres_per_lon,
+            min,
             nx,
             ny,
             starts: vec![0; nx * ny + 1],
             members: vec![0; places.len()],
         };
-        let bucket_of: Vec<usize> = places
+        let bucket_of: Vec<usize> = projected
             .iter()
-            .map(|&(lon, lat)| {
-                let (x, y) = grid.bucket(lon, lat);
+            .map(|&xy| {
+                let (x, y) = grid.bucket(xy);
                 y * nx + x
             })
             .collect();
@@ -76,10 +81,10 @@ impl CellGrid {
         grid
     }
 
-    fn bucket(&self, lon: f64, lat: f64) -> (usize, usize) {
-        let x = ((lon - self.lon0) * self.metres_per_lon / self.bucket_m).max(0.0) as usize;
-        let y = ((lat - self.lat0) * METRES_PER_LAT / self.bucket_m).max(0.0) as usize;
-        (x.min(self.nx - 1), y.min(self.ny - 1))
+    fn bucket(&self, [x, y]: [f64; 2]) -> (usize, usize) {
+        let bx = ((x - self.min[0]) / self.bucket_m).max(0.0) as usize;
+        let by = ((y - self.min[1]) / self.bucket_m).max(0.0) as usize;
+        (bx.min(self.nx - 1), by.min(self.ny - 1))
     }
 
     /// Calls `visit` with every place within `radius_m` of (lon, lat), and some a little beyond
@@ -89,10 +94,9 @@ impl CellGrid {
             return;
         }
         let reach = radius_m * 1.1;
-        let dlon = reach / self.metres_per_lon;
-        let dlat = reach / METRES_PER_LAT;
-        let (x0, y0) = self.bucket(lon - dlon, lat - dlat);
-        let (x1, y1) = self.bucket(lon + dlon, lat + dlat);
+        let [x, y] = self.frame.to_metres((lon, lat));
+        let (x0, y0) = self.bucket([x - reach, y - reach]);
+        let (x1, y1) = self.bucket([x + reach, y + reach]);
         for y in y0..=y1 {
             let row = y * self.nx;
             let (from, to) = (self.starts[row + x0], self.starts[row + x1 + 1]);

@@ -44,7 +44,7 @@ pub use rule::{
     Combine, CoverageRule, DEFAULT_MAX_SNAP_M, PairFacts, RadiusKind, RoadFacts, Verdict,
 };
 
-use crate::graph::{RoadGraph, SnapIndex, haversine_m};
+use crate::graph::{LocalProjection, RoadGraph, SnapIndex, haversine_m};
 use crate::routing::matrix::reach_by_candidate;
 use crate::routing::{
     Attachment, Direction, Hierarchy, Metric, PlaceEnds, SearchGraph, SegmentIndex,
@@ -477,10 +477,8 @@ struct StraightLine {
     tree: Option<RTree<PointEntry>>,
     projected: Vec<[f64; 2]>,
     points: Vec<PointLocation>,
-    cos_lat: f64,
+    frame: LocalProjection,
 }
-
-const EARTH_RADIUS_M: f64 = 6_371_008.8;
 
 impl StraightLine {
     fn new(points: &[PointLocation]) -> StraightLine {
@@ -489,10 +487,10 @@ impl StraightLine {
         } else {
             points.iter().map(|p| p.lat).sum::<f64>() / points.len() as f64
         };
-        let cos_lat = lat0.to_radians().cos();
+        let frame = LocalProjection::around((0.0, lat0));
         let projected: Vec<[f64; 2]> = points
             .iter()
-            .map(|p| project(p.lon, p.lat, cos_lat))
+            .map(|p| frame.to_metres((p.lon, p.lat)))
             .collect();
         let tree = (points.len() > SCAN_LIMIT).then(|| {
             RTree::bulk_load(
@@ -507,13 +505,13 @@ impl StraightLine {
             tree,
             projected,
             points: points.to_vec(),
-            cos_lat,
+            frame,
         }
     }
 
     /// Distance in metres to the nearest point, and which point (infinite and `None` without points).
     fn nearest(&self, lon: f64, lat: f64) -> (f64, Option<usize>) {
-        let here = project(lon, lat, self.cos_lat);
+        let here = self.frame.to_metres((lon, lat));
         let best = match &self.tree {
             Some(tree) => tree.nearest_neighbor(here).map(|e| e.data),
             None => {
@@ -549,11 +547,4 @@ fn fastest_speed_mps(graph: &RoadGraph, access_speed_kmh: f64) -> f64 {
         .map(|(&l, &t)| f64::from(l) / f64::from(t))
         .fold(0.0, f64::max);
     fastest_edge.max(access_speed_kmh / 3.6) * 1.01
-}
-
-fn project(lon: f64, lat: f64, cos_lat: f64) -> [f64; 2] {
-    [
-        lon.to_radians() * cos_lat * EARTH_RADIUS_M,
-        lat.to_radians() * EARTH_RADIUS_M,
-    ]
 }

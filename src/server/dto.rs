@@ -247,6 +247,10 @@ pub struct Draft {
 pub struct CoverageQuery {
     /// Also return every H3 cell as a GeoJSON FeatureCollection under "cells".
     pub cells: Option<bool>,
+    /// Load, queues, fairness and coverage within capacity under "service" (default true).
+    /// `false` answers the coverage alone, several times faster: for callers that only need
+    /// the covered shares, e.g. a map redrawn on every edit.
+    pub service: Option<bool>,
 }
 
 /// The headline numbers of an evaluation, with the points counted by kind.

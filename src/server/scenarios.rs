@@ -326,14 +326,10 @@ pub async fn coverage(
     ApiQuery(q): ApiQuery<CoverageQuery>,
 ) -> Result<Json<CoverageResult>, ApiError> {
     let stored = load(&state, id).await?;
-    evaluate_to_result(
-        &state,
-        stored.scenario,
-        ServiceRequest::default(),
-        q.cells.unwrap_or(false),
-    )
-    .await
-    .map(Json)
+    let service = q.service.unwrap_or(true).then(ServiceRequest::default);
+    evaluate_to_result(&state, stored.scenario, service, q.cells.unwrap_or(false))
+        .await
+        .map(Json)
 }
 
 /// The phases of the reorganisation (head office → + 30 branches → + a point in every ward and
@@ -379,6 +375,7 @@ pub async fn evaluate(
     let scenario = draft_scenario(draft);
     check_scenario(&scenario)?;
     service.validate()?;
+    let service = q.service.unwrap_or(true).then_some(service);
     evaluate_to_result(&state, scenario, service, q.cells.unwrap_or(false))
         .await
         .map(Json)
@@ -387,14 +384,17 @@ pub async fn evaluate(
 async fn evaluate_to_result(
     state: &AppState,
     scenario: Scenario,
-    service: ServiceRequest,
+    service: Option<ServiceRequest>,
     with_cells: bool,
 ) -> Result<CoverageResult, ApiError> {
     let area = state.area_arc();
     state
         .heavy(move || {
             let started = std::time::Instant::now();
-            let evaluation = area.evaluate_service(&scenario, &service)?;
+            let evaluation = match &service {
+                Some(service) => area.evaluate_service(&scenario, service)?,
+                None => area.evaluate(&scenario)?,
+            };
             let evaluate_ms = started.elapsed().as_secs_f64() * 1000.0;
             let meta = area.meta();
             let ids = point_ids(&scenario.points);
