@@ -121,7 +121,8 @@ pub struct AreaArgs {
     /// H3 resolution of the population grid (9: cells of ~0.1 km²; 8: ~0.7 km²).
     #[arg(long, default_value_t = 9, value_parser = clap::value_parser!(u8).range(5..=10))]
     pub resolution: u8,
-    /// Use peak-hour speeds (the profile's peak factor).
+    /// Evaluate at the weekday morning peak (Monday 08:00) when no --at is given: that hour's
+    /// speed band of the profile.
     #[arg(long)]
     pub peak: bool,
     /// Speed profiles folder (motorbike.toml, car.toml, ...) instead of the embedded ones.
@@ -302,6 +303,18 @@ pub struct CoverageArgs {
     pub top: usize,
     #[command(flatten)]
     pub service: ServiceArgs,
+    /// For residents leaving home at this time (Hanoi): "2026-12-07T19:00" or "Sa 10:00" (the
+    /// week of 7 December 2026). A point counts only when it is open on arrival; trips run at
+    /// the profile's speed band of that hour.
+    #[arg(long, value_name = "TIME", conflicts_with = "week")]
+    pub at: Option<String>,
+    /// Coverage at the start of each of the 168 hours of a week: week.csv, week_wards.csv and
+    /// the chart week.svg in --out.
+    #[arg(long)]
+    pub week: bool,
+    /// With --week: any date of the week to sweep [default: the week of 7 December 2026].
+    #[arg(long, value_name = "DATE", requires = "week")]
+    pub week_of: Option<String>,
 }
 
 /// Load and queue assumptions (`data/README.md` explains each default).
@@ -421,7 +434,7 @@ pub struct OptimiseArgs {
     pub keep: Option<usize>,
     /// With --consolidate: kinds of point that always stay open, comma-separated (default
     /// head_office,branch); every other point may close. Kinds: head_office, branch,
-    /// ward_desk, district_desk, flexible_point.
+    /// ward_desk, district_desk, flexible_point, kiosk.
     #[arg(long, value_delimiter = ',', value_parser = parse_kind, value_name = "KIND[,KIND]")]
     pub fixed_kind: Vec<crate::scenario::PointKind>,
     /// heuristic (greedy + interchange, fast), exact (MIP) or auto (exact within the time
@@ -540,10 +553,131 @@ fn evaluate(area: &StudyArea, scenario: &Scenario, service: &ServiceRequest) -> 
     Ok(result?)
 }
 
+/// The first few of a list of ids, and how many more.
+fn some_ids(ids: &[String]) -> String {
+    const LISTED: usize = 8;
+    let more = ids.len().saturating_sub(LISTED);
+    let mut text = ids[..ids.len().min(LISTED)].join(", ");
+    if more > 0 {
+        text += &format!(" and {more} more (all in --json)");
+    }
+    text
+}
+
+/// What a timed evaluation adds to the header: when, how fast, which points were closed.
+fn print_moment(t: &crate::scenario::TimedEvaluation, points: usize) {
+    println!(
+        "At {} (Hanoi time) · speeds: {} (x{}) · open on arrival: {} of {points}",
+        t.at.format("%a %Y-%m-%d %H:%M"),
+        t.band.name,
+        t.band.factor,
+        points - t.closed_points.len() - t.unknown_hours_points.len()
+    );
+    if !t.closed_points.is_empty() {
+        println!(
+            "  {} point(s) closed on arrival: {}",
+            t.closed_points.len(),
+            some_ids(&t.closed_points)
+        );
+    }
+    if !t.changing_points.is_empty() {
+        println!(
+            "  {} point(s) open or close within the trip, counted at each arrival: {}",
+            t.changing_points.len(),
+            some_ids(&t.changing_points)
+        );
+    }
+    if !t.unknown_hours_points.is_empty() {
+        println!(
+            "  {} point(s) of unknown hours (residents only they serve are unknown): {}",
+            t.unknown_hours_points.len(),
+            some_ids(&t.unknown_hours_points)
+        );
+    }
+}
+
+/// `coverage --week`: the sweep, its files and the curve in a few lines.
+fn coverage_week(args: &CoverageArgs, area: &StudyArea, scenario: &Scenario) -> Result<()> {
+    let request = crate::scenario::WeekRequest {
+        week_of: args.week_of.clone(),
+    };
+    let sweep = area.sweep_week(scenario, &request)?;
+    let out = &args.out;
+    crate::export::write_week_csv(&out.join("week.csv"), &sweep)?;
+    crate::export::write_week_wards_csv(&out.join("week_wards.csv"), &sweep)?;
+    let title = format!(
+        "{}: covered share by hour, week of {} ({})",
+        area.meta().name,
+        sweep.monday,
+        scenario.mode
+    );
+    crate::export::write_text(
+        &out.join("week.svg"),
+        &crate::export::week_svg(&sweep, &title),
+    )?;
+    if args.json {
+        println!("{}", serde_json::to_string(&sweep)?);
+        return Ok(());
+    }
+    println!(
+        "motcua coverage --week — {} · week of {} · {} · {} evaluations in {:.0} ms",
+        area.meta().title,
+        sweep.monday,
+        scenario.mode,
+        sweep.evaluations,
+        sweep.sweep_ms
+    );
+    let percent = |x: f64| crate::coverage::percent_floor(x, sweep.population_total, 1);
+    println!("  hour      Mo     Tu     We     Th     Fr     Sa     Su   (% covered)");
+    for hour in 0..24 {
+        let row: Vec<String> = (0..7)
+            .map(|d| {
+                format!(
+                    "{:>5.1}",
+                    percent(sweep.hours[d * 24 + hour].population_covered)
+                )
+            })
+            .collect();
+        println!("  {hour:02}:00  {}", row.join("  "));
+    }
+    let worst: Vec<String> = sweep
+        .worst_hours
+        .iter()
+        .take(5)
+        .map(|&h| {
+            let hc = &sweep.hours[h];
+            format!(
+                "{} {:02}:00 ({:.1} %)",
+                hc.weekday,
+                hc.hour,
+                percent(hc.population_covered)
+            )
+        })
+        .collect();
+    println!("  worst hours: {}", worst.join(", "));
+    println!(
+        "Wrote {}, {} and {}",
+        out.join("week.csv").display(),
+        out.join("week_wards.csv").display(),
+        out.join("week.svg").display()
+    );
+    Ok(())
+}
+
 fn coverage(args: CoverageArgs) -> Result<()> {
     let area = args.area.open()?;
     let scenario = args.rule.scenario(&area);
-    let eval = evaluate(&area, &scenario, &args.service.request())?;
+    if args.week {
+        return coverage_week(&args, &area, &scenario);
+    }
+    let timed = match args.at.as_deref() {
+        Some(text) => Some(area.evaluate_at(&scenario, crate::scenario::parse_at(text)?)?),
+        None => None,
+    };
+    let eval = match &timed {
+        Some(t) => t.evaluation.clone(),
+        None => evaluate(&area, &scenario, &args.service.request())?,
+    };
     let s = &eval.report.summary;
     let point_ids: Vec<String> = scenario.points.iter().map(|p| p.id.clone()).collect();
     let service = ServiceDoc::new(&scenario, &eval);
@@ -599,6 +733,16 @@ fn coverage(args: CoverageArgs) -> Result<()> {
             );
             o.insert("points_source".into(), json!(area.meta().points_source));
             o.insert("service".into(), json!(service));
+            if let Some(t) = &timed {
+                o.insert(
+                    "at".into(),
+                    json!(t.at.format("%Y-%m-%dT%H:%M").to_string()),
+                );
+                o.insert("band".into(), json!(t.band));
+                o.insert("closed_points".into(), json!(t.closed_points));
+                o.insert("changing_points".into(), json!(t.changing_points));
+                o.insert("unknown_hours_points".into(), json!(t.unknown_hours_points));
+            }
         }
         println!("{}", serde_json::to_string(&summary)?);
         return Ok(());
@@ -630,6 +774,9 @@ fn coverage(args: CoverageArgs) -> Result<()> {
             .collect::<Vec<_>>()
             .join(", ")
     );
+    if let Some(t) = &timed {
+        print_moment(t, scenario.points.len());
+    }
     if !eval.off_network_points.is_empty() {
         const LISTED: usize = 8;
         let more = eval.off_network_points.len().saturating_sub(LISTED);
@@ -865,10 +1012,9 @@ fn isochrones(args: IsochroneArgs) -> Result<()> {
 fn nearest(args: NearestArgs) -> Result<()> {
     let area = args.area.open()?;
     let request = NearestRequest {
-        lon: args.lon,
-        lat: args.lat,
         mode: args.mode,
         k: args.k,
+        ..NearestRequest::at(args.lon, args.lat)
     };
     let answer = area.nearest(&request, area.points())?;
     if args.json {

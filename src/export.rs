@@ -591,6 +591,129 @@ fn csv_text(text: &str) -> String {
     }
 }
 
+/// A weekly sweep's hours: `week.csv`, one row per hour of the week.
+pub fn write_week_csv(path: &Path, sweep: &crate::scenario::WeekSweep) -> Result<(), ExportError> {
+    write_csv(
+        path,
+        &[
+            "hour_of_week",
+            "at",
+            "weekday",
+            "hour",
+            "band",
+            "speed_factor",
+            "open_points",
+            "closed_points",
+            "population_covered",
+            "population_unknown",
+            "covered_share",
+        ],
+        sweep.hours.iter().map(|h| {
+            [
+                h.hour_of_week.to_string(),
+                h.at.clone(),
+                h.weekday.clone(),
+                h.hour.to_string(),
+                h.band.clone(),
+                format!("{}", h.speed_factor),
+                h.open_points.to_string(),
+                h.closed_points.to_string(),
+                format!("{:.0}", h.population_covered),
+                format!("{:.0}", h.population_unknown),
+                format!("{:.4}", h.covered_share),
+            ]
+        }),
+    )
+}
+
+/// A weekly sweep per ward: `week_wards.csv`, one row per ward and hour.
+pub fn write_week_wards_csv(
+    path: &Path,
+    sweep: &crate::scenario::WeekSweep,
+) -> Result<(), ExportError> {
+    write_csv(
+        path,
+        &["ward", "population", "hour_of_week", "covered_share"],
+        sweep.wards.iter().flat_map(|w| {
+            w.covered_share.iter().enumerate().map(move |(h, share)| {
+                [
+                    w.name.clone(),
+                    format!("{:.0}", w.population),
+                    h.to_string(),
+                    format!("{share:.4}"),
+                ]
+            })
+        }),
+    )
+}
+
+/// The weekly curve as an SVG line chart: covered share (0-100 %) against the 168 hours,
+/// one gridline a day, the rush-hour bands shaded. Plain SVG, readable in any browser.
+pub fn week_svg(sweep: &crate::scenario::WeekSweep, title: &str) -> String {
+    let (w, h, left, top, bottom) = (960.0, 320.0, 48.0, 32.0, 40.0);
+    let plot_w = w - left - 16.0;
+    let plot_h = h - top - bottom;
+    let x = |hour: f64| left + plot_w * hour / 168.0;
+    let y = |share: f64| top + plot_h * (1.0 - share.clamp(0.0, 1.0));
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" font-family=\"sans-serif\" font-size=\"11\">\n<title>{}</title>\n<rect width=\"{w}\" height=\"{h}\" fill=\"white\"/>\n<text x=\"{left}\" y=\"18\" font-size=\"13\">{}</text>\n",
+        xml_text(title),
+        xml_text(title)
+    );
+    for hc in &sweep.hours {
+        if hc.speed_factor < 1.0 {
+            svg += &format!(
+                "<rect x=\"{:.1}\" y=\"{top}\" width=\"{:.1}\" height=\"{plot_h}\" fill=\"#fde8d8\"><title>{} x{}</title></rect>\n",
+                x(hc.hour_of_week as f64),
+                plot_w / 168.0,
+                xml_text(&hc.band),
+                hc.speed_factor
+            );
+        }
+    }
+    for pct in [0.0, 0.25, 0.5, 0.75, 1.0] {
+        let (right, yy, label_x, label) = (left + plot_w, y(pct), left - 4.0, pct * 100.0);
+        svg += &format!(
+            "<line x1=\"{left}\" x2=\"{right:.1}\" y1=\"{yy:.1}\" y2=\"{yy:.1}\" stroke=\"#ddd\"/><text x=\"{label_x:.1}\" y=\"{:.1}\" text-anchor=\"end\">{label:.0} %</text>\n",
+            yy + 4.0
+        );
+    }
+    for (d, name) in crate::hours::WEEKDAYS.iter().enumerate() {
+        let x0 = x(d as f64 * 24.0);
+        svg += &format!(
+            "<line x1=\"{x0:.1}\" x2=\"{x0:.1}\" y1=\"{top}\" y2=\"{:.1}\" stroke=\"#bbb\"/><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{name}</text>\n",
+            top + plot_h,
+            x(d as f64 * 24.0 + 12.0),
+            top + plot_h + 16.0
+        );
+    }
+    let line: Vec<String> = sweep
+        .hours
+        .iter()
+        .map(|hc| {
+            format!(
+                "{:.1},{:.1} {:.1},{:.1}",
+                x(hc.hour_of_week as f64),
+                y(hc.covered_share),
+                x(hc.hour_of_week as f64 + 1.0),
+                y(hc.covered_share)
+            )
+        })
+        .collect();
+    svg += &format!(
+        "<polyline points=\"{}\" fill=\"none\" stroke=\"#1f5fa8\" stroke-width=\"2\"/>\n</svg>\n",
+        line.join(" ")
+    );
+    svg
+}
+
+fn xml_text(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
 /// Plain text lines (a README beside the outputs, say).
 pub fn write_text(path: &Path, text: &str) -> Result<(), ExportError> {
     write_atomically(path, |w| {

@@ -32,6 +32,7 @@ pub mod cli;
 pub mod coverage;
 pub mod export;
 pub mod graph;
+pub mod hours;
 pub mod ingest;
 pub mod number;
 pub mod optimise;

@@ -494,3 +494,87 @@ fn coverage_reports_load_per_point() {
         &["desks.csv, line 2", "field counters is \"many\""],
     );
 }
+
+#[test]
+fn coverage_at_a_time_lists_the_closed_points_and_the_week_writes_its_files() {
+    let s = Scratch::new();
+    let out = motcua(&[
+        "coverage",
+        "--area",
+        "hanoi-central",
+        "--at",
+        "Su 10:00",
+        "--json",
+        "--out",
+        &s.path(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let body: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(body["at"], "2026-12-13T10:00");
+    assert_eq!(body["band"]["name"], "weekend");
+    assert!(
+        body["closed_points"]
+            .as_array()
+            .is_some_and(|c| !c.is_empty())
+    );
+    assert_eq!(body["population_covered"], 0.0);
+
+    fails_with(
+        &[
+            "coverage",
+            "--area",
+            "hanoi-central",
+            "--at",
+            "someday",
+            "--out",
+            &s.path(),
+        ],
+        &["field at", "\"someday\"", "Sa 10:00"],
+    );
+
+    let out = motcua(&[
+        "coverage",
+        "--area",
+        "hanoi-central",
+        "--week",
+        "--out",
+        &s.path(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = std::fs::read_to_string(s.0.path().join("week.csv")).expect("week.csv");
+    assert_eq!(csv.lines().count(), 169, "a header and 168 hours");
+    let svg = std::fs::read_to_string(s.0.path().join("week.svg")).expect("week.svg");
+    assert!(svg.starts_with("<svg") && svg.contains("polyline"));
+    assert!(s.0.path().join("week_wards.csv").exists());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("worst hours"), "{stdout}");
+}
+
+#[test]
+fn hours_not_understood_name_the_part() {
+    let s = Scratch::new();
+    let points = s.file(
+        "points.csv",
+        b"id,name,lon,lat,kind,opening_hours\nd,Desk,105.85,21.03,ward_desk,Mo-Fr 8h-17h\n",
+    );
+    fails_with(
+        &[
+            "coverage",
+            "--area",
+            "hanoi-central",
+            "--points",
+            &points,
+            "--out",
+            &s.path(),
+        ],
+        &["points.csv", "line 2", "\"8h-17h\" is not understood"],
+    );
+}

@@ -121,6 +121,8 @@ fn golden_area(name: &str, citizen: (f64, f64)) {
                 lat: citizen.1,
                 mode: TravelMode::Motorbike,
                 k: 3,
+                when: None,
+                open_first: false,
             },
             area.points(),
         )

@@ -267,19 +267,36 @@ fn walking_ignores_maxspeed() {
 }
 
 #[test]
-fn peak_factor_slows_travel() {
-    let s = square(&[("highway", "primary")]);
-    let g = RoadGraph::build(&s.build(), &test_profile(Motorbike).with_peak(true)).unwrap();
-    assert!((travel_s(&g, &s, 'a', 'b') - 40.0).abs() < 0.01);
+fn speed_bands_follow_the_hour_of_the_week() {
+    let at = |s: &str| motcua::hours::parse_moment(s).unwrap();
+    let p = test_profile(Motorbike);
+    assert_eq!(p.band_at(at("Mo 08:00")).name, "morning_peak");
+    assert_eq!(p.band_at(at("Mo 08:00")).factor, 0.5);
+    assert_eq!(p.band_at(at("Mo 09:00")).name, motcua::graph::FREE_FLOW);
+    assert_eq!(p.band_at(at("Sa 08:00")).factor, 1.0);
 }
 
 #[test]
-fn embedded_motorbike_peak_is_slower_than_free_flow() {
+fn embedded_motorbike_peaks_are_slower_than_free_flow_and_nights_faster() {
     let p = SpeedProfile::embedded(Motorbike);
-    let s = square(&[("highway", "primary")]);
-    let free = RoadGraph::build(&s.build(), &p).unwrap();
-    let peak = RoadGraph::build(&s.build(), &p.with_peak(true)).unwrap();
-    assert!(travel_s(&peak, &s, 'a', 'b') > travel_s(&free, &s, 'a', 'b'));
+    let at = |s: &str| p.band_at(motcua::hours::parse_moment(s).unwrap());
+    assert!(at("Tu 08:00").factor < 1.0);
+    assert!(at("Th 17:30").factor < at("Th 12:00").factor);
+    assert_eq!(at("Th 12:00").factor, 1.0);
+    assert!(at("Su 02:00").factor > 1.0);
+    assert_eq!(at("Sa 10:00").name, "weekend");
+}
+
+#[test]
+fn a_band_that_is_not_opening_hours_syntax_is_refused() {
+    let text = SpeedProfile::embedded_text(Car).replacen("Mo-Fr 06:30-09:00", "weekdays 6:30", 1);
+    let err = SpeedProfile::parse(&text, "car.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("bands[0].hours") && err.contains("car.toml"),
+        "{err}"
+    );
 }
 
 // ---- connectivity ----
@@ -626,11 +643,11 @@ fn cache_case() -> (tempfile::TempDir, PathBuf) {
 }
 
 fn load(pbf: &Path, dir: &Path) -> (RoadGraph, CacheStatus) {
-    load_or_build(pbf, &SpeedProfile::embedded(Motorbike), false, Some(dir)).unwrap()
+    load_or_build(pbf, &SpeedProfile::embedded(Motorbike), Some(dir)).unwrap()
 }
 
 fn cache_file(dir: &Path, pbf: &Path) -> PathBuf {
-    motcua::graph::cache::cache_path(dir, pbf, Motorbike, false)
+    motcua::graph::cache::cache_path(dir, pbf, Motorbike)
 }
 
 #[test]
@@ -657,21 +674,13 @@ fn cache_is_rebuilt_when_the_extract_changes() {
 }
 
 #[test]
-fn cache_is_rebuilt_when_peak_changes_nothing_is_shared() {
+fn one_graph_serves_every_hour_speed_bands_leave_the_cache_alone() {
     let (dir, pbf) = cache_case();
     load(&pbf, dir.path());
-    let (_, status) = load_or_build(
-        &pbf,
-        &SpeedProfile::embedded(Motorbike),
-        true,
-        Some(dir.path()),
-    )
-    .unwrap();
-    assert_eq!(
-        status,
-        CacheStatus::Built,
-        "peak graphs live in their own file"
-    );
+    let mut other_bands = SpeedProfile::embedded(Motorbike);
+    other_bands.bands[0].factor = 0.3;
+    let (_, status) = load_or_build(&pbf, &other_bands, Some(dir.path())).unwrap();
+    assert_eq!(status, CacheStatus::Hit, "bands scale times, not the graph");
 }
 
 #[test]
@@ -680,7 +689,7 @@ fn cache_is_rebuilt_when_the_profile_changes() {
     load(&pbf, dir.path());
     let mut faster = SpeedProfile::embedded(Motorbike);
     faster.speed_kmh.insert("primary".into(), 45.0);
-    let (_, status) = load_or_build(&pbf, &faster, false, Some(dir.path())).unwrap();
+    let (_, status) = load_or_build(&pbf, &faster, Some(dir.path())).unwrap();
     assert!(
         matches!(&status, CacheStatus::Rebuilt(r) if r.contains("stale")),
         "{status:?}"
@@ -721,7 +730,7 @@ fn flipped_byte_in_cache_is_rebuilt() {
 #[test]
 fn no_cache_dir_builds_every_time() {
     let (_dir, pbf) = cache_case();
-    let (_, status) = load_or_build(&pbf, &SpeedProfile::embedded(Walk), false, None).unwrap();
+    let (_, status) = load_or_build(&pbf, &SpeedProfile::embedded(Walk), None).unwrap();
     assert_eq!(status, CacheStatus::Built);
 }
 
@@ -761,12 +770,12 @@ fn missing_profile_file_names_the_path() {
 
 #[test]
 fn misspelt_profile_field_is_refused() {
-    let text = SpeedProfile::embedded_text(Walk).replace("peak_factor", "peak_factr");
+    let text = SpeedProfile::embedded_text(Walk).replace("max_speed_kmh", "max_sped_kmh");
     let err = SpeedProfile::parse(&text, "walk.toml")
         .unwrap_err()
         .to_string();
     assert!(
-        err.contains("walk.toml") && err.contains("peak_factr"),
+        err.contains("walk.toml") && err.contains("max_sped_kmh"),
         "{err}"
     );
 }

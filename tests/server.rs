@@ -1447,3 +1447,73 @@ async fn evaluate_answers_with_load_and_queues() {
         assert!(reply.text().contains(field), "{}", reply.text());
     }
 }
+
+#[tokio::test]
+async fn coverage_at_a_time_the_week_and_the_bands_in_meta() {
+    let fx = Fixture::new();
+    let app = fx.app();
+    let meta = get(&app, "/api/v1/meta").await.json();
+    let bands = meta["speed_bands"].as_array().expect("speed_bands");
+    let motorbike = bands
+        .iter()
+        .find(|b| b["mode"] == "motorbike")
+        .expect("motorbike bands");
+    assert!(
+        motorbike["bands"]
+            .as_array()
+            .is_some_and(|b| b.iter().any(|b| b["name"] == "morning_peak"))
+    );
+    assert_eq!(meta["defaults"]["peak_at"], "Mo 08:00");
+
+    let points = baseline_points(&app).await;
+    // Sunday morning: the desks (Mo-Fr, Sa mornings) are closed and cover nobody.
+    let draft = json!({"points": points, "at": "Su 10:00"});
+    let reply = send_json(&app, "POST", "/api/v1/evaluate", None, &draft).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    let body = reply.json();
+    assert_eq!(body["moment"]["at"], "2026-12-13T10:00");
+    assert_eq!(body["moment"]["band"]["name"], "weekend");
+    assert_eq!(
+        body["moment"]["closed_points"].as_array().map(Vec::len),
+        points.as_array().map(Vec::len)
+    );
+    assert_eq!(body["summary"]["population_covered"], 0.0);
+
+    let bad = json!({"points": points, "at": "someday"});
+    let reply = send_json(&app, "POST", "/api/v1/evaluate", None, &bad).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert!(reply.text().contains("field at"), "{}", reply.text());
+
+    let week = get(&app, "/api/v1/scenarios/baseline/week").await;
+    assert_eq!(week.status, StatusCode::OK, "{}", week.text());
+    let week = week.json();
+    assert_eq!(week["hours"].as_array().map(Vec::len), Some(168));
+    assert_eq!(week["monday"], "2026-12-07");
+    // Monday 10:00 is office hours, Monday 03:00 is not.
+    assert!(week["hours"][10]["covered_share"].as_f64() > Some(0.5));
+    assert_eq!(week["hours"][3]["population_covered"], 0.0);
+    let bad_week = get(&app, "/api/v1/scenarios/baseline/week?week_of=1999-01-01").await;
+    assert_eq!(bad_week.status, StatusCode::BAD_REQUEST);
+    let draft_week = send_json(
+        &app,
+        "POST",
+        "/api/v1/week",
+        None,
+        &json!({"points": points}),
+    )
+    .await;
+    assert_eq!(draft_week.status, StatusCode::OK, "{}", draft_week.text());
+
+    // The citizen at a fixed time: Saturday 13:00, every desk closed; they open Monday 08:00.
+    let (lon, lat) = ORIGIN;
+    let nearest = get(
+        &app,
+        &format!("/api/v1/nearest?lon={lon}&lat={lat}&at=2026-12-12T13:00"),
+    )
+    .await
+    .json();
+    for r in nearest["results"].as_array().expect("results") {
+        assert_eq!(r["open_now"], false, "{r}");
+        assert_eq!(r["next_open"], "2026-12-14T08:00", "{r}");
+    }
+}

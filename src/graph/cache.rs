@@ -1,8 +1,8 @@
 //! A graph cache file beside the extract, so that a server restart does not rebuild the graph.
 //!
 //! Layout (little-endian): magic `MOTCUAGR`, format version (u32), checksum of the inputs
-//! (u64: xxh3 of the PBF bytes, the canonical profile text, the peak flag and the format
-//! version), payload length (u64), xxh3 checksum of the payload (u64), payload (the arrays of
+//! (u64: xxh3 of the PBF bytes, the canonical profile text without its speed bands and
+//! the format version), payload length (u64), xxh3 checksum of the payload (u64), payload (the arrays of
 //! [`RoadGraph`]). A cache whose inputs changed or whose bytes are damaged is detected, logged
 //! with `tracing::warn` and rebuilt; files are written to a temporary name and renamed, so a
 //! reader never sees half a file.
@@ -35,7 +35,8 @@ pub enum CacheStatus {
 }
 
 /// The graph of `profile.mode` for the extract `pbf`, from the cache in `cache_dir` when it is
-/// valid, else built and (best effort) written there. `peak` selects rush-hour speeds.
+/// valid, else built and (best effort) written there. One graph serves every hour: speed bands
+/// scale travel times at evaluation and are not part of the graph.
 ///
 /// ```no_run
 /// use motcua::graph::{cache::load_or_build, SpeedProfile, TravelMode};
@@ -44,7 +45,6 @@ pub enum CacheStatus {
 /// let (graph, status) = load_or_build(
 ///     &area.join("roads.osm.pbf"),
 ///     &SpeedProfile::embedded(TravelMode::Motorbike),
-///     false,
 ///     Some(area),
 /// )?;
 /// println!("{} nodes ({status:?})", graph.num_nodes());
@@ -53,16 +53,14 @@ pub enum CacheStatus {
 pub fn load_or_build(
     pbf: &Path,
     profile: &SpeedProfile,
-    peak: bool,
     cache_dir: Option<&Path>,
 ) -> Result<(RoadGraph, CacheStatus), GraphError> {
-    let profile = profile.with_peak(peak);
-    let build = || -> Result<RoadGraph, GraphError> { RoadGraph::build(&read_osm(pbf)?, &profile) };
+    let build = || -> Result<RoadGraph, GraphError> { RoadGraph::build(&read_osm(pbf)?, profile) };
     let Some(dir) = cache_dir else {
         return Ok((build()?, CacheStatus::Built));
     };
-    let inputs = checksum_inputs(file_checksum(pbf)?, &profile);
-    let path = cache_path(dir, pbf, profile.mode, peak);
+    let inputs = checksum_inputs(file_checksum(pbf)?, profile);
+    let path = cache_path(dir, pbf, profile.mode);
     let stale_reason = match std::fs::read(&path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => Some(format!("cannot read it: {e}")),
@@ -82,9 +80,9 @@ pub fn load_or_build(
     Ok((graph, status))
 }
 
-/// The cache file for an extract, mode and peak flag: `<dir>/<area>-<stem>-<mode>[-peak].motcua-cache`,
+/// The cache file for an extract and mode: `<dir>/<area>-<stem>-<mode>.motcua-cache`,
 /// where `<area>` is the folder of the extract (areas all name their extract `roads.osm.pbf`).
-pub fn cache_path(cache_dir: &Path, pbf: &Path, mode: TravelMode, peak: bool) -> PathBuf {
+pub fn cache_path(cache_dir: &Path, pbf: &Path, mode: TravelMode) -> PathBuf {
     let file = pbf
         .file_name()
         .and_then(|f| f.to_str())
@@ -96,8 +94,7 @@ pub fn cache_path(cache_dir: &Path, pbf: &Path, mode: TravelMode, peak: bool) ->
         .and_then(|f| f.to_str())
         .map(|a| format!("{a}-"))
         .unwrap_or_default();
-    let peak = if peak { "-peak" } else { "" };
-    cache_dir.join(format!("{area}{stem}-{mode}{peak}.motcua-cache"))
+    cache_dir.join(format!("{area}{stem}-{mode}.motcua-cache"))
 }
 
 /// Checksum of everything the graph depends on.
@@ -126,12 +123,16 @@ fn file_checksum(path: &Path) -> Result<u64, IngestError> {
     }
 }
 
-/// Checksum of the extract's checksum and the profile.
+/// Checksum of the extract's checksum and the profile's graph rules (not its speed bands,
+/// which do not change the graph).
 fn checksum_inputs(extract_checksum: u64, profile: &SpeedProfile) -> u64 {
     let mut h = Xxh3::new();
     h.update(&extract_checksum.to_le_bytes());
-    h.update(profile.canonical_text().as_bytes());
-    h.update(&[u8::from(profile.peak)]);
+    let graph_rules = SpeedProfile {
+        bands: Vec::new(),
+        ..profile.clone()
+    };
+    h.update(graph_rules.canonical_text().as_bytes());
     h.update(&FORMAT_VERSION.to_le_bytes());
     h.digest()
 }
@@ -221,7 +222,7 @@ pub fn decode(data: &[u8], inputs: u64) -> Result<RoadGraph, String> {
         ));
     }
     if r.u64()? != inputs {
-        return Err("stale: the extract, the speed profile or the peak flag changed".into());
+        return Err("stale: the extract or the speed profile changed".into());
     }
     let len = r.u64()?;
     let checksum = r.u64()?;

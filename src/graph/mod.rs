@@ -24,8 +24,9 @@
 //!   reads only `oneway:foot`;
 //! - a `barrier=*` node the mode cannot pass (a locked gate, a wall; by its access tags first)
 //!   splits the road there: each side is usable up to the barrier, none through it;
-//! - speed = min(class speed, profile maximum, posted `maxspeed` where honoured) x peak factor
-//!   at peak; length by haversine, travel time = length / speed;
+//! - travel time = length / speed, speed = min(class speed, profile maximum, posted `maxspeed`
+//!   where honoured), length by haversine; speed bands (`SpeedProfile::bands`) scale a trip's
+//!   travel time by the hour of departure at evaluation, never the graph;
 //! - parallel edges between the same two nodes keep the fastest.
 //!
 //! Units are in the names: `travel_s` seconds, `length_m` metres, `_kmh` km/h. Coordinates are
@@ -45,7 +46,7 @@ use std::str::FromStr;
 
 pub use access::{Access, AccessRules, BarrierRules, Oneway, OnewayRules, Unlisted, WayDirection};
 pub use build::{MIN_EDGE_LENGTH_M, NO_NAME, RoadGraph};
-pub use profile::{SpeedProfile, WayRule, parse_maxspeed_kmh};
+pub use profile::{BandAt, FREE_FLOW, SpeedBand, SpeedProfile, WayRule, parse_maxspeed_kmh};
 pub use projection::LocalProjection;
 pub use snap::{Snap, SnapIndex};
 

@@ -180,7 +180,8 @@ impl Sketch {
 }
 
 /// The embedded profile of `mode` (same usable classes, access and one-way rules) with every
-/// class at [`TEST_SPEED_KMH`], a peak factor of 0.5 and an access speed of 3.6 km/h (1 m/s),
+/// class at [`TEST_SPEED_KMH`], one speed band (`morning_peak`, Mo-Fr 07:00-09:00) at factor 0.5
+/// and an access speed of 3.6 km/h (1 m/s),
 /// so that expected times can be worked out by hand.
 pub fn test_profile(mode: TravelMode) -> SpeedProfile {
     let mut p = SpeedProfile::embedded(mode);
@@ -188,7 +189,11 @@ pub fn test_profile(mode: TravelMode) -> SpeedProfile {
         *v = TEST_SPEED_KMH;
     }
     p.max_speed_kmh = TEST_SPEED_KMH;
-    p.peak_factor = 0.5;
+    p.bands = vec![super::SpeedBand {
+        name: "morning_peak".into(),
+        hours: "Mo-Fr 07:00-09:00".into(),
+        factor: 0.5,
+    }];
     p.access_speed_kmh = 3.6;
     p
 }

@@ -86,7 +86,8 @@ pub struct AreaOptions {
     pub data_dir: PathBuf,
     /// Where built road graphs are cached; `None` disables the cache.
     pub cache_dir: Option<PathBuf>,
-    /// Use peak-hour speeds.
+    /// Evaluate at the weekday morning peak ([`super::request::PEAK_AT`]) when a question
+    /// names no time: the speed band of that moment, on the one graph of each mode.
     pub peak: bool,
     /// H3 resolution of the population grid (9 by default: cells of about 0.1 km²).
     pub resolution: Resolution,
@@ -186,8 +187,12 @@ pub struct NearestResult {
     pub point: ReceivingPoint,
     pub travel_s: f64,
     pub distance_m: f64,
-    /// Open at this moment (Hanoi time); null when the hours are unknown.
+    /// Open on arrival, leaving now or at the request's time (Hanoi time); null when the hours
+    /// are unknown.
     pub open_now: Option<bool>,
+    /// When it next opens (Hanoi time, `2026-12-14T08:00`; now when open), within eight days;
+    /// null when the hours are unknown or it stays closed that long.
+    pub next_open: Option<String>,
     /// The route, (lon, lat) pairs from the citizen to the point.
     pub route: Vec<[f64; 2]>,
 }
@@ -540,14 +545,10 @@ impl StudyArea {
         }
         self.network_builds.fetch_add(1, Ordering::Relaxed);
         let started = Instant::now();
-        let profile = match &self.options.profiles_dir {
-            Some(dir) => SpeedProfile::load(&dir.join(format!("{mode}.toml")))?,
-            None => SpeedProfile::embedded(mode),
-        };
+        let profile = self.profile(mode)?;
         let (graph, status) = cache::load_or_build(
             &self.roads_path,
             &profile,
-            self.options.peak,
             self.options.cache_dir.as_deref(),
         )?;
         let index = SnapIndex::new(&graph);
@@ -571,6 +572,14 @@ impl StudyArea {
         Ok(slot.ready.get_or_init(|| network).clone())
     }
 
+    /// The speed profile of `mode`: the area's profiles folder's, else the embedded one.
+    pub fn profile(&self, mode: TravelMode) -> Result<SpeedProfile, ScenarioError> {
+        Ok(match &self.options.profiles_dir {
+            Some(dir) => SpeedProfile::load(&dir.join(format!("{mode}.toml")))?,
+            None => SpeedProfile::embedded(mode),
+        })
+    }
+
     /// How many road graphs this area has built or read from the cache: one per mode used.
     pub fn network_builds(&self) -> usize {
         self.network_builds.load(Ordering::Relaxed)
@@ -582,9 +591,34 @@ impl StudyArea {
         let network = self.network(scenario.mode)?;
         let rule = scenario.rule.to_rule();
         let locations = super::locations(&scenario.points);
-        let mut report = network
-            .cells
-            .evaluate(&network.graph, &network.index, &locations, &rule);
+        let report = network.cells.evaluate_at_speed(
+            &network.graph,
+            &network.index,
+            &locations,
+            &rule,
+            self.default_speed_factor(&network),
+        );
+        Ok(self.evaluation_from_report(scenario, &network, report))
+    }
+
+    /// The speed factor of evaluations that name no time: free flow, or the profile's band at
+    /// [`super::request::PEAK_AT`] when the area was opened with `peak`.
+    pub fn default_speed_factor(&self, network: &ModeNetwork) -> f64 {
+        if !self.options.peak {
+            return 1.0;
+        }
+        super::request::parse_at(super::request::PEAK_AT)
+            .map_or(1.0, |at| network.profile.band_at(at).factor)
+    }
+
+    /// An evaluation around a report of the scenario's points: regions cut by the extent
+    /// flagged, timings, points by kind and the points off the roads.
+    pub(super) fn evaluation_from_report(
+        &self,
+        scenario: &Scenario,
+        network: &ModeNetwork,
+        mut report: CoverageReport,
+    ) -> Evaluation {
         let flag = |rows: &mut [crate::coverage::RegionStats], names: &[String], cut: &[bool]| {
             for r in rows {
                 r.cut_by_extent = names
@@ -619,14 +653,14 @@ impl StudyArea {
             .iter()
             .map(|&i| scenario.points[i].id.clone())
             .collect();
-        Ok(Evaluation {
+        Evaluation {
             report,
             timings_ms,
             points_by_kind,
             off_network_points,
             service: None,
             capacity: None,
-        })
+        }
     }
 
     fn attach_citizen(
@@ -662,8 +696,20 @@ impl StudyArea {
         points: &[ReceivingPoint],
     ) -> Result<NearestAnswer, ScenarioError> {
         request.validate()?;
-        let &NearestRequest { lon, lat, mode, k } = request;
+        let &NearestRequest {
+            lon,
+            lat,
+            mode,
+            k,
+            when,
+            open_first,
+        } = request;
         let network = self.network(mode)?;
+        let factor = when.map_or_else(
+            || self.default_speed_factor(&network),
+            |at| network.profile.band_at(at).factor,
+        );
+        let now = when.unwrap_or_else(crate::hours::now_in_hanoi);
         let origin = self.attach_citizen(&network, lon, lat, mode)?;
         let destinations = network.attach_points(points);
         let reached = nearest::k_nearest(&network.graph, &origin, &destinations, k);
@@ -676,14 +722,30 @@ impl StudyArea {
                 route.push([point.lon, point.lat]);
                 route.dedup();
                 NearestResult {
-                    open_now: hours::is_open_now(&point.opening_hours),
+                    open_now: match point
+                        .hours()
+                        .state(now + chrono::Duration::seconds((r.travel_s / factor) as i64))
+                    {
+                        hours::OpenState::Open => Some(true),
+                        hours::OpenState::Closed => Some(false),
+                        hours::OpenState::Unknown => None,
+                    },
+                    next_open: point
+                        .hours()
+                        .next_open(now)
+                        .map(|t| t.format("%Y-%m-%dT%H:%M").to_string()),
                     point,
-                    travel_s: r.travel_s,
+                    travel_s: r.travel_s / factor,
                     distance_m: r.length_m,
                     route,
                 }
             })
-            .collect();
+            .collect::<Vec<NearestResult>>();
+        let mut results = results;
+        if open_first {
+            // Stable: each group stays in order of travel time.
+            results.sort_by_key(|r| r.open_now != Some(true));
+        }
         Ok(NearestAnswer {
             origin: [lon, lat],
             snap_distance_m: origin.snap.distance_m,
@@ -705,7 +767,9 @@ impl StudyArea {
         request.validate()?;
         let IsochroneRequest { minutes, per_point } = request;
         let network = self.network(scenario.mode)?;
-        let max_s = f64::from(*minutes.last().unwrap_or(&30)) * 60.0;
+        // Searched in free-flow seconds: a band's limit of m minutes is m x factor of them.
+        let factor = self.default_speed_factor(&network);
+        let max_s = f64::from(*minutes.last().unwrap_or(&30)) * 60.0 * factor;
         let graph = &network.graph;
         let attached = network.attach_points(&scenario.points);
         let search = |which: &[(usize, &Attachment)]| {
@@ -745,7 +809,7 @@ impl StudyArea {
                         kind: "Feature",
                         geometry: MultiPolygonGeometry::from(&isochrone::polygon(
                             &cells,
-                            f64::from(m) * 60.0,
+                            f64::from(m) * 60.0 * factor,
                         )),
                         properties: IsochroneProperties {
                             point_id: id.clone(),

@@ -9,7 +9,8 @@
 mod area;
 mod extent;
 mod graph_times;
-pub mod hours;
+pub use crate::hours;
+pub use hours::{Hours, HoursError, OpenState};
 mod osm_points;
 mod placement;
 mod point;
@@ -17,6 +18,7 @@ mod point_set;
 mod request;
 mod search;
 mod service;
+mod timed;
 
 use std::path::PathBuf;
 
@@ -43,10 +45,12 @@ pub use point_set::{
 };
 pub use request::{
     Candidates, DEFAULT_MODE, Defaults, ExportFormat, IsochroneRequest, LIMITS, Limits, ModelInfo,
-    NearestRequest, PlacementDefaults, PlacementRequest, SearchRequest, ServiceRequest,
+    NearestRequest, PEAK_AT, PlacementDefaults, PlacementRequest, SearchRequest, ServiceRequest,
+    WEEK_HOURS, WeekRequest, parse_at,
 };
 pub use search::{Place, fold_vietnamese};
 pub use service::{CapacityCoverage, PointServiceDoc, ServiceDoc, capacity_coverage};
+pub use timed::{HourCoverage, MomentReport, TimedEvaluation, WardWeek, WeekSweep, coverage_at};
 
 use crate::coverage::{Combine, CoverageRule, RadiusKind};
 use crate::graph::TravelMode;

@@ -33,15 +33,19 @@ pub enum PointKind {
     DistrictDesk,
     /// A flexible receiving point (mobile desk, post office counter...).
     FlexiblePoint,
+    /// A self-service kiosk (ki-ốt tự phục vụ) that takes and returns papers around the clock:
+    /// the 24/7 half of the promise.
+    Kiosk,
 }
 
 impl PointKind {
-    pub const ALL: [PointKind; 5] = [
+    pub const ALL: [PointKind; 6] = [
         PointKind::HeadOffice,
         PointKind::Branch,
         PointKind::WardDesk,
         PointKind::DistrictDesk,
         PointKind::FlexiblePoint,
+        PointKind::Kiosk,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -51,6 +55,16 @@ impl PointKind {
             PointKind::WardDesk => "ward_desk",
             PointKind::DistrictDesk => "district_desk",
             PointKind::FlexiblePoint => "flexible_point",
+            PointKind::Kiosk => "kiosk",
+        }
+    }
+
+    /// Opening hours a point of this kind has when its file gives none: a kiosk never
+    /// closes; for the others empty hours stay unknown.
+    pub fn default_hours(self) -> Option<&'static str> {
+        match self {
+            PointKind::Kiosk => Some("24/7"),
+            _ => None,
         }
     }
 
@@ -63,7 +77,7 @@ impl PointKind {
             PointKind::Branch => 10,
             PointKind::DistrictDesk => 6,
             PointKind::WardDesk => 3,
-            PointKind::FlexiblePoint => 1,
+            PointKind::FlexiblePoint | PointKind::Kiosk => 1,
         }
     }
 }
@@ -119,10 +133,25 @@ impl ReceivingPoint {
         }
     }
 
+    /// Its opening hours as written, else its kind's ([`PointKind::default_hours`]).
+    pub fn hours_text(&self) -> &str {
+        match (self.opening_hours.trim(), self.kind.default_hours()) {
+            ("", Some(default)) => default,
+            (text, _) => text,
+        }
+    }
+
+    /// Its opening hours, read (unknown when empty or not understood: points are checked
+    /// when they are read).
+    pub fn hours(&self) -> super::Hours {
+        super::Hours::lenient(self.hours_text())
+    }
+
     /// Days a week it opens, from its opening hours; the desks' usual six days when they are
     /// empty or not understood.
     pub fn open_days_per_week(&self) -> u32 {
-        super::hours::open_days_per_week(&self.opening_hours)
+        self.hours()
+            .open_days_per_week()
             .unwrap_or(crate::coverage::demand::DEFAULT_OPEN_DAYS_PER_WEEK)
     }
 }
@@ -150,15 +179,12 @@ pub fn parse_counters(raw: &str) -> Result<u32, String> {
     }
 }
 
-/// Checks opening hours as a points file gives them: empty, or understood by [`super::hours`].
+/// Checks opening hours as a points file gives them: empty, or understood by [`super::hours`];
+/// the message names the part not understood.
 fn check_opening_hours(raw: &str) -> Result<(), String> {
-    if raw.trim().is_empty() || super::hours::open_days_per_week(raw).is_some() {
-        Ok(())
-    } else {
-        Err(format!(
-            "field opening_hours is {raw:?}; expected OpenStreetMap opening hours such as \"Mo-Fr 08:00-17:00; Sa 08:00-12:00\" or \"24/7\", or leave it empty"
-        ))
-    }
+    super::Hours::parse(raw)
+        .map(|_| ())
+        .map_err(|e| format!("field opening_hours is {raw:?}: {e}, or leave it empty"))
 }
 
 /// Checks what every set of points must satisfy, wherever it came from.
@@ -194,6 +220,11 @@ pub fn validate_points(points: &[ReceivingPoint], origin: &str) -> Result<(), Sc
             })?;
         }
         check_coordinates(p.lon, p.lat).map_err(|message| ScenarioError::InvalidPoint {
+            origin: origin.to_string(),
+            index: i + 1,
+            message: format!("point {:?}: {message}", p.id),
+        })?;
+        check_opening_hours(&p.opening_hours).map_err(|message| ScenarioError::InvalidPoint {
             origin: origin.to_string(),
             index: i + 1,
             message: format!("point {:?}: {message}", p.id),

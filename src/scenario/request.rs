@@ -73,6 +73,42 @@ fn invalid(message: String) -> ScenarioError {
     ScenarioError::InvalidRequest(message)
 }
 
+/// The moment `--peak` and a planner's "rush hour" stand for: Monday 08:00 of the reference
+/// week, inside every profile's weekday morning peak band.
+pub const PEAK_AT: &str = "Mo 08:00";
+
+/// Evaluations a weekly sweep makes: one at the start of every hour of the week.
+pub const WEEK_HOURS: usize = 168;
+
+/// When an evaluation is asked for: a date and time in Hanoi (`2026-12-07T19:00`) or a
+/// weekday and time of the reference week (`Sa 10:00`), read by [`crate::hours::parse_moment`].
+pub fn parse_at(text: &str) -> Result<chrono::NaiveDateTime, ScenarioError> {
+    crate::hours::parse_moment(text).map_err(|m| invalid(format!("field at: {m}")))
+}
+
+/// A weekly sweep: coverage at the start of each of the 168 hours of one week.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct WeekRequest {
+    /// Any date of the week to sweep (`2027-02-08`: the week of Tết); empty for the reference
+    /// week ([`crate::hours::reference_monday`], a week without public holidays).
+    pub week_of: Option<String>,
+}
+
+impl WeekRequest {
+    /// The Monday of the week asked for, checked against the years the holiday file covers.
+    pub fn monday(&self) -> Result<chrono::NaiveDate, ScenarioError> {
+        use chrono::Datelike;
+        let Some(text) = self.week_of.as_deref().filter(|t| !t.trim().is_empty()) else {
+            return Ok(crate::hours::reference_monday());
+        };
+        let day = crate::hours::parse_moment(&format!("{}T12:00", text.trim()))
+            .map_err(|m| invalid(format!("field week_of: {m}")))?
+            .date();
+        Ok(day - chrono::Duration::days(i64::from(day.weekday().num_days_from_monday())))
+    }
+}
+
 /// What load, queues and fairness are computed with, beside an evaluation.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
@@ -123,6 +159,11 @@ pub struct NearestRequest {
     pub mode: TravelMode,
     /// How many points to list, 1..=[`Limits::max_nearest_k`].
     pub k: usize,
+    /// When the citizen leaves (Hanoi time): opening hours ("open", "opens at") and speeds
+    /// are those of that moment; `None` for now.
+    pub when: Option<chrono::NaiveDateTime>,
+    /// List the points open on arrival first, each group by travel time.
+    pub open_first: bool,
 }
 
 impl NearestRequest {
@@ -136,6 +177,8 @@ impl NearestRequest {
             lat,
             mode: DEFAULT_MODE,
             k: Self::DEFAULT_K,
+            when: None,
+            open_first: false,
         }
     }
 
@@ -471,6 +514,10 @@ pub struct Defaults {
     pub service: ServiceRequest,
     /// Counters per point kind when a points file does not give them.
     pub counters_by_kind: std::collections::BTreeMap<String, u32>,
+    /// The moment "rush hour" stands for ([`PEAK_AT`]).
+    pub peak_at: String,
+    /// Evaluations of a weekly sweep.
+    pub week_hours: usize,
 }
 
 /// [`PlacementRequest::default`] as JSON.
@@ -511,6 +558,8 @@ impl Default for Defaults {
                 .iter()
                 .map(|k| (k.as_str().to_string(), k.default_counters()))
                 .collect(),
+            peak_at: PEAK_AT.to_string(),
+            week_hours: WEEK_HOURS,
         }
     }
 }

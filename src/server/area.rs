@@ -59,6 +59,7 @@ pub async fn meta(State(state): State<AppState>) -> Json<MetaResponse> {
                 set,
             })
             .collect(),
+        speed_bands: crate::server::time::mode_bands(area),
     })
 }
 
@@ -90,9 +91,15 @@ pub async fn nearest(
     let request = NearestRequest {
         mode: parse_mode(q.mode.as_deref())?,
         k: q.k.unwrap_or(NearestRequest::DEFAULT_K),
+        when: match q.at.as_deref().filter(|a| !a.trim().is_empty()) {
+            Some(a) => Some(crate::scenario::parse_at(a)?),
+            None => None,
+        },
+        open_first: q.open_first.unwrap_or(false),
         ..NearestRequest::at(q.lon, q.lat)
     };
     request.validate()?;
+    let open_first = request.open_first;
     let points = match q.scenario {
         Some(id) => scenarios::load(&state, id).await?.scenario.points,
         None => state.area().baseline().points,
@@ -109,13 +116,19 @@ pub async fn nearest(
             travel_s: r.travel_s,
             distance_m: r.distance_m,
             open_now: r.open_now,
+            next_open: r.next_open,
             route: LineString {
                 kind: "LineString",
                 coordinates: r.route.into_iter().map(round_position).collect(),
             },
         })
         .collect();
-    results.sort_by(|a, b| a.travel_s.total_cmp(&b.travel_s));
+    results.sort_by(|a, b| {
+        let closed = |r: &NearestItem| open_first && r.open_now != Some(true);
+        closed(a)
+            .cmp(&closed(b))
+            .then(a.travel_s.total_cmp(&b.travel_s))
+    });
     Ok(Json(NearestResponse {
         origin: NearestOrigin {
             lon: answer.origin[0],

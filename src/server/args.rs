@@ -25,7 +25,8 @@ pub struct ServeArgs {
     /// Folder for cached road graphs (default: none, graphs are built at start).
     #[arg(long)]
     pub cache_dir: Option<PathBuf>,
-    /// Use peak-hour travel speeds.
+    /// Answer questions that name no time at the weekday morning peak (Monday 08:00): that
+    /// hour's speed band, on the same graph.
     #[arg(long)]
     pub peak: bool,
     /// Where saved scenarios (motcua.sqlite) and the write token live.

@@ -66,6 +66,8 @@ pub struct MetaResponse {
     pub anonymous_budgets: Vec<crate::server::limits::BudgetInfo>,
     /// The shipped point sets (the Decision's networks), each a read-only scenario.
     pub point_sets: Vec<PointSetScenario>,
+    /// Each mode's speeds by hour of the week (outside every band: `free_flow`, factor 1).
+    pub speed_bands: Vec<crate::server::time::ModeBands>,
 }
 
 /// A shipped point set and the id of the read-only scenario holding it.
@@ -90,6 +92,11 @@ pub struct NearestQuery {
     pub k: Option<usize>,
     /// Id of a saved scenario whose points to rank instead of the area's current ones.
     pub scenario: Option<String>,
+    /// Leaving at this time (Hanoi): `2026-12-07T19:00` or `Sa 10:00`; default now. Opening
+    /// hours and speeds are that moment's.
+    pub at: Option<String>,
+    /// List the points open on arrival first (default false: by travel time only).
+    pub open_first: Option<bool>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -114,8 +121,11 @@ pub struct NearestItem {
     pub point: ReceivingPoint,
     pub travel_s: f64,
     pub distance_m: f64,
-    /// Whether the point is open at the server's current local time; null when unknown.
+    /// Whether the point is open on arrival (leaving now, or at `at`); null when unknown.
     pub open_now: Option<bool>,
+    /// When it next opens, Hanoi time (`2026-12-14T08:00`); null when unknown or not within
+    /// eight days.
+    pub next_open: Option<String>,
     pub route: LineString,
 }
 
@@ -227,6 +237,9 @@ pub struct Draft {
     /// Load and queue assumptions and the wait limit; every field left out takes the default
     /// `/api/v1/meta` publishes (`defaults.service`).
     pub service: Option<ServiceRequest>,
+    /// Evaluate for residents leaving at this time (Hanoi): `2026-12-07T19:00` or `Sa 10:00`;
+    /// a point counts only when open on arrival. Load and queues are not computed then.
+    pub at: Option<String>,
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -281,6 +294,9 @@ pub struct CoverageResult {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
     pub cells: Option<Box<serde_json::value::RawValue>>,
+    /// With `at`: the moment, its speed band and the points closed then.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub moment: Option<crate::server::time::MomentDoc>,
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -42,6 +42,7 @@ mod openapi;
 mod optimise;
 mod scenarios;
 pub mod store;
+mod time;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -346,6 +347,8 @@ pub fn app(state: AppState) -> Router {
         .route("/scenarios/{id}/phases", get(scenarios::phases))
         .route("/scenarios/{id}/export", get(scenarios::export))
         .route("/evaluate", axum::routing::post(scenarios::evaluate))
+        .route("/week", axum::routing::post(time::week_of_draft))
+        .route("/scenarios/{id}/week", get(time::week_of_scenario))
         .route("/optimise", axum::routing::post(optimise::start))
         .route(
             "/optimise/{run_id}",

@@ -33,6 +33,8 @@ use crate::server::{area, dto, error, optimise, scenarios};
         scenarios::delete,
         scenarios::coverage,
         scenarios::evaluate,
+        super::time::week_of_draft,
+        super::time::week_of_scenario,
         scenarios::isochrones,
         scenarios::phases,
         scenarios::export,

@@ -92,7 +92,7 @@ fn read_only_error() -> ApiError {
 }
 
 /// Checks what a client sent before it is saved or computed on: the library's own checks.
-fn check_scenario(s: &Scenario) -> Result<(), ApiError> {
+pub(crate) fn check_scenario(s: &Scenario) -> Result<(), ApiError> {
     Ok(s.validate()?)
 }
 
@@ -366,8 +366,11 @@ pub async fn evaluate(
     _budget: AreaBudget,
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<CoverageQuery>,
-    ApiJson(draft): ApiJson<Draft>,
+    ApiJson(mut draft): ApiJson<Draft>,
 ) -> Result<Json<CoverageResult>, ApiError> {
+    if let Some(at) = draft.at.take().filter(|a| !a.trim().is_empty()) {
+        return super::time::evaluate_at(&state, draft, &at).await.map(Json);
+    }
     let service = draft.service.unwrap_or_default();
     let scenario = draft_scenario(draft);
     check_scenario(&scenario)?;
@@ -426,6 +429,7 @@ async fn evaluate_to_result(
                 timings_ms,
                 service,
                 cells,
+                moment: None,
             })
         })
         .await

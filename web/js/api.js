@@ -96,9 +96,11 @@ export const getBasemapRoads = () => cached(`${BASE}/basemap/roads`);
 export const getBasemapWards = () => cached(`${BASE}/basemap/wards`);
 export const getBasemapExtent = () => cached(`${BASE}/basemap/extent`);
 
-/** Nearest receiving points from (lon, lat), ranked by travel time, each with its route. */
-export function nearest({ lon, lat, mode = 'motorbike', k = 3, scenario }, { signal } = {}) {
-  return request('GET', `${BASE}/nearest${query({ lon, lat, mode, k, scenario })}`, { signal });
+/** Nearest receiving points from (lon, lat), ranked by travel time, each with its route;
+ *  `at` (Hanoi time, `2026-12-07T19:00`) is when the citizen leaves: open on arrival and the
+ *  next opening are the server's answer for that moment. */
+export function nearest({ lon, lat, mode = 'motorbike', k = 3, scenario, at, openFirst }, { signal } = {}) {
+  return request('GET', `${BASE}/nearest${query({ lon, lat, mode, k, scenario, at, open_first: openFirst ? 'true' : '' })}`, { signal });
 }
 
 /** Places matching `q` (diacritics and case ignored by the server). */
@@ -152,6 +154,11 @@ export function scenarioCoverage(id, { cells = false, signal } = {}) {
 /** Coverage of an unsaved draft `{mode, rule, points}`; read-only, no token needed. */
 export function evaluate(draft, { cells = false, signal } = {}) {
   return request('POST', `${BASE}/evaluate${query({ cells: cells ? 'true' : '' })}`, { body: draft, signal });
+}
+
+/** Covered share at each of the 168 hours of a week (per ward too) for scenario `id`. */
+export function scenarioWeek(id, { weekOf } = {}) {
+  return request('GET', `${BASE}/scenarios/${encodeURIComponent(id)}/week${query({ week_of: weekOf ?? '' })}`);
 }
 
 export function isochrones(id, minutes = [10, 20, 30]) {

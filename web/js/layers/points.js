@@ -1,5 +1,5 @@
 // Receiving points drawn as circles styled by `kind` (head_office, branch, ward_desk,
-// flexible_point); a selected point gets a ring, and a point whose queue is overloaded or
+// flexible_point, kiosk); a selected point gets a ring, and a point whose queue is overloaded or
 // strained at the peak hour (its `level` from the coverage answer) a red or orange halo.
 import { t } from '../i18n.js';
 
@@ -9,6 +9,7 @@ export const KIND_COLOURS = {
   ward_desk: '#37474f',
   district_desk: '#00796b',
   flexible_point: '#ef6c00',
+  kiosk: '#c2185b',
 };
 export const KINDS = Object.keys(KIND_COLOURS);
 

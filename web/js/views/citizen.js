@@ -1,6 +1,7 @@
 // Citizen view: choose a starting place (search, map tap, device location) and a travel mode,
 // then see the nearest receiving points ranked by travel time with the route drawn.
 import * as api from '../api.js';
+import { hanoiNow, opensAt } from '../week.js';
 import { h, debounce, legendBox } from '../dom.js';
 import { currentLang, fmtDistance, fmtMinutes, t } from '../i18n.js';
 import { describeHours } from '../hours.js';
@@ -196,7 +197,7 @@ export function mount(root) {
     status.textContent = t('citizen.loading');
     view.dataset.loading = 'true';
     try {
-      const data = await api.nearest({ lon: origin.lon, lat: origin.lat, mode: state.mode, k: NEAREST_K }, { signal: abort.signal });
+      const data = await api.nearest({ lon: origin.lon, lat: origin.lat, mode: state.mode, k: NEAREST_K, at: hanoiNow() }, { signal: abort.signal });
       if (abort.signal.aborted || state.disposed) return;
       state.results = data?.results ?? [];
       state.selected = 0;
@@ -229,7 +230,7 @@ export function mount(root) {
           r.open_now === true
             ? h('span', { class: 'badge open', testid: 'open-badge' }, t('citizen.openNow'))
             : r.open_now === false
-              ? h('span', { class: 'badge closed', testid: 'open-badge' }, t('citizen.closedNow'))
+              ? h('span', { class: 'badge closed', testid: 'open-badge' }, r.next_open ? opensAt(r.next_open) : t('citizen.closedNow'))
               : h('span', { class: 'badge unknown', testid: 'open-badge' }, t('citizen.openUnknown'));
         return h(
           'li',

@@ -14,6 +14,7 @@ import { BASELINE_ID, fillScenarioSelect, includeScenario, scenarioList } from '
 import { wardTable } from '../wardtable.js';
 import { fairnessTable, levelsById, loadChart, loadSummary } from '../load.js';
 import { errorText } from './citizen.js';
+import { mountWeek } from '../week.js';
 
 export function mount(root, mode) {
   const state = { scenarioId: mode.scenarioId ?? BASELINE_ID, map: null, disposed: false, coverage: null, scenario: null, loadSeq: 0 };
@@ -27,6 +28,7 @@ export function mount(root, mode) {
   const phasesHolder = h('div', { testid: 'leader-phases' });
   const loadHolder = h('div', { testid: 'leader-load' });
   const fairnessHolder = h('div', { testid: 'leader-fairness' });
+  const weekHolder = h('div', { testid: 'leader-week' });
   const ruleLine = h('p', { class: 'hint', testid: 'leader-rule' });
   // What every figure is of: the study area's residents, their source and year.
   const scopeLine = h('p', { class: 'hint', testid: 'leader-scope' });
@@ -67,6 +69,7 @@ export function mount(root, mode) {
         h('section', { 'aria-labelledby': 'leader-wards-title' }, h('h2', { id: 'leader-wards-title' }, t('leader.wards')), wardsHolder),
       ),
       h('section', { 'aria-labelledby': 'leader-phases-title' }, h('h2', { id: 'leader-phases-title' }, t('leader.phases')), phasesHolder),
+      h('section', { 'aria-labelledby': 'leader-week-title' }, h('h2', { id: 'leader-week-title' }, t('week.title')), weekHolder),
       h(
         'div',
         { class: 'dashboard-grid' },
@@ -114,6 +117,7 @@ export function mount(root, mode) {
       drawIsochrones();
       view.dataset.loaded = 'true';
       loadPhases(seq);
+      mountWeek(weekHolder, state.scenarioId, () => seq === state.loadSeq && !state.disposed);
     } catch (err) {
       if (seq !== state.loadSeq || state.disposed) return;
       if (err.status === 404 && state.scenarioId !== BASELINE_ID) {
