@@ -15,6 +15,7 @@
 //! holds for cells whose only candidates are points beyond the road data themselves.
 
 pub mod catchment;
+pub mod compact;
 pub mod demand;
 pub mod fairness;
 pub mod load;
@@ -28,6 +29,7 @@ use rstar::RTree;
 use rstar::primitives::GeomWithData;
 
 pub use catchment::{Catchment, Catchments, serving_point};
+pub use compact::{CellColumns, CellGrid};
 pub use demand::{DemandAssumptions, DemandError};
 pub use fairness::Inequality;
 pub use load::{Fairness, LoadSummary, PointLoad, PointService, ServiceReport, WardService};

@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 
 pub use area::{
     AreaMeta, AreaOptions, Evaluation, ModeNetwork, NearestAnswer, NearestResult, PhaseResult,
-    StudyArea,
+    RoadPart, StudyArea,
 };
 pub use extent::StudyExtent;
 pub use graph_times::{GraphSeed, GraphTimes};

@@ -185,6 +185,14 @@ pub struct ScenarioList {
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+pub struct RoadsQuery {
+    /// `all` (default), `major` (the frame of the first map) or `detail` (minor roads and paths).
+    #[param(value_type = Option<String>)]
+    pub part: Option<crate::scenario::RoadPart>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Saved scenarios per page (default and limit in `server_limits` of `/api/v1/meta`).
     pub limit: Option<usize>,
@@ -237,6 +245,9 @@ pub struct Draft {
 pub struct CoverageQuery {
     /// Also return every H3 cell as a GeoJSON FeatureCollection under "cells".
     pub cells: Option<bool>,
+    /// Also return every cell's status, travel time and catchment under "cell_columns", in the
+    /// order of `/api/v1/basemap/cells` (a fraction of the size of `cells`).
+    pub columns: Option<bool>,
 }
 
 /// The headline numbers of an evaluation, with the points counted by kind.
@@ -280,6 +291,9 @@ pub struct CoverageResult {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
     pub cells: Option<JsonObject>,
+    /// With `?columns=true`: the cells as columns of the grid `/api/v1/basemap/cells` serves.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cell_columns: Option<crate::coverage::CellColumns>,
 }
 
 #[derive(Deserialize, IntoParams)]

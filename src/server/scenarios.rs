@@ -1,5 +1,6 @@
 //! Handlers for saved scenarios and for evaluating drafts.
 
+use crate::coverage::CellColumns;
 use crate::scenario::{
     DEFAULT_MODE, Evaluation, ExportFormat, IsochroneRequest, ReceivingPoint, Scenario, ServiceDoc,
     ServiceRequest, add_catchments,
@@ -330,7 +331,7 @@ pub async fn coverage(
         &state,
         stored.scenario,
         ServiceRequest::default(),
-        q.cells.unwrap_or(false),
+        CellForms::of(&q),
     )
     .await
     .map(Json)
@@ -376,16 +377,32 @@ pub async fn evaluate(
     let scenario = draft_scenario(draft);
     check_scenario(&scenario)?;
     service.validate()?;
-    evaluate_to_result(&state, scenario, service, q.cells.unwrap_or(false))
+    evaluate_to_result(&state, scenario, service, CellForms::of(&q))
         .await
         .map(Json)
+}
+
+/// Which forms of the cells an answer carries: GeoJSON hexagons, columns of the cell grid.
+#[derive(Clone, Copy)]
+struct CellForms {
+    geojson: bool,
+    columns: bool,
+}
+
+impl CellForms {
+    fn of(q: &CoverageQuery) -> CellForms {
+        CellForms {
+            geojson: q.cells.unwrap_or(false),
+            columns: q.columns.unwrap_or(false),
+        }
+    }
 }
 
 async fn evaluate_to_result(
     state: &AppState,
     scenario: Scenario,
     service: ServiceRequest,
-    with_cells: bool,
+    forms: CellForms,
 ) -> Result<CoverageResult, ApiError> {
     let area = state.area_arc();
     state
@@ -395,7 +412,14 @@ async fn evaluate_to_result(
             let evaluate_ms = started.elapsed().as_secs_f64() * 1000.0;
             let meta = area.meta();
             let ids = point_ids(&scenario.points);
-            let cells = with_cells.then(|| {
+            let cell_columns = forms.columns.then(|| {
+                let catchments = evaluation
+                    .service
+                    .as_ref()
+                    .map_or(&[][..], |s| &s.catchments.of_cell[..]);
+                CellColumns::new(&evaluation.report.cells, catchments, &ids)
+            });
+            let cells = forms.geojson.then(|| {
                 let mut cells = evaluation.report.cells_geojson(&ids, area.ward_names());
                 if let Some(report) = &evaluation.service {
                     add_catchments(&mut cells, report, &ids);
@@ -422,6 +446,7 @@ async fn evaluate_to_result(
                 timings_ms,
                 service,
                 cells,
+                cell_columns,
             })
         })
         .await
