@@ -556,9 +556,10 @@ fn coverage(args: CoverageArgs) -> Result<()> {
         area.ward_names(),
         area.district_names(),
     )?;
-    let mut cells = eval.report.cells_geojson(&point_ids, area.ward_names());
+    let cells = eval
+        .report
+        .cells_layer(&point_ids, area.ward_names(), eval.service.as_ref());
     if let Some(report) = &eval.service {
-        crate::scenario::add_catchments(&mut cells, report, &point_ids);
         crate::export::write_catchment_wards(
             &out.join("catchment_wards.csv"),
             &point_ids,
@@ -845,7 +846,7 @@ fn isochrones(args: IsochroneArgs) -> Result<()> {
     let iso = iso?;
     let path = args.out.join("isochrones.geojson");
     crate::export::write_json(&path, &iso)?;
-    let n = iso["features"].as_array().map_or(0, Vec::len);
+    let n = iso.features.len();
     println!(
         "Wrote {n} isochrone polygons ({} min, {}) to {}",
         request

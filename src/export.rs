@@ -57,7 +57,7 @@ pub fn write_atomically(
     result
 }
 
-pub fn write_json(path: &Path, value: &Value) -> Result<(), ExportError> {
+pub fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<(), ExportError> {
     write_atomically(path, |w| {
         serde_json::to_writer(&mut *w, value).map_err(|e| ExportError::Encode {
             path: path.to_path_buf(),

@@ -10,7 +10,7 @@ use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use http_body_util::BodyExt;
-use motcua::coverage::CellGrid;
+use motcua::coverage::CellBasemap;
 use motcua::scenario::{AreaOptions, RoadPart, StudyArea};
 use motcua::server::{AppState, ScenarioStore, StateOptions, app};
 use serde_json::Value;
@@ -164,7 +164,7 @@ async fn the_roads_come_in_two_parts_that_make_the_whole() {
 #[test]
 fn the_cell_grid_decodes_to_the_hexagons_of_the_geojson_form() {
     let area = area();
-    let grid = CellGrid::new(area.cells(), area.ward_names());
+    let grid = CellBasemap::new(area.cells(), area.ward_names());
     let rings = grid.decode();
     assert_eq!(rings.len(), area.cells().len());
     for (ring, cell) in rings.iter().zip(area.cells()) {

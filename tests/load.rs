@@ -274,6 +274,22 @@ fn cells_go_to_the_point_reached_first_and_unknown_cells_to_none() {
     let cells_of = |j: usize| reach[j].iter().map(|r| r.demand).collect::<Vec<_>>();
     assert_eq!(cells_of(0), vec![0, 1]);
     assert_eq!(cells_of(1), vec![0, 1]);
+    // Asked again, with one point moved halfway along the road: the kept row of the point that
+    // stayed and the fresh row of the moved one equal a search from nothing.
+    let (a, b) = (sketch.node_coord('a'), sketch.node_coord('b'));
+    let moved = vec![
+        points[0],
+        PointLocation {
+            lon: (a.0 + b.0) / 2.0,
+            lat: (a.1 + b.1) / 2.0,
+        },
+    ];
+    let again = prepared.reach_within(&graph, &index, &moved, rule.max_travel_s);
+    let fresh = prepared
+        .clone()
+        .reach_within(&graph, &index, &moved, rule.max_travel_s);
+    assert_eq!(again, fresh);
+    assert_eq!(again[0], reach[0]);
 }
 
 fn scratch_points(text: &str) -> (tempfile::TempDir, std::path::PathBuf) {

@@ -1419,6 +1419,17 @@ async fn evaluate_answers_with_load_and_queues() {
     assert_eq!(body["service"]["load"]["points_overloaded"], 0);
     assert_eq!(body["service"]["load"]["residents_at_strained"], 0.0);
 
+    // Without the service figures: the same coverage, no "service" member.
+    let with = send_json(&app, "POST", "/api/v1/evaluate", None, &draft)
+        .await
+        .json();
+    let without = send_json(&app, "POST", "/api/v1/evaluate?service=false", None, &draft)
+        .await
+        .json();
+    assert!(without["service"].is_null(), "{}", without["service"]);
+    assert_eq!(without["summary"], with["summary"]);
+    assert_eq!(without["wards"], with["wards"]);
+
     for (bad, field) in [
         (json!({"demand": {"share_online": 1.5}}), "share_online"),
         (json!({"demand": {"service_min": -3}}), "service_min"),

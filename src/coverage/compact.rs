@@ -2,7 +2,7 @@
 //!
 //! A city's cells as GeoJSON hexagons weigh 15 MB (1.3 MB compressed), and most of it — the
 //! hexagons, their population and ward — never changes while a planner edits points. So the
-//! hexagons travel once per study area as a [`CellGrid`], and each evaluation sends only what an
+//! hexagons travel once per study area as a [`CellBasemap`], and each evaluation sends only what an
 //! edit changes as [`CellColumns`]: one status letter, a travel time and a catchment per cell,
 //! in the grid's order. Both carry the grid's `grid_id`; a client joins them only when the ids
 //! match.
@@ -17,12 +17,12 @@ use serde::Serialize;
 
 use super::{CellInput, CellResult, CellStatus};
 
-/// Integer coordinate units per degree in [`CellGrid::rings`].
+/// Integer coordinate units per degree in [`CellBasemap::rings`].
 pub const GRID_SCALE: u32 = 1_000_000;
 
 /// The hexagons of a study area's populated cells, with what does not change between edits.
 #[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct CellGrid {
+pub struct CellBasemap {
     /// Fingerprint of the cell list (xxh3 of the H3 indexes, hex).
     pub grid_id: String,
     /// Coordinate units per degree (`GRID_SCALE`).
@@ -44,7 +44,7 @@ pub struct CellGrid {
     pub wards: Vec<String>,
 }
 
-/// What an evaluation says of each cell of a [`CellGrid`], in the grid's order.
+/// What an evaluation says of each cell of a [`CellBasemap`], in the grid's order.
 #[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct CellColumns {
     /// The grid these columns belong to.
@@ -68,9 +68,9 @@ pub fn grid_id<'a>(cells: impl IntoIterator<Item = &'a h3o::CellIndex>) -> Strin
     format!("{:016x}", hasher.digest())
 }
 
-impl CellGrid {
+impl CellBasemap {
     /// The grid of `cells` (a study area's cells, in its order); `ward_names` names the wards.
-    pub fn new(cells: &[CellInput], ward_names: &[String]) -> CellGrid {
+    pub fn new(cells: &[CellInput], ward_names: &[String]) -> CellBasemap {
         let mut sizes = Vec::with_capacity(cells.len());
         let mut rings = Vec::with_capacity(cells.len() * 14);
         let mut previous_first = [0i64; 2];
@@ -99,7 +99,7 @@ impl CellGrid {
             previous_first = first;
             previous_steps = steps;
         }
-        CellGrid {
+        CellBasemap {
             grid_id: grid_id(cells.iter().map(|c| &c.cell)),
             scale: GRID_SCALE,
             sizes,

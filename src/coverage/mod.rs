@@ -15,11 +15,14 @@
 //! holds for cells whose only candidates are points beyond the road data themselves.
 
 pub mod catchment;
+mod cell_grid;
+mod cells_layer;
 pub mod compact;
 pub mod demand;
 pub mod fairness;
 pub mod load;
 pub mod queue;
+mod reach_cache;
 mod report;
 mod rule;
 
@@ -29,7 +32,9 @@ use rstar::RTree;
 use rstar::primitives::GeomWithData;
 
 pub use catchment::{Catchment, Catchments, serving_point};
-pub use compact::{CellColumns, CellGrid};
+pub use cell_grid::CellGrid;
+pub use cells_layer::CellsLayer;
+pub use compact::{CellBasemap, CellColumns};
 pub use demand::{DemandAssumptions, DemandError};
 pub use fairness::Inequality;
 pub use load::{Fairness, LoadSummary, PointLoad, PointService, ServiceReport, WardService};
@@ -41,7 +46,7 @@ pub use rule::{
     Combine, CoverageRule, DEFAULT_MAX_SNAP_M, PairFacts, RadiusKind, RoadFacts, Verdict,
 };
 
-use crate::graph::{RoadGraph, SnapIndex, haversine_m};
+use crate::graph::{LocalProjection, RoadGraph, SnapIndex, haversine_m};
 use crate::routing::matrix::reach_by_candidate;
 use crate::routing::{
     Attachment, Direction, Hierarchy, Metric, PlaceEnds, SearchGraph, SegmentIndex,
@@ -83,6 +88,8 @@ pub struct PreparedCells {
     hierarchy: OnceLock<Hierarchy>,
     /// The highest speed of any edge (m/s): no trip beats the straight line at this speed.
     pub fastest_speed_mps: f64,
+    /// Rows of [`PreparedCells::reach_within`] kept for points that did not move.
+    reach_cache: reach_cache::ReachCache,
 }
 
 impl PreparedCells {
@@ -108,6 +115,7 @@ impl PreparedCells {
             ends: PlaceEnds::new(graph, &search, &attachments),
             search,
             hierarchy: OnceLock::new(),
+            reach_cache: reach_cache::ReachCache::default(),
             cells,
             attachments,
             ward_names,
@@ -333,7 +341,8 @@ impl PreparedCells {
 
     /// For each point, the cells that reach it by road within `max_travel_s`, with their
     /// travel times and lengths: the pairs the floating catchments and the capacity-aware assignment
-    /// weigh. One sweep of the contraction hierarchy per eight points (built on first use).
+    /// weigh. One sweep of the contraction hierarchy per eight points (built on first use), for
+    /// the points not asked about before: rows of points that did not move are kept.
     pub fn reach_within(
         &self,
         graph: &RoadGraph,
@@ -341,17 +350,35 @@ impl PreparedCells {
         points: &[PointLocation],
         max_travel_s: f64,
     ) -> Vec<Vec<crate::routing::matrix::Reach>> {
-        let attached = self.attach_points(graph, index, points);
-        reach_by_candidate(
-            graph,
-            &self.search,
-            Some(self.hierarchy()),
-            &attached,
-            &self.attachments,
-            Metric::Time,
-            max_travel_s,
-            &|| {},
-        )
+        let keys: Vec<_> = points
+            .iter()
+            .map(|p| reach_cache::reach_key(p.lon, p.lat, max_travel_s))
+            .collect();
+        let mut rows: Vec<Option<std::sync::Arc<Vec<_>>>> =
+            keys.iter().map(|k| self.reach_cache.get(k)).collect();
+        let missing: Vec<usize> = (0..points.len()).filter(|&j| rows[j].is_none()).collect();
+        if !missing.is_empty() {
+            let wanted: Vec<PointLocation> = missing.iter().map(|&j| points[j]).collect();
+            let attached = self.attach_points(graph, index, &wanted);
+            let fresh = reach_by_candidate(
+                graph,
+                &self.search,
+                Some(self.hierarchy()),
+                &attached,
+                &self.attachments,
+                Metric::Time,
+                max_travel_s,
+                &|| {},
+            );
+            for (&j, row) in missing.iter().zip(fresh) {
+                let row = std::sync::Arc::new(row);
+                self.reach_cache.put(keys[j], row.clone());
+                rows[j] = Some(row);
+            }
+        }
+        rows.into_iter()
+            .map(|row| row.map(|r| r.as_ref().clone()).unwrap_or_default())
+            .collect()
     }
 
     /// Under AND, a cell whose first-reached point is outside the radius may still be served by
@@ -430,10 +457,8 @@ struct StraightLine {
     tree: Option<RTree<PointEntry>>,
     projected: Vec<[f64; 2]>,
     points: Vec<PointLocation>,
-    cos_lat: f64,
+    frame: LocalProjection,
 }
-
-const EARTH_RADIUS_M: f64 = 6_371_008.8;
 
 impl StraightLine {
     fn new(points: &[PointLocation]) -> StraightLine {
@@ -442,10 +467,10 @@ impl StraightLine {
         } else {
             points.iter().map(|p| p.lat).sum::<f64>() / points.len() as f64
         };
-        let cos_lat = lat0.to_radians().cos();
+        let frame = LocalProjection::around((0.0, lat0));
         let projected: Vec<[f64; 2]> = points
             .iter()
-            .map(|p| project(p.lon, p.lat, cos_lat))
+            .map(|p| frame.to_metres((p.lon, p.lat)))
             .collect();
         let tree = (points.len() > SCAN_LIMIT).then(|| {
             RTree::bulk_load(
@@ -460,13 +485,13 @@ impl StraightLine {
             tree,
             projected,
             points: points.to_vec(),
-            cos_lat,
+            frame,
         }
     }
 
     /// Distance in metres to the nearest point, and which point (infinite and `None` without points).
     fn nearest(&self, lon: f64, lat: f64) -> (f64, Option<usize>) {
-        let here = project(lon, lat, self.cos_lat);
+        let here = self.frame.to_metres((lon, lat));
         let best = match &self.tree {
             Some(tree) => tree.nearest_neighbor(here).map(|e| e.data),
             None => {
@@ -502,11 +527,4 @@ fn fastest_speed_mps(graph: &RoadGraph, access_speed_kmh: f64) -> f64 {
         .map(|(&l, &t)| f64::from(l) / f64::from(t))
         .fold(0.0, f64::max);
     fastest_edge.max(access_speed_kmh / 3.6) * 1.01
-}
-
-fn project(lon: f64, lat: f64, cos_lat: f64) -> [f64; 2] {
-    [
-        lon.to_radians() * cos_lat * EARTH_RADIUS_M,
-        lat.to_radians() * EARTH_RADIUS_M,
-    ]
 }

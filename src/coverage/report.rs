@@ -1,7 +1,6 @@
 //! Per-cell results and their sums: overall, per ward, per district.
 
 use serde::Serialize;
-use serde_json::{Value, json};
 
 /// Where a cell stands against the rule.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
@@ -264,44 +263,6 @@ impl CoverageReport {
             search_ms: 0.0,
             aggregate_ms: 0.0,
         }
-    }
-
-    /// Cells as a GeoJSON FeatureCollection of hexagons, for maps and QGIS.
-    /// `point_ids` names the receiving points by index.
-    pub fn cells_geojson(&self, point_ids: &[String], ward_names: &[String]) -> Value {
-        let features: Vec<Value> = self
-            .cells
-            .iter()
-            .map(|c| {
-                let mut ring: Vec<[f64; 2]> = c
-                    .cell
-                    .boundary()
-                    .iter()
-                    .map(|ll| [round6(ll.lng()), round6(ll.lat())])
-                    .collect();
-                if let Some(&first) = ring.first() {
-                    ring.push(first);
-                }
-                json!({
-                    "type": "Feature",
-                    "geometry": {"type": "Polygon", "coordinates": [ring]},
-                    "properties": {
-                        "h3": c.cell.to_string(),
-                        "population": round2(c.population),
-                        "travel_s": c.travel_s.map(round1),
-                        "distance_m": c.network_m.map(round1),
-                        "straight_m": round1(c.straight_m),
-                        "status": c.status.as_str(),
-                        "by_time": c.by_time,
-                        "by_radius": c.by_radius,
-                        "on_roads": c.on_roads,
-                        "nearest_point_id": c.nearest_point.and_then(|p| point_ids.get(p)),
-                        "ward": c.ward.and_then(|w| ward_names.get(w)),
-                    }
-                })
-            })
-            .collect();
-        json!({"type": "FeatureCollection", "features": features})
     }
 }
 

@@ -699,7 +699,7 @@ impl StudyArea {
         &self,
         scenario: &Scenario,
         request: &IsochroneRequest,
-    ) -> Result<Value, ScenarioError> {
+    ) -> Result<IsochroneLayer, ScenarioError> {
         scenario.validate()?;
         let mut request = request.clone();
         request.validate()?;
@@ -733,28 +733,35 @@ impl StudyArea {
             let p = &scenario.points[i];
             groups.push((p.id.clone(), p.name.clone(), vec![(i, a)]));
         }
-        let features: Vec<Value> = groups
+        let mode = scenario.mode;
+        let features: Vec<IsochroneFeature> = groups
             .par_iter()
             .flat_map_iter(|(id, name, which)| {
                 let cells = search(which);
                 minutes
                     .iter()
                     .rev()
-                    .map(|&m| {
-                        let poly = isochrone::polygon(&cells, f64::from(m) * 60.0);
-                        json!({
-                            "type": "Feature",
-                            "geometry": multipolygon_json(&poly),
-                            "properties": {"point_id": id, "point_name": name, "minutes": m,
-                                           "mode": scenario.mode.to_string()},
-                        })
+                    .map(|&m| IsochroneFeature {
+                        kind: "Feature",
+                        geometry: MultiPolygonGeometry::from(&isochrone::polygon(
+                            &cells,
+                            f64::from(m) * 60.0,
+                        )),
+                        properties: IsochroneProperties {
+                            point_id: id.clone(),
+                            point_name: name.clone(),
+                            minutes: m,
+                            mode,
+                        },
                     })
                     .collect::<Vec<_>>()
             })
             .collect();
-        Ok(
-            json!({"type": "FeatureCollection", "attribution": OSM_ATTRIBUTION, "features": features}),
-        )
+        Ok(IsochroneLayer {
+            kind: "FeatureCollection",
+            attribution: OSM_ATTRIBUTION,
+            features,
+        })
     }
 
     /// The phases of the reorganisation ([`super::decision_phases`]) evaluated under one rule
@@ -878,20 +885,64 @@ impl StudyArea {
 }
 
 pub(crate) fn multipolygon_json(poly: &geo::MultiPolygon) -> Value {
-    let ring = |ls: &geo::LineString| -> Vec<[f64; 2]> {
-        ls.coords()
-            .map(|c| [(c.x * 1e6).round() / 1e6, (c.y * 1e6).round() / 1e6])
-            .collect()
-    };
-    let polygons: Vec<Vec<Vec<[f64; 2]>>> = poly
-        .iter()
-        .map(|p| {
-            std::iter::once(ring(p.exterior()))
-                .chain(p.interiors().iter().map(ring))
+    json!(MultiPolygonGeometry::from(poly))
+}
+
+/// A GeoJSON MultiPolygon, positions rounded to 6 decimals (about 0.1 m).
+#[derive(Serialize)]
+pub struct MultiPolygonGeometry {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    coordinates: Vec<Vec<Vec<[f64; 2]>>>,
+}
+
+impl From<&geo::MultiPolygon> for MultiPolygonGeometry {
+    fn from(poly: &geo::MultiPolygon) -> Self {
+        let ring = |ls: &geo::LineString| -> Vec<[f64; 2]> {
+            ls.coords()
+                .map(|c| [(c.x * 1e6).round() / 1e6, (c.y * 1e6).round() / 1e6])
                 .collect()
-        })
-        .collect();
-    json!({"type": "MultiPolygon", "coordinates": polygons})
+        };
+        let coordinates = poly
+            .iter()
+            .map(|p| {
+                std::iter::once(ring(p.exterior()))
+                    .chain(p.interiors().iter().map(ring))
+                    .collect()
+            })
+            .collect();
+        MultiPolygonGeometry {
+            kind: "MultiPolygon",
+            coordinates,
+        }
+    }
+}
+
+/// Isochrones as a GeoJSON FeatureCollection: per group of points ("all", then each point when
+/// asked), one MultiPolygon per band, widest first. Typed rather than a `Value` tree, which
+/// cost about ten times the text for per-point isochrones of a whole city.
+#[derive(Serialize)]
+pub struct IsochroneLayer {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    attribution: &'static str,
+    pub features: Vec<IsochroneFeature>,
+}
+
+#[derive(Serialize)]
+pub struct IsochroneFeature {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    pub geometry: MultiPolygonGeometry,
+    pub properties: IsochroneProperties,
+}
+
+#[derive(Serialize)]
+pub struct IsochroneProperties {
+    pub point_id: String,
+    pub point_name: String,
+    pub minutes: u32,
+    pub mode: TravelMode,
 }
 
 /// How far a basemap ward outline may stray from the boundary file, in degrees (about 5 m):

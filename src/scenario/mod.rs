@@ -23,8 +23,9 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 pub use area::{
-    AreaMeta, AreaOptions, Evaluation, ModeNetwork, NearestAnswer, NearestResult, PhaseResult,
-    RoadPart, StudyArea,
+    AreaMeta, AreaOptions, Evaluation, IsochroneFeature, IsochroneLayer, IsochroneProperties,
+    ModeNetwork, MultiPolygonGeometry, NearestAnswer, NearestResult, PhaseResult, RoadPart,
+    StudyArea,
 };
 pub use extent::StudyExtent;
 pub use graph_times::{GraphSeed, GraphTimes};
@@ -46,9 +47,7 @@ pub use request::{
     NearestRequest, PlacementDefaults, PlacementRequest, SearchRequest, ServiceRequest,
 };
 pub use search::{Place, fold_vietnamese};
-pub use service::{
-    CapacityCoverage, PointServiceDoc, ServiceDoc, add_catchments, capacity_coverage,
-};
+pub use service::{CapacityCoverage, PointServiceDoc, ServiceDoc, capacity_coverage};
 
 use crate::coverage::{Combine, CoverageRule, RadiusKind};
 use crate::graph::TravelMode;

@@ -10,8 +10,8 @@ use serde::Serialize;
 use super::{Evaluation, Scenario, ScenarioError, ServiceRequest, StudyArea};
 use crate::coverage::load::AccessPairs;
 use crate::coverage::{
-    Catchments, CellInput, CellStatus, Combine, CoverageReport, CoverageRule, PointLocation,
-    PointService, RadiusKind, RoadFacts, ServiceReport,
+    Catchments, CellGrid, CellInput, CellStatus, Combine, CoverageReport, CoverageRule,
+    PointLocation, PointService, RadiusKind, RoadFacts, ServiceReport,
 };
 use crate::graph::haversine_m;
 use crate::routing::matrix::Reach;
@@ -113,8 +113,10 @@ pub fn capacity_coverage(
     let cells = &report.cells;
     let by_straight_radius =
         rule.combine == Combine::Or && rule.radius_kind == RadiusKind::Straight;
-    let lat0 = points.iter().map(|p| p.lat).sum::<f64>() / points.len().max(1) as f64;
-    let metres_per_lon = lat0.to_radians().cos() * 111_320.0;
+    let grid = by_straight_radius.then(|| {
+        let places: Vec<(f64, f64)> = cell_places.iter().map(|c| (c.lon, c.lat)).collect();
+        CellGrid::new(&places, rule.max_radius_m)
+    });
     let mut pairs: Vec<(f64, usize, usize)> = points
         .par_iter()
         .enumerate()
@@ -128,11 +130,10 @@ pub fn capacity_coverage(
                 if c.status == CellStatus::Unknown {
                     continue;
                 }
-                let cell = (
-                    h3o::LatLng::from(c.cell).lng(),
-                    h3o::LatLng::from(c.cell).lat(),
-                );
-                let straight_m = haversine_m(cell, (p.lon, p.lat));
+                // The cell's centre as evaluated: far cheaper than H3's own conversion, which
+                // per pair was most of this function's time.
+                let place = &cell_places[i];
+                let straight_m = haversine_m((place.lon, place.lat), (p.lon, p.lat));
                 let road = RoadFacts::Reached {
                     travel_s: r.travel_s,
                     radius_m: r.length_m,
@@ -141,23 +142,17 @@ pub fn capacity_coverage(
                     out.push((r.travel_s, i, j));
                 }
             }
-            if by_straight_radius {
-                // A local flat-earth test first (10 % slack), the great circle to decide.
-                let slack = (rule.max_radius_m * 1.1).powi(2);
-                for (i, (c, place)) in cells.iter().zip(cell_places).enumerate() {
-                    if in_reach[i] || c.status == CellStatus::Unknown {
-                        continue;
+            if let Some(grid) = &grid {
+                grid.near(p.lon, p.lat, rule.max_radius_m, |i| {
+                    if in_reach[i] || cells[i].status == CellStatus::Unknown {
+                        return;
                     }
-                    let dx = (place.lon - p.lon) * metres_per_lon;
-                    let dy = (place.lat - p.lat) * 111_320.0;
-                    if dx * dx + dy * dy > slack {
-                        continue;
-                    }
+                    let place = &cell_places[i];
                     let straight_m = haversine_m((place.lon, place.lat), (p.lon, p.lat));
                     if straight_m <= rule.max_radius_m {
                         out.push((straight_m / access_mps, i, j));
                     }
-                }
+                });
             }
             out
         })
@@ -242,35 +237,5 @@ impl ServiceDoc {
             points,
             wards: service.wards.clone(),
         })
-    }
-}
-
-/// Adds to each hexagon of a cells FeatureCollection (in the report's cell order) the id of
-/// the point whose catchment holds it (`catchment_point_id`, null for unknown cells) and its
-/// E2SFCA access (`access_per_10k`), so a map can draw a point's catchment.
-pub fn add_catchments(
-    cells: &mut serde_json::Value,
-    service: &ServiceReport,
-    point_ids: &[String],
-) {
-    let Some(features) = cells.get_mut("features").and_then(|f| f.as_array_mut()) else {
-        return;
-    };
-    for (i, f) in features.iter_mut().enumerate() {
-        if let Some(props) = f.get_mut("properties").and_then(|p| p.as_object_mut()) {
-            let id = service
-                .catchments
-                .of_cell
-                .get(i)
-                .copied()
-                .flatten()
-                .and_then(|p| point_ids.get(p));
-            props.insert("catchment_point_id".into(), serde_json::json!(id));
-            let access = service.access_per_10k.get(i).copied().flatten();
-            props.insert(
-                "access_per_10k".into(),
-                serde_json::json!(access.map(|a| (a * 1e3).round() / 1e3)),
-            );
-        }
     }
 }

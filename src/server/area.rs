@@ -207,16 +207,16 @@ pub async fn basemap_extent(
 }
 
 /// The populated cells' hexagons, population and ward in the compact form of
-/// [`crate::coverage::CellGrid`], for `?columns=true` evaluations to colour.
+/// [`crate::coverage::CellBasemap`], for `?columns=true` evaluations to colour.
 #[utoipa::path(get, path = "/api/v1/basemap/cells", tag = "area",
-    responses((status = 200, description = "The cell grid", body = crate::coverage::CellGrid)))]
+    responses((status = 200, description = "The cell hexagons", body = crate::coverage::CellBasemap)))]
 pub async fn basemap_cells(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let bytes = cached(&state.caches().cells, state.clone(), |state| {
         let area = state.area();
-        serde_json::to_value(crate::coverage::CellGrid::new(
+        serde_json::to_value(crate::coverage::CellBasemap::new(
             area.cells(),
             area.ward_names(),
         ))

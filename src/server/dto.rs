@@ -28,9 +28,6 @@ pub enum TravelModeName {
     Walk,
 }
 
-/// Any JSON object, e.g. a GeoJSON FeatureCollection.
-pub type JsonObject = serde_json::Value;
-
 #[derive(Serialize, ToSchema)]
 pub struct HealthResponse {
     /// Always "ok" when the server answers.
@@ -245,6 +242,10 @@ pub struct Draft {
 pub struct CoverageQuery {
     /// Also return every H3 cell as a GeoJSON FeatureCollection under "cells".
     pub cells: Option<bool>,
+    /// Load, queues, fairness and coverage within capacity under "service" (default true).
+    /// `false` answers the coverage alone, several times faster: for callers that only need
+    /// the covered shares, e.g. a map redrawn on every edit.
+    pub service: Option<bool>,
     /// Also return every cell's status, travel time and catchment under "cell_columns", in the
     /// order of `/api/v1/basemap/cells` (a fraction of the size of `cells`).
     pub columns: Option<bool>,
@@ -290,7 +291,7 @@ pub struct CoverageResult {
     /// `catchment_point_id` whose catchment holds it and its `access_per_10k`).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
-    pub cells: Option<JsonObject>,
+    pub cells: Option<Box<serde_json::value::RawValue>>,
     /// With `?columns=true`: the cells as columns of the grid `/api/v1/basemap/cells` serves.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cell_columns: Option<crate::coverage::CellColumns>,

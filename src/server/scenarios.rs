@@ -2,8 +2,8 @@
 
 use crate::coverage::CellColumns;
 use crate::scenario::{
-    DEFAULT_MODE, Evaluation, ExportFormat, IsochroneRequest, ReceivingPoint, Scenario, ServiceDoc,
-    ServiceRequest, add_catchments,
+    DEFAULT_MODE, Evaluation, ExportFormat, IsochroneLayer, IsochroneRequest, ReceivingPoint,
+    Scenario, ServiceDoc, ServiceRequest,
 };
 use crate::server::budget::AreaBudget;
 use crate::server::dto::{
@@ -327,14 +327,10 @@ pub async fn coverage(
     ApiQuery(q): ApiQuery<CoverageQuery>,
 ) -> Result<Json<CoverageResult>, ApiError> {
     let stored = load(&state, id).await?;
-    evaluate_to_result(
-        &state,
-        stored.scenario,
-        ServiceRequest::default(),
-        CellForms::of(&q),
-    )
-    .await
-    .map(Json)
+    let service = q.service.unwrap_or(true).then(ServiceRequest::default);
+    evaluate_to_result(&state, stored.scenario, service, CellForms::of(&q))
+        .await
+        .map(Json)
 }
 
 /// The phases of the reorganisation (head office → + 30 branches → + a point in every ward and
@@ -377,6 +373,7 @@ pub async fn evaluate(
     let scenario = draft_scenario(draft);
     check_scenario(&scenario)?;
     service.validate()?;
+    let service = q.service.unwrap_or(true).then_some(service);
     evaluate_to_result(&state, scenario, service, CellForms::of(&q))
         .await
         .map(Json)
@@ -401,14 +398,17 @@ impl CellForms {
 async fn evaluate_to_result(
     state: &AppState,
     scenario: Scenario,
-    service: ServiceRequest,
+    service: Option<ServiceRequest>,
     forms: CellForms,
 ) -> Result<CoverageResult, ApiError> {
     let area = state.area_arc();
     state
         .heavy(move || {
             let started = std::time::Instant::now();
-            let evaluation = area.evaluate_service(&scenario, &service)?;
+            let evaluation = match &service {
+                Some(service) => area.evaluate_service(&scenario, service)?,
+                None => area.evaluate(&scenario)?,
+            };
             let evaluate_ms = started.elapsed().as_secs_f64() * 1000.0;
             let meta = area.meta();
             let ids = point_ids(&scenario.points);
@@ -419,13 +419,18 @@ async fn evaluate_to_result(
                     .map_or(&[][..], |s| &s.catchments.of_cell[..]);
                 CellColumns::new(&evaluation.report.cells, catchments, &ids)
             });
-            let cells = forms.geojson.then(|| {
-                let mut cells = evaluation.report.cells_geojson(&ids, area.ward_names());
-                if let Some(report) = &evaluation.service {
-                    add_catchments(&mut cells, report, &ids);
-                }
-                cells
-            });
+            // Written as text at once: a whole-city layer as a JSON tree cost ~15x its size.
+            let cells = forms
+                .geojson
+                .then(|| {
+                    let layer = evaluation.report.cells_layer(
+                        &ids,
+                        area.ward_names(),
+                        evaluation.service.as_ref(),
+                    );
+                    serde_json::value::to_raw_value(&layer).map_err(ApiError::internal)
+                })
+                .transpose()?;
             let service = ServiceDoc::new(&scenario, &evaluation);
             let Evaluation {
                 report,
@@ -469,7 +474,7 @@ pub async fn isochrones(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<IsochroneQuery>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<IsochroneLayer>, ApiError> {
     let mut request = IsochroneRequest {
         per_point: q.per_point.unwrap_or(IsochroneRequest::default().per_point),
         ..IsochroneRequest::default()
