@@ -17,6 +17,7 @@
 pub mod catchment;
 mod cell_grid;
 mod cells_layer;
+pub mod compact;
 pub mod demand;
 pub mod fairness;
 pub mod load;
@@ -33,6 +34,7 @@ use rstar::primitives::GeomWithData;
 pub use catchment::{Catchment, Catchments, serving_point};
 pub use cell_grid::CellGrid;
 pub use cells_layer::CellsLayer;
+pub use compact::{CellBasemap, CellColumns};
 pub use demand::{DemandAssumptions, DemandError};
 pub use fairness::Inequality;
 pub use load::{Fairness, LoadSummary, PointLoad, PointService, ServiceReport, WardService};

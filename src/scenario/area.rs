@@ -869,6 +869,19 @@ impl StudyArea {
         &self.roads_geojson
     }
 
+    /// The part of [`Self::basemap_roads`] that `part` names, as its own FeatureCollection.
+    pub fn basemap_roads_part(&self, part: RoadPart) -> Value {
+        let mut roads = self.roads_geojson.clone();
+        if let Some(features) = roads.get_mut("features").and_then(Value::as_array_mut) {
+            features.retain(|f| {
+                f.pointer("/properties/class")
+                    .and_then(Value::as_str)
+                    .is_some_and(|class| part.holds(class))
+            });
+        }
+        roads
+    }
+
     /// The 2025 wards touching the study extent.
     pub fn basemap_wards(&self) -> &Value {
         &self.wards_geojson
@@ -996,10 +1009,16 @@ pub struct IsochroneProperties {
     pub mode: TravelMode,
 }
 
+/// How far a basemap ward outline may stray from the boundary file, in degrees (about 5 m):
+/// unseen at the zooms the maps are read at, and it takes a quarter off what a phone downloads for
+/// the first map.
+/// Only the drawing is simplified; coverage reads the full boundaries.
+const WARD_OUTLINE_TOLERANCE_DEG: f64 = 5e-5;
+
 /// The regions whose bounding box meets `extent`, as GeoJSON polygons named by `name`, each
 /// saying whether the study extent cuts it.
 fn regions_geojson_within(regions: &Regions, extent: [f64; 4], cut: &[bool]) -> Value {
-    use geo::BoundingRect;
+    use geo::{BoundingRect, Simplify};
     let features: Vec<Value> = regions
         .regions()
         .iter()
@@ -1015,7 +1034,7 @@ fn regions_geojson_within(regions: &Regions, extent: [f64; 4], cut: &[bool]) -> 
         .map(|(i, r)| {
             json!({
                 "type": "Feature",
-                "geometry": multipolygon_json(&r.shape),
+                "geometry": multipolygon_json(&r.shape.simplify(WARD_OUTLINE_TOLERANCE_DEG)),
                 "properties": {"name": r.name, "code": r.code(),
                                "cut_by_extent": cut.get(i).copied().unwrap_or(false)},
             })
@@ -1030,6 +1049,41 @@ fn relative_to_data(path: &Path, data_dir: &Path) -> String {
         |_| path.display().to_string(),
         |p| format!("data/{}", p.display()),
     )
+}
+
+/// Which roads of the basemap an answer holds. A city's roads weigh megabytes; the first map
+/// over a phone's network needs only its frame, and the rest follows.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Deserialize,
+    serde::Serialize,
+    utoipa::ToSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum RoadPart {
+    /// Every road.
+    #[default]
+    All,
+    /// Motorways to tertiary roads (`class` major): the frame, under a third of the bytes.
+    Major,
+    /// Minor roads and paths (`class` minor and path), drawn once they arrive.
+    Detail,
+}
+
+impl RoadPart {
+    /// Whether a road of basemap `class` belongs to this part.
+    pub fn holds(self, class: &str) -> bool {
+        match self {
+            RoadPart::All => true,
+            RoadPart::Major => class == "major",
+            RoadPart::Detail => class != "major",
+        }
+    }
 }
 
 /// Road lines by class (major, minor, path) with names, coordinates rounded to about a metre.

@@ -26,7 +26,8 @@ use serde::{Deserialize, Serialize};
 
 pub use area::{
     AreaMeta, AreaOptions, Evaluation, IsochroneFeature, IsochroneLayer, IsochroneProperties,
-    ModeNetwork, MultiPolygonGeometry, NearestAnswer, NearestResult, PhaseResult, StudyArea,
+    ModeNetwork, MultiPolygonGeometry, NearestAnswer, NearestResult, PhaseResult, RoadPart,
+    StudyArea,
 };
 pub use extent::StudyExtent;
 pub use graph_times::{GraphSeed, GraphTimes};

@@ -3,11 +3,13 @@
 use std::sync::OnceLock;
 
 use crate::graph::TravelMode;
-use crate::scenario::{DEFAULT_MODE, Defaults, LIMITS, ModelInfo, NearestRequest, SearchRequest};
+use crate::scenario::{
+    DEFAULT_MODE, Defaults, LIMITS, ModelInfo, NearestRequest, RoadPart, SearchRequest,
+};
 use crate::server::budget::PlaceBudget;
 use crate::server::dto::{
     DefaultRule, HealthResponse, LineString, MetaResponse, NearestItem, NearestOrigin,
-    NearestQuery, NearestResponse, PointSetScenario, SearchQuery, SearchResponse,
+    NearestQuery, NearestResponse, PointSetScenario, RoadsQuery, SearchQuery, SearchResponse,
 };
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::extract::ApiQuery;
@@ -15,7 +17,7 @@ use crate::server::{AppState, blocking, scenarios};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::header;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 /// Liveness probe.
@@ -66,14 +68,17 @@ pub async fn meta(State(state): State<AppState>) -> Json<MetaResponse> {
 /// The area's current receiving points as a GeoJSON FeatureCollection.
 #[utoipa::path(get, path = "/api/v1/points", tag = "area",
     responses((status = 200, description = "GeoJSON FeatureCollection of Point features", body = Object)))]
-pub async fn points(State(state): State<AppState>) -> Result<Response, ApiError> {
+pub async fn points(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let bytes = cached(&state.caches().points, state.clone(), |state| {
         Ok(crate::export::points_geojson(
             &state.area().baseline().points,
         ))
     })
     .await?;
-    Ok(json_bytes(bytes))
+    Ok(unchanging_json(bytes, &headers))
 }
 
 /// The k receiving points fastest to reach from an origin, with routes.
@@ -163,25 +168,39 @@ pub async fn search(
 }
 
 /// The area's roads as GeoJSON LineStrings (property `class`: major, minor or path; `name`).
-#[utoipa::path(get, path = "/api/v1/basemap/roads", tag = "area",
+#[utoipa::path(get, path = "/api/v1/basemap/roads", tag = "area", params(RoadsQuery),
     responses((status = 200, description = "GeoJSON FeatureCollection", body = Object)))]
-pub async fn basemap_roads(State(state): State<AppState>) -> Result<Response, ApiError> {
-    let bytes = cached(&state.caches().roads, state.clone(), |state| {
-        Ok(state.area().basemap_roads().clone())
+pub async fn basemap_roads(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<RoadsQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let part = q.part.unwrap_or_default();
+    let caches = state.caches();
+    let slot = match part {
+        RoadPart::All => &caches.roads,
+        RoadPart::Major => &caches.roads_major,
+        RoadPart::Detail => &caches.roads_detail,
+    };
+    let bytes = cached(slot, state.clone(), move |state| {
+        Ok(state.area().basemap_roads_part(part))
     })
     .await?;
-    Ok(json_bytes(bytes))
+    Ok(unchanging_json(bytes, &headers))
 }
 
 /// The 2025 wards as GeoJSON polygons (property `name`).
 #[utoipa::path(get, path = "/api/v1/basemap/wards", tag = "area",
     responses((status = 200, description = "GeoJSON FeatureCollection", body = Object)))]
-pub async fn basemap_wards(State(state): State<AppState>) -> Result<Response, ApiError> {
+pub async fn basemap_wards(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let bytes = cached(&state.caches().wards, state.clone(), |state| {
         Ok(state.area().basemap_wards().clone())
     })
     .await?;
-    Ok(json_bytes(bytes))
+    Ok(unchanging_json(bytes, &headers))
 }
 
 /// The study extent (property `kind`: `study_extent`: every figure is of the residents inside
@@ -189,12 +208,35 @@ pub async fn basemap_wards(State(state): State<AppState>) -> Result<Response, Ap
 /// roads), as GeoJSON.
 #[utoipa::path(get, path = "/api/v1/basemap/extent", tag = "area",
     responses((status = 200, description = "GeoJSON FeatureCollection", body = Object)))]
-pub async fn basemap_extent(State(state): State<AppState>) -> Result<Response, ApiError> {
+pub async fn basemap_extent(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let bytes = cached(&state.caches().extent, state.clone(), |state| {
         Ok(state.area().extent_geojson())
     })
     .await?;
-    Ok(json_bytes(bytes))
+    Ok(unchanging_json(bytes, &headers))
+}
+
+/// The populated cells' hexagons, population and ward in the compact form of
+/// [`crate::coverage::CellBasemap`], for `?columns=true` evaluations to colour.
+#[utoipa::path(get, path = "/api/v1/basemap/cells", tag = "area",
+    responses((status = 200, description = "The cell hexagons", body = crate::coverage::CellBasemap)))]
+pub async fn basemap_cells(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let bytes = cached(&state.caches().cells, state.clone(), |state| {
+        let area = state.area();
+        serde_json::to_value(crate::coverage::CellBasemap::new(
+            area.cells(),
+            area.ward_names(),
+        ))
+        .map_err(ApiError::internal)
+    })
+    .await?;
+    Ok(unchanging_json(bytes, &headers))
 }
 
 /// Serialises `make`'s value once per server life, off the async threads.
@@ -219,6 +261,31 @@ async fn cached(
 /// A response of already-serialised JSON.
 pub fn json_bytes(bytes: Bytes) -> Response {
     ([(header::CONTENT_TYPE, "application/json")], bytes).into_response()
+}
+
+/// JSON that does not change while the server runs (roads, wards, cells), with a strong ETag
+/// of its bytes: the browser keeps it and revalidates (`no-cache`), so a reload over a slow
+/// network costs one round trip and a 304 instead of megabytes.
+pub fn unchanging_json(bytes: Bytes, request: &HeaderMap) -> Response {
+    let etag = format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(&bytes));
+    let matches = request
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|tag| tag.trim() == etag || tag.trim() == "*")
+        });
+    let mut response = if matches {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        json_bytes(bytes)
+    };
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&etag) {
+        headers.insert(header::ETAG, value);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
 }
 
 /// Rounds a [lon, lat] position to 6 decimals (about 0.1 m): routes are drawn, not measured,

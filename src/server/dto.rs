@@ -192,6 +192,14 @@ pub struct ScenarioList {
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+pub struct RoadsQuery {
+    /// `all` (default), `major` (the frame of the first map) or `detail` (minor roads and paths).
+    #[param(value_type = Option<String>)]
+    pub part: Option<crate::scenario::RoadPart>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Saved scenarios per page (default and limit in `server_limits` of `/api/v1/meta`).
     pub limit: Option<usize>,
@@ -251,6 +259,9 @@ pub struct CoverageQuery {
     /// `false` answers the coverage alone, several times faster: for callers that only need
     /// the covered shares, e.g. a map redrawn on every edit.
     pub service: Option<bool>,
+    /// Also return every cell's status, travel time and catchment under "cell_columns", in the
+    /// order of `/api/v1/basemap/cells` (a fraction of the size of `cells`).
+    pub columns: Option<bool>,
 }
 
 /// The headline numbers of an evaluation, with the points counted by kind.
@@ -297,6 +308,9 @@ pub struct CoverageResult {
     /// With `at`: the moment, its speed band and the points closed then.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub moment: Option<crate::server::time::MomentDoc>,
+    /// With `?columns=true`: the cells as columns of the grid `/api/v1/basemap/cells` serves.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cell_columns: Option<crate::coverage::CellColumns>,
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -55,8 +55,10 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
@@ -205,8 +207,11 @@ struct Shared {
 pub(crate) struct Caches {
     pub points: OnceLock<Bytes>,
     pub roads: OnceLock<Bytes>,
+    pub roads_major: OnceLock<Bytes>,
+    pub roads_detail: OnceLock<Bytes>,
     pub wards: OnceLock<Bytes>,
     pub extent: OnceLock<Bytes>,
+    pub cells: OnceLock<Bytes>,
 }
 
 impl AppState {
@@ -335,6 +340,7 @@ pub fn app(state: AppState) -> Router {
         .route("/basemap/roads", get(area::basemap_roads))
         .route("/basemap/wards", get(area::basemap_wards))
         .route("/basemap/extent", get(area::basemap_extent))
+        .route("/basemap/cells", get(area::basemap_cells))
         .route("/scenarios", get(scenarios::list).post(scenarios::create))
         .route(
             "/scenarios/{id}",
@@ -377,6 +383,9 @@ pub fn app(state: AppState) -> Router {
             limits.body_read_timeout_ms,
         )))
         .layer(axum::middleware::map_response(json_errors))
+        // Brotli, else gzip, for every answer but the event streams and the tiny ones: roads,
+        // cells and the map library are text and shrink four- to tenfold on a phone's network.
+        .layer(CompressionLayer::new())
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
@@ -402,6 +411,10 @@ pub const WEB_FILES: &[&str] = &["index.html", "config.js"];
 pub const WEB_DIRS: &[&str] = &["js", "css", "i18n", "vendor"];
 
 /// The allow-listed files of `dir` ([`WEB_FILES`], [`WEB_DIRS`]); `/` is the page.
+///
+/// The app has no build step, so its files keep their names when they change: the browser may
+/// keep them but must revalidate each (`no-cache`; `Last-Modified` makes that a 304), which
+/// keeps a page and the modules it imports from ever mixing versions.
 fn web_files(dir: &Path) -> Router<AppState> {
     let mut router = Router::new().route_service("/", ServeFile::new(dir.join("index.html")));
     for file in WEB_FILES {
@@ -413,7 +426,10 @@ fn web_files(dir: &Path) -> Router<AppState> {
             ServeDir::new(dir.join(folder)).append_index_html_on_directories(false),
         );
     }
-    router
+    router.layer(SetResponseHeaderLayer::if_not_present(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-cache"),
+    ))
 }
 
 /// This OpenAPI document, serialised once.

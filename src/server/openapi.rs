@@ -26,6 +26,7 @@ use crate::server::{area, dto, error, optimise, scenarios};
         area::basemap_roads,
         area::basemap_wards,
         area::basemap_extent,
+        area::basemap_cells,
         scenarios::list,
         scenarios::create,
         scenarios::get_one,

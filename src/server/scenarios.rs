@@ -1,5 +1,6 @@
 //! Handlers for saved scenarios and for evaluating drafts.
 
+use crate::coverage::CellColumns;
 use crate::scenario::{
     DEFAULT_MODE, Evaluation, ExportFormat, IsochroneLayer, IsochroneRequest, ReceivingPoint,
     Scenario, ServiceDoc, ServiceRequest,
@@ -327,7 +328,7 @@ pub async fn coverage(
 ) -> Result<Json<CoverageResult>, ApiError> {
     let stored = load(&state, id).await?;
     let service = q.service.unwrap_or(true).then(ServiceRequest::default);
-    evaluate_to_result(&state, stored.scenario, service, q.cells.unwrap_or(false))
+    evaluate_to_result(&state, stored.scenario, service, CellForms::of(&q))
         .await
         .map(Json)
 }
@@ -376,16 +377,32 @@ pub async fn evaluate(
     check_scenario(&scenario)?;
     service.validate()?;
     let service = q.service.unwrap_or(true).then_some(service);
-    evaluate_to_result(&state, scenario, service, q.cells.unwrap_or(false))
+    evaluate_to_result(&state, scenario, service, CellForms::of(&q))
         .await
         .map(Json)
+}
+
+/// Which forms of the cells an answer carries: GeoJSON hexagons, columns of the cell grid.
+#[derive(Clone, Copy)]
+struct CellForms {
+    geojson: bool,
+    columns: bool,
+}
+
+impl CellForms {
+    fn of(q: &CoverageQuery) -> CellForms {
+        CellForms {
+            geojson: q.cells.unwrap_or(false),
+            columns: q.columns.unwrap_or(false),
+        }
+    }
 }
 
 async fn evaluate_to_result(
     state: &AppState,
     scenario: Scenario,
     service: Option<ServiceRequest>,
-    with_cells: bool,
+    forms: CellForms,
 ) -> Result<CoverageResult, ApiError> {
     let area = state.area_arc();
     state
@@ -398,8 +415,16 @@ async fn evaluate_to_result(
             let evaluate_ms = started.elapsed().as_secs_f64() * 1000.0;
             let meta = area.meta();
             let ids = point_ids(&scenario.points);
+            let cell_columns = forms.columns.then(|| {
+                let catchments = evaluation
+                    .service
+                    .as_ref()
+                    .map_or(&[][..], |s| &s.catchments.of_cell[..]);
+                CellColumns::new(&evaluation.report.cells, catchments, &ids)
+            });
             // Written as text at once: a whole-city layer as a JSON tree cost ~15x its size.
-            let cells = with_cells
+            let cells = forms
+                .geojson
                 .then(|| {
                     let layer = evaluation.report.cells_layer(
                         &ids,
@@ -430,6 +455,7 @@ async fn evaluate_to_result(
                 service,
                 cells,
                 moment: None,
+                cell_columns,
             })
         })
         .await

@@ -92,9 +92,12 @@ function cached(path) {
 export const health = () => request('GET', '/health');
 export const getMeta = () => cached(`${BASE}/meta`);
 export const getPoints = () => cached(`${BASE}/points`);
-export const getBasemapRoads = () => cached(`${BASE}/basemap/roads`);
+/** The basemap roads: `major` (the first map's frame) or `detail` (minor roads and paths). */
+export const getBasemapRoads = (part) => cached(`${BASE}/basemap/roads?part=${part}`);
 export const getBasemapWards = () => cached(`${BASE}/basemap/wards`);
 export const getBasemapExtent = () => cached(`${BASE}/basemap/extent`);
+/** The cells' hexagons, population and ward, once: evaluations with `columns` colour them. */
+export const getCellGrid = () => cached(`${BASE}/basemap/cells`);
 
 /** Nearest receiving points from (lon, lat), ranked by travel time, each with its route;
  *  `at` (Hanoi time, `2026-12-07T19:00`) is when the citizen leaves: open on arrival and the
@@ -147,13 +150,17 @@ export function deleteScenario(id) {
   return request('DELETE', `${BASE}/scenarios/${encodeURIComponent(id)}`, { auth: true });
 }
 
-export function scenarioCoverage(id, { cells = false, signal } = {}) {
-  return request('GET', `${BASE}/scenarios/${encodeURIComponent(id)}/coverage${query({ cells: cells ? 'true' : '' })}`, { signal });
+/**
+ * `cells`: the hexagons as GeoJSON (large); `columns`: each cell's status, time and catchment
+ * in the order of `getCellGrid()` (`cell_columns`), a fraction of the size.
+ */
+export function scenarioCoverage(id, { cells = false, columns = false, signal } = {}) {
+  return request('GET', `${BASE}/scenarios/${encodeURIComponent(id)}/coverage${query({ cells: cells ? 'true' : '', columns: columns ? 'true' : '' })}`, { signal });
 }
 
 /** Coverage of an unsaved draft `{mode, rule, points}`; read-only, no token needed. */
-export function evaluate(draft, { cells = false, signal } = {}) {
-  return request('POST', `${BASE}/evaluate${query({ cells: cells ? 'true' : '' })}`, { body: draft, signal });
+export function evaluate(draft, { cells = false, columns = false, signal } = {}) {
+  return request('POST', `${BASE}/evaluate${query({ cells: cells ? 'true' : '', columns: columns ? 'true' : '' })}`, { body: draft, signal });
 }
 
 /** Covered share at each of the 168 hours of a week (per ward too) for scenario `id`. */

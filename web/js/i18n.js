@@ -89,6 +89,12 @@ export function fmtSignedInt(n) {
   return numberFormat({ maximumFractionDigits: 0, signDisplay: 'exceptZero' }).format(Math.round(n));
 }
 
+/** Signed minutes with one decimal, for a change of travel time given in seconds. */
+export function fmtSignedMinutes(seconds) {
+  if (seconds === null || seconds === undefined || Number.isNaN(seconds)) return t('common.none');
+  return t('unit.min', { n: numberFormat({ minimumFractionDigits: 1, maximumFractionDigits: 1, signDisplay: 'exceptZero' }).format(seconds / 60) });
+}
+
 /** Signed percentage points (share difference), one decimal. */
 export function fmtSignedShare(d) {
   if (d === null || d === undefined || Number.isNaN(d)) return t('common.none');

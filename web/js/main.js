@@ -1,7 +1,7 @@
 // Entry point: header, language switch, area banner and hash routing between the three views.
 import * as api from './api.js';
 import { applyStatic, currentLang, setLang, t } from './i18n.js';
-import { currentMode, onModeChange } from './state.js';
+import { currentMode, onModeChange, setMode } from './state.js';
 import * as citizen from './views/citizen.js';
 import * as planner from './views/planner.js';
 import * as leadership from './views/leadership.js';
@@ -42,24 +42,49 @@ async function renderBanner() {
   }
 }
 
+/** Whether the person agrees to drop the edits of the view on screen, if it has any. */
+function mayLeave() {
+  return !mounted?.handle.hasUnsavedChanges?.() || window.confirm(t('planner.discardConfirm'));
+}
+
 function render({ force = false } = {}) {
   const mode = currentMode();
+  if (!force && mounted && mounted.view !== mode.view && !mounted.leaving && !mayLeave()) {
+    // Back to the view with the edits (the address bar too).
+    setMode({ ...mounted.mode }, { replace: true });
+    return;
+  }
   renderChrome();
   // The planner and leadership views switch scenarios themselves; only a change of view, or
   // of language, rebuilds the page.
   if (!force && mounted && mounted.view === mode.view) {
+    mounted.mode = mode;
     if (mounted.handle.onModeChange) mounted.handle.onModeChange(mode);
     return;
   }
   mounted?.handle.unmount();
   const handle = VIEW_MODULES[mode.view].mount(root, mode);
-  mounted = { view: mode.view, handle };
+  mounted = { view: mode.view, mode, handle };
 }
 
 langSelect.addEventListener('change', () => {
+  // The view is rebuilt in the new language: unsaved edits would be lost.
+  if (!mayLeave()) {
+    langSelect.value = currentLang();
+    return;
+  }
   setLang(langSelect.value);
   render({ force: true });
 });
+
+// Leaving by the navigation asks first when there are unsaved edits.
+for (const link of document.querySelectorAll('.view-nav a')) {
+  link.addEventListener('click', (e) => {
+    if (!mounted || link.dataset.view === mounted.view) return;
+    if (mayLeave()) mounted.leaving = true;
+    else e.preventDefault();
+  });
+}
 
 onModeChange(() => render());
 render();

@@ -16,4 +16,6 @@ for f in maplibre-gl.mjs maplibre-gl-worker.mjs maplibre-gl.css; do
 done
 cp "$src/LICENSE.txt" "$dst/LICENSE.txt"
 node -e "console.log(require('$src/package.json').version)" > "$dst/VERSION"
+# index.html preloads the worker under the address MapLibre asks for it (…worker.mjs?v=<version>).
+sed -i "s|maplibre-gl-worker.mjs?v=[^\"]*|maplibre-gl-worker.mjs?v=$(cat "$dst/VERSION")|" "$here/index.html"
 echo "vendored maplibre-gl $(cat "$dst/VERSION") into $dst"

@@ -12,19 +12,33 @@ export const ROAD_DATA_LINE = { colour: '#2f6fb0', width: 1.6, dash: [1, 1.5] };
 /** Layer id that overlays (coverage cells) go beneath, so ward outlines stay readable on top. */
 export const BASEMAP_TOP = 'wards-outline';
 
+/**
+ * Draws the wards, the study extent and the major roads, and resolves: that is the first map.
+ * The minor roads and paths (most of the bytes) are fetched meanwhile and drawn when they come.
+ */
 export async function addBasemap(map) {
+  const detail = getBasemapRoads('detail').catch(() => EMPTY);
   const [roads, wards, extent] = await Promise.all([
-    getBasemapRoads().catch(() => EMPTY),
+    getBasemapRoads('major').catch(() => EMPTY),
     getBasemapWards().catch(() => EMPTY),
     getBasemapExtent().catch(() => EMPTY),
   ]);
   map.addSource('wards', { type: 'geojson', data: wards });
   map.addSource('roads', { type: 'geojson', data: roads });
+  map.addSource('roads-detail', { type: 'geojson', data: EMPTY });
+  detail.then((data) => {
+    // The map may be gone (view switched) before the detail arrives.
+    try {
+      map.getSource('roads-detail')?.setData(data);
+    } catch {
+      // Removed maps have no style left to draw into.
+    }
+  });
   map.addLayer({ id: 'wards-fill', type: 'fill', source: 'wards', paint: { 'fill-color': '#fbfaf7', 'fill-opacity': 0.9 } });
   map.addLayer({
     id: 'roads-path',
     type: 'line',
-    source: 'roads',
+    source: 'roads-detail',
     filter: ['==', ['get', 'class'], 'path'],
     minzoom: 13,
     paint: { 'line-color': '#d3cec4', 'line-width': 0.6, 'line-dasharray': [2, 1] },
@@ -32,7 +46,7 @@ export async function addBasemap(map) {
   map.addLayer({
     id: 'roads-minor',
     type: 'line',
-    source: 'roads',
+    source: 'roads-detail',
     filter: ['==', ['get', 'class'], 'minor'],
     paint: { 'line-color': '#cfc9bd', 'line-width': ['interpolate', ['linear'], ['zoom'], 10, 0.3, 15, 2] },
   });

@@ -1,6 +1,7 @@
 // Coverage cells (H3 hexagons from a CoverageResult with `cells=true`), coloured by travel time
 // to the nearest receiving point; uncovered cells are highlighted and cells the data cannot
 // decide (status `unknown`, no road data) are grey, never shown as covered or uncovered.
+import { getCellGrid } from '../api.js';
 import { t } from '../i18n.js';
 import { BASEMAP_TOP } from './basemap.js';
 
@@ -57,7 +58,17 @@ export function addCells(map, { id = 'cells' } = {}) {
     },
     before,
   );
-  // A point's catchment, drawn when the point is selected.
+  // A point's catchment (whom it serves: its reach), drawn when the point is selected.
+  map.addLayer(
+    {
+      id: `${id}-catchment-fill`,
+      type: 'fill',
+      source: id,
+      filter: ['==', ['get', 'catchment_point_id'], ''],
+      paint: { 'fill-color': '#3559c7', 'fill-opacity': 0.35 },
+    },
+    before,
+  );
   map.addLayer(
     {
       id: `${id}-catchment`,
@@ -72,7 +83,85 @@ export function addCells(map, { id = 'cells' } = {}) {
 
 /** Outlines the cells whose residents `pointId` serves (`catchment_point_id`); null: none. */
 export function setCatchment(map, pointId, { id = 'cells' } = {}) {
-  if (map.getLayer(`${id}-catchment`)) map.setFilter(`${id}-catchment`, ['==', ['get', 'catchment_point_id'], pointId ?? '']);
+  for (const layer of [`${id}-catchment`, `${id}-catchment-fill`]) {
+    if (map.getLayer(layer)) map.setFilter(layer, ['==', ['get', 'catchment_point_id'], pointId ?? '']);
+  }
+}
+
+const STATUS_OF_LETTER = { c: 'covered', u: 'uncovered', n: 'unknown' };
+
+/**
+ * The grid of `/api/v1/basemap/cells` decoded once per page: each cell's closed ring in
+ * degrees. Its rings are delta-encoded twice (see the server's `coverage::compact`): the first
+ * vertex against the previous cell's, each step against the previous cell's same step.
+ */
+function decodeGrid(grid) {
+  const rings = [];
+  let at = 0;
+  let first = [0, 0];
+  let steps = [];
+  for (const size of grid.sizes) {
+    if (size === 0) {
+      rings.push([]);
+      continue;
+    }
+    const f = [first[0] + grid.rings[at], first[1] + grid.rings[at + 1]];
+    at += 2;
+    const ring = [f];
+    const next = [];
+    for (let k = 0; k < size - 1; k += 1) {
+      const before = steps[k] ?? [0, 0];
+      const step = [before[0] + grid.rings[at], before[1] + grid.rings[at + 1]];
+      at += 2;
+      const last = ring[ring.length - 1];
+      ring.push([last[0] + step[0], last[1] + step[1]]);
+      next.push(step);
+    }
+    ring.push(f);
+    rings.push(ring.map(([x, y]) => [x / grid.scale, y / grid.scale]));
+    first = f;
+    steps = next;
+  }
+  return {
+    id: grid.grid_id,
+    geometries: rings.map((ring) => ({ type: 'Polygon', coordinates: [ring] })),
+    h3: grid.h3,
+    population: grid.population,
+    ward: grid.ward.map((w) => (w === null ? null : grid.wards[w])),
+  };
+}
+
+let decoded = null;
+async function cellGrid() {
+  decoded ??= getCellGrid().then(decodeGrid).catch((err) => {
+    decoded = null;
+    throw err;
+  });
+  return decoded;
+}
+
+/**
+ * An evaluation's `cell_columns` joined to the cell grid, as the GeoJSON the layers draw
+ * (the properties the GeoJSON form of the server carries that the maps read).
+ */
+export async function cellsFromColumns(columns) {
+  if (!columns) return EMPTY;
+  const grid = await cellGrid();
+  if (grid.id !== columns.grid_id) throw new Error(`cell grid ${grid.id} does not match the answer's ${columns.grid_id}`);
+  const features = grid.geometries.map((geometry, i) => ({
+    type: 'Feature',
+    id: i,
+    geometry,
+    properties: {
+      h3: grid.h3[i],
+      population: grid.population[i],
+      ward: grid.ward[i],
+      status: STATUS_OF_LETTER[columns.status[i]] ?? 'unknown',
+      travel_s: columns.travel_s[i],
+      catchment_point_id: columns.catchment[i] === null ? null : columns.point_ids[columns.catchment[i]],
+    },
+  }));
+  return { type: 'FeatureCollection', features };
 }
 
 export function setCells(map, cells, { id = 'cells' } = {}) {

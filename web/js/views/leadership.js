@@ -6,7 +6,7 @@ import { currentLang, fmtDate, fmtDecimal, fmtInt, fmtMinutes, fmtShare, t } fro
 import { kpiCards } from '../kpis.js';
 import { createMap, fitPositions } from '../map.js';
 import { extentLegend } from '../layers/basemap.js';
-import { addCells, cellsLegend, setCells } from '../layers/cells.js';
+import { addCells, cellsFromColumns, cellsLegend, setCells } from '../layers/cells.js';
 import { addPoints, setPoints } from '../layers/points.js';
 import { ISOCHRONE_MINUTES, addIsochrones, setIsochrones } from '../layers/isochrones.js';
 import { setMode } from '../state.js';
@@ -91,7 +91,7 @@ export function mount(root, mode) {
       const [list, scenario, coverage, meta] = await Promise.all([
         scenarioList(),
         api.getScenario(state.scenarioId),
-        api.scenarioCoverage(state.scenarioId, { cells: true }),
+        api.scenarioCoverage(state.scenarioId, { columns: true }),
         api.getMeta(),
       ]);
       if (seq !== state.loadSeq || state.disposed) return;
@@ -114,6 +114,16 @@ export function mount(root, mode) {
       loadHolder.replaceChildren(...(service ? [loadSummary(service), loadChart(service)] : []));
       fairnessHolder.replaceChildren(...(service ? [fairnessTable(service)] : []));
       drawMap();
+      // The hexagons come once per page; the figures above do not wait for them.
+      cellsFromColumns(coverage.cell_columns)
+        .then((cells) => {
+          if (seq !== state.loadSeq || state.disposed) return;
+          coverage.cells = cells;
+          drawMap();
+        })
+        .catch((err) => {
+          if (seq === state.loadSeq && !state.disposed) status.textContent = errorText(err);
+        });
       drawIsochrones();
       view.dataset.loaded = 'true';
       loadPhases(seq);

@@ -8,14 +8,15 @@ import { fmtDecimal, fmtInt, t } from '../i18n.js';
 import { kpiCards } from '../kpis.js';
 import { createMap } from '../map.js';
 import { extentLegend } from '../layers/basemap.js';
-import { addCells, cellsLegend, setCatchment, setCells } from '../layers/cells.js';
+import { addCells, cellsFromColumns, cellsLegend, setCatchment, setCells } from '../layers/cells.js';
 import { levelsById, loadSummary, pointLoadDetails } from '../load.js';
 import { KINDS, KIND_COLOURS, addPoints, pointIdAt, pointsLegend, setPoints, setSelectedPoint } from '../layers/points.js';
 import { addSuggestions } from '../layers/suggestions.js';
 import { setMode } from '../state.js';
-import { BASELINE_ID, draftOf, fillScenarioSelect, scenarioList } from '../scenarios.js';
+import { BASELINE_ID, draftOf, fillScenarioSelect, scenarioLabel, scenarioList } from '../scenarios.js';
 import { foldText } from '../text.js';
 import { errorText } from './citizen.js';
+import * as changesPanel from './planner/changes.js';
 import * as comparePanel from './planner/compare.js';
 import * as optimiserPanel from './planner/optimiser.js';
 
@@ -82,14 +83,27 @@ export function mount(root, mode) {
     'div',
     { class: 'banner-error', testid: 'conflict-banner', role: 'alert', hidden: true },
     h('p', {}, t('planner.conflict')),
-    h('button', { type: 'button', testid: 'conflict-reload', onClick: () => loadScenario(state.scenarioId) }, t('planner.reload')),
+    h(
+      'div',
+      { class: 'row' },
+      h('button', { type: 'button', testid: 'conflict-save-new', onClick: () => saveAsNew() }, t('planner.saveAsNew')),
+      h('button', { type: 'button', class: 'secondary', testid: 'conflict-reload', onClick: () => loadScenario(state.scenarioId) }, t('planner.reload')),
+    ),
   );
   const saveError = h('p', { class: 'status error', testid: 'save-error', role: 'alert' });
 
   const exportCsv = h('a', { testid: 'export-csv', download: '' }, t('planner.exportCsv'));
   const exportGeojson = h('a', { testid: 'export-geojson', download: '' }, t('planner.exportGeojson'));
 
+  // The tools that change points; hidden on a read-only scenario, whose edits cannot be saved.
+  const editTools = h(
+    'div',
+    { testid: 'edit-tools' },
+    h('div', { class: 'row' }, addButton, h('label', { for: 'planner-add-kind', class: 'visually-hidden' }, t('planner.addKind')), addKindSelect),
+    h('p', { class: 'hint' }, t('planner.dragHint'), ' ', addCentreButton),
+  );
   const optimiser = optimiserPanel.mount(state, { edited: () => edited() });
+  const changes = changesPanel.mount(state);
   const comparison = comparePanel.mount(state);
   /** The limits the server publishes bound the rule inputs; the optimiser fills its own form. */
   api.getMeta().then((meta) => {
@@ -199,13 +213,12 @@ export function mount(root, mode) {
       ),
       ruleKept,
     ),
-    h('section', { 'aria-labelledby': 'planner-kpis-title' }, h('h2', { id: 'planner-kpis-title' }, t('planner.kpis')), evalStatus, kpiHolder, loadHolder),
+    h('section', { 'aria-labelledby': 'planner-kpis-title' }, h('h2', { id: 'planner-kpis-title' }, t('planner.kpis')), evalStatus, kpiHolder, changes.element, loadHolder),
     h(
       'section',
       { 'aria-labelledby': 'planner-tools-title' },
       h('h2', { id: 'planner-tools-title' }, t('planner.tools')),
-      h('div', { class: 'row' }, addButton, h('label', { for: 'planner-add-kind', class: 'visually-hidden' }, t('planner.addKind')), addKindSelect),
-      h('p', { class: 'hint' }, t('planner.dragHint'), ' ', addCentreButton),
+      editTools,
       pointEditor,
       pointsTitle,
       pointsFilter,
@@ -228,7 +241,7 @@ export function mount(root, mode) {
   const view = h(
     'section',
     { class: 'view view-planner', testid: 'view-planner' },
-    h('div', { class: 'map-pane' }, mapEl, h('div', { class: 'map-legend' }, legendBox(t('map.legend'), cellsLegend(), pointsLegend(), extentLegend()))),
+    h('div', { class: 'map-pane' }, mapEl, h('div', { class: 'map-legend' }, legendBox(t('map.legend'), cellsLegend(), pointsLegend(), extentLegend())), comparison.wide),
     panel,
   );
   root.replaceChildren(view);
@@ -253,14 +266,19 @@ export function mount(root, mode) {
       state.scenario = scenario;
       state.points = (scenario.points ?? []).map((p) => ({ ...p }));
       state.selectedId = null;
+      const readOnly = scenario.read_only ?? id === BASELINE_ID;
+      state.readOnly = readOnly;
+      readOnlyNote.hidden = !readOnly;
+      editTools.hidden = readOnly;
+      if (readOnly) setAdding(false);
+      saveButton.textContent = readOnly ? t('planner.saveAsNew') : t('planner.save');
+      deleteScenarioButton.hidden = readOnly;
       renderEditor();
       optimiser.clear();
       setDirty(false);
-      const readOnly = scenario.read_only ?? id === BASELINE_ID;
-      readOnlyNote.hidden = !readOnly;
-      state.readOnly = readOnly;
-      saveButton.disabled = readOnly;
-      deleteScenarioButton.hidden = readOnly;
+      changes.reset();
+      // The first evaluation after loading is the scenario as saved.
+      state.savedSeq = state.evaluateSeq + 1;
       exportCsv.href = api.exportUrl(id, 'csv');
       exportGeojson.href = api.exportUrl(id, 'geojson');
       fillRule();
@@ -284,10 +302,25 @@ export function mount(root, mode) {
 
   async function createScenario() {
     const name = newNameInput.value.trim() || `${t('planner.newName')} ${new Date().toLocaleString()}`;
+    if (await createFrom(name)) newNameInput.value = '';
+  }
+
+  /**
+   * A new scenario holding the draft on screen (the read-only scenario's edits, or one's own
+   * after a version conflict), named after the one it copies; opens it.
+   */
+  async function saveAsNew() {
+    if (!state.scenario) return;
+    const label = scenarioLabel(state.list.find((s) => s.id === state.scenarioId) ?? { id: state.scenarioId, name: state.scenario.name });
+    await createFrom(t('planner.copyName', { name: label }));
+  }
+
+  /** Creates a scenario named `name` from the draft on screen and opens it; false on failure. */
+  async function createFrom(name) {
     if (!api.getToken()) {
       toast(t('planner.tokenMissing'), { kind: 'error' });
       tokenInput.focus();
-      return;
+      return false;
     }
     createButton.disabled = true;
     try {
@@ -298,11 +331,14 @@ export function mount(root, mode) {
         body.points = state.points;
       }
       const created = await api.createScenario(body);
-      newNameInput.value = '';
       toast(t('planner.created', { name: created.name }));
+      // The draft now lives in the new scenario: nothing is left unsaved.
+      setDirty(false);
       setMode({ view: 'planner', scenarioId: created.id });
+      return true;
     } catch (err) {
       toast(err.status === 401 ? t('planner.tokenRejected') : errorText(err), { kind: 'error' });
+      return false;
     } finally {
       createButton.disabled = false;
     }
@@ -337,6 +373,8 @@ export function mount(root, mode) {
   function setDirty(dirty) {
     state.dirty = dirty;
     dirtyNote.hidden = !dirty;
+    // A read-only scenario is never saved over; its edits, once there are any, can become new.
+    saveButton.disabled = Boolean(state.readOnly) && !dirty;
     view.dataset.dirty = String(dirty);
   }
 
@@ -356,6 +394,7 @@ export function mount(root, mode) {
   }
 
   function addPointAt(lon, lat) {
+    if (state.readOnly) return;
     state.newCount += 1;
     const point = {
       id: `p_new_${Date.now().toString(36)}_${state.newCount}`,
@@ -390,6 +429,7 @@ export function mount(root, mode) {
     state.selectedId = id;
     renderPoints();
     renderEditor();
+    changes.render();
     if (state.map) {
       setSelectedPoint(state.map, id);
       setCatchment(state.map, id);
@@ -408,7 +448,7 @@ export function mount(root, mode) {
           { testid: 'point-item', class: p.id === state.selectedId ? 'selected' : '', dataset: { pointId: p.id } },
           h('span', { class: 'kind-dot', style: `background:${KIND_COLOURS[p.kind] ?? '#555'}`, title: t(`kind.${p.kind}`) }),
           h('button', { type: 'button', class: 'pname', testid: 'point-select', onClick: () => focusPoint(p) }, p.name),
-          h('button', { type: 'button', class: 'danger small', testid: 'point-delete', 'aria-label': t('planner.deletePoint', { name: p.name }), onClick: () => deletePoint(p.id) }, '✕'),
+          state.readOnly ? null : h('button', { type: 'button', class: 'danger small', testid: 'point-delete', 'aria-label': t('planner.deletePoint', { name: p.name }), onClick: () => deletePoint(p.id) }, '✕'),
         ),
       ),
     );
@@ -440,7 +480,10 @@ export function mount(root, mode) {
       drawPoints();
       scheduleEvaluate();
     };
-    for (const el of [nameInput, kindSelect, hoursInput, countersInput]) el.addEventListener('change', commit);
+    for (const el of [nameInput, kindSelect, hoursInput, countersInput]) {
+      el.addEventListener('change', commit);
+      el.disabled = Boolean(state.readOnly);
+    }
     pointEditor.replaceChildren(
       h('h3', {}, t('planner.selectedPoint')),
       h('div', { class: 'field' }, h('label', { for: 'point-name' }, t('planner.pointName')), nameInput),
@@ -471,8 +514,8 @@ export function mount(root, mode) {
   const scheduleEvaluate = debounce(evaluateNow, EVALUATE_DEBOUNCE_MS);
 
   /**
-   * Evaluate the draft twice in parallel: the summary alone is small and comes back first, so
-   * the KPIs follow an edit quickly; the hexagon cells (over a megabyte for a city) follow.
+   * Evaluate the draft once, with the cells as columns (tens of kilobytes for a city): the KPIs
+   * are drawn as soon as the answer lands, then the cells on the hexagons fetched once a page.
    */
   async function evaluateNow() {
     if (!state.scenario) return;
@@ -481,14 +524,16 @@ export function mount(root, mode) {
     const abort = new AbortController();
     state.evaluateAbort = abort;
     const seq = ++state.evaluateSeq;
+    const asSaved = seq === state.savedSeq;
     const started = performance.now();
     const draft = draftOf(state.scenario, state.points);
     const current = () => !abort.signal.aborted && !state.disposed && seq === state.evaluateSeq;
     evalStatus.textContent = t('planner.evaluating');
     kpiHolder.setAttribute('aria-busy', 'true');
-    const summary = api.evaluate(draft, { signal: abort.signal }).then((result) => {
+    const answered = api.evaluate(draft, { columns: true, signal: abort.signal }).then(async (result) => {
       if (!current()) return;
       kpiHolder.replaceChildren(kpiCards(result.summary, { points: state.points }));
+      changes.evaluated({ summary: result.summary }, { asSaved });
       state.service = result.service ?? null;
       loadHolder.replaceChildren(...(state.service ? [loadSummary(state.service)] : []));
       // Overloaded and strained points marked as edits change the network.
@@ -498,15 +543,16 @@ export function mount(root, mode) {
       kpiHolder.dataset.seq = String(seq);
       kpiHolder.dataset.elapsedMs = String(Math.round(performance.now() - started));
       kpiHolder.removeAttribute('aria-busy');
-    });
-    const cells = api.evaluate(draft, { cells: true, signal: abort.signal }).then((result) => {
+      // The cells' columns came in the same answer; the hexagons they colour come once a page.
+      const features = await cellsFromColumns(result.cell_columns);
       if (!current()) return;
-      state.lastCells = result.cells;
-      if (state.map) setCells(state.map, result.cells);
+      state.lastCells = features;
+      if (state.map) setCells(state.map, features);
+      changes.evaluated({ cells: features }, { asSaved });
       mapEl.dataset.cellsSeq = String(seq);
     });
     try {
-      await Promise.all([summary, cells]);
+      await answered;
       if (current()) evalStatus.textContent = '';
     } catch (err) {
       if (err.name === 'AbortError' || !current()) return;
@@ -517,7 +563,11 @@ export function mount(root, mode) {
 
   // ---- Saving ----------------------------------------------------------------------------
   async function save() {
-    if (!state.scenario || state.readOnly) return;
+    if (!state.scenario) return;
+    if (state.readOnly) {
+      await saveAsNew();
+      return;
+    }
     saveError.textContent = '';
     if (!api.getToken()) {
       saveError.textContent = t('planner.tokenMissing');
@@ -531,6 +581,7 @@ export function mount(root, mode) {
       state.scenario = saved;
       view.dataset.version = String(saved.version);
       setDirty(false);
+      changes.saved();
       toast(t('planner.saved', { v: saved.version }));
       refreshList();
     } catch (err) {
@@ -538,7 +589,7 @@ export function mount(root, mode) {
       else if (err.status === 401) saveError.textContent = t('planner.tokenRejected');
       else saveError.textContent = errorText(err);
     } finally {
-      saveButton.disabled = state.readOnly;
+      saveButton.disabled = Boolean(state.readOnly) && !state.dirty;
     }
   }
 
@@ -563,7 +614,7 @@ export function mount(root, mode) {
       }
     };
     const startDrag = (e) => {
-      if (state.adding) return;
+      if (state.adding || state.readOnly) return;
       if (e.type === 'touchstart' && e.points.length !== 1) return;
       const id = pointIdAt(map, e.point);
       if (!id) return;
@@ -578,13 +629,13 @@ export function mount(root, mode) {
     map.on('mousedown', 'points-circle', startDrag);
     map.on('touchstart', 'points-circle', startDrag);
     map.on('mouseenter', 'points-circle', () => {
-      if (!state.adding) map.getCanvas().style.cursor = 'grab';
+      if (!state.adding && !state.readOnly) map.getCanvas().style.cursor = 'grab';
     });
     map.on('mouseleave', 'points-circle', () => {
       if (!state.adding && !dragging) map.getCanvas().style.cursor = '';
     });
     map.on('click', (e) => {
-      if (state.adding) {
+      if (state.adding && !state.readOnly) {
         addPointAt(e.lngLat.lng, e.lngLat.lat);
         return;
       }
@@ -611,6 +662,8 @@ export function mount(root, mode) {
   loadScenario(state.scenarioId);
 
   return {
+    /** Whether leaving the view (or rebuilding it in another language) would drop edits. */
+    hasUnsavedChanges: () => state.dirty,
     onModeChange(next) {
       const id = next.scenarioId ?? BASELINE_ID;
       if (id !== state.scenarioId) loadScenario(id);

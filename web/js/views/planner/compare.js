@@ -1,12 +1,13 @@
-// Planner panel: two scenarios side by side, their coverage maps kept in step and a ward table
-// of what differs.
+// Planner panel: two scenarios compared under one rule, a full-width map of where coverage is
+// gained and lost, and a ward table of what differs.
 import * as api from '../../api.js';
 import { h } from '../../dom.js';
-import { fmtShare, fmtSignedInt, fmtSignedShare, t } from '../../i18n.js';
+import { fmtDecimal, fmtInt, fmtShare, fmtSignedInt, fmtSignedShare, t } from '../../i18n.js';
 import { createMap } from '../../map.js';
-import { addCells, setCells } from '../../layers/cells.js';
+import { cellsFromColumns } from '../../layers/cells.js';
+import { addDifference, differenceCells, differenceLegend, setDifference } from '../../layers/difference.js';
 import { addPoints, setPoints } from '../../layers/points.js';
-import { BASELINE_ID, fillScenarioSelect, scenarioLabel } from '../../scenarios.js';
+import { BASELINE_ID, draftOf, fillScenarioSelect, scenarioLabel } from '../../scenarios.js';
 import { errorText } from '../citizen.js';
 
 /** Mounts the panel over the planner's shared `state` (its scenario list and `disposed`). */
@@ -16,6 +17,20 @@ export function mount(state) {
   const compareB = h('select', { id: 'compare-b', testid: 'compare-b' });
   const compareButton = h('button', { type: 'button', class: 'secondary', testid: 'compare-run', onClick: compare }, t('planner.compareRun'));
   const compareHolder = h('div', { testid: 'compare-result' });
+  /** The difference map, placed by the planner across the whole view. */
+  const wideHolder = h('section', { class: 'compare-wide', testid: 'compare-wide', hidden: true });
+
+  /**
+   * Both scenarios under one rule, A's (mode and rule): A as saved, B's points evaluated under
+   * A's rule, so a difference is the points' and not the rules'. One full-width map shows
+   * where B gains (green) and loses (red) covered people against A.
+   */
+  function closeWide() {
+    for (const m of maps) m.remove();
+    maps.length = 0;
+    wideHolder.hidden = true;
+    wideHolder.replaceChildren();
+  }
 
   async function compare() {
     for (const m of maps) m.remove();
@@ -23,35 +38,59 @@ export function mount(state) {
     const ids = [compareA.value, compareB.value];
     compareHolder.replaceChildren(h('p', { class: 'status' }, t('common.loading')));
     try {
-      const results = await Promise.all(ids.map((id) => api.scenarioCoverage(id, { cells: true })));
-      const scenarios = await Promise.all(ids.map((id) => api.getScenario(id)));
+      const [scenarioA, scenarioB] = await Promise.all(ids.map((id) => api.getScenario(id)));
+      const results = await Promise.all([
+        api.scenarioCoverage(ids[0], { columns: true }),
+        api.evaluate(draftOf(scenarioA, scenarioB.points ?? []), { columns: true }),
+      ]);
+      const cells = await Promise.all(results.map((r) => cellsFromColumns(r.cell_columns)));
       if (state.disposed) return;
-      const mapEls = ids.map((id, i) => h('div', { class: 'map', testid: `compare-map-${i ? 'b' : 'a'}` }));
-      const figures = ids.map((id, i) =>
-        h(
-          'figure',
-          { class: 'compare-map' },
-          mapEls[i],
-          h('figcaption', {}, `${i ? 'B' : 'A'}: ${scenarioLabel(state.list.find((s) => s.id === id) ?? { id, name: id })} · ${fmtShare(results[i].summary.covered_share)}`),
-        ),
+      const label = (id) => scenarioLabel(state.list.find((s) => s.id === id) ?? { id, name: id });
+      const ruleText = (s) => {
+        const rule = s.rule ?? {};
+        return t('kpi.rule', {
+          min: fmtInt(rule.max_minutes),
+          combine: t(`kpi.combine.${rule.combine === 'and' ? 'and' : 'or'}`),
+          km: fmtDecimal(rule.radius_km),
+          mode: t(`mode.${s.mode ?? 'motorbike'}`),
+        });
+      };
+      const sameRule = JSON.stringify([scenarioA.mode, scenarioA.rule]) === JSON.stringify([scenarioB.mode, scenarioB.rule]);
+      const ruleNote = h(
+        'p',
+        { class: sameRule ? 'hint' : 'banner-warn', testid: 'compare-rule', dataset: { sameRule: String(sameRule) } },
+        t('planner.compareRule', { rule: ruleText(scenarioA) }),
+        sameRule ? '' : ` ${t('planner.compareRuleDiffers', { rule: ruleText(scenarioB) })}`,
       );
+      const difference = differenceCells(cells[0], cells[1]);
+      const gained = difference.features.filter((f) => f.properties.change === 'gain').reduce((n, f) => n + (f.properties.population ?? 0), 0);
+      const lost = difference.features.filter((f) => f.properties.change === 'loss').reduce((n, f) => n + (f.properties.population ?? 0), 0);
+      const mapEl = h('div', { class: 'map', testid: 'compare-map' });
+      const figure = h(
+        'figure',
+        { class: 'compare-map' },
+        mapEl,
+        h('figcaption', {}, `A: ${label(ids[0])} · ${fmtShare(results[0].summary.covered_share)} → B: ${label(ids[1])} · ${fmtShare(results[1].summary.covered_share)}`),
+        h('div', { class: 'map-legend' }, differenceLegend()),
+      );
+      const gains = h('p', { testid: 'compare-gains', dataset: { gained: String(Math.round(gained)), lost: String(Math.round(lost)) } }, t('planner.compareGains', { gained: fmtInt(gained), lost: fmtInt(lost) }));
       const table = diffTable(results[0], results[1]);
-      compareHolder.replaceChildren(h('div', { class: 'compare-maps' }, figures), table);
-      const figcaptionNote = h('p', { class: 'compare-caption' }, t('planner.compareSync'));
-      compareHolder.insertBefore(figcaptionNote, table);
-      for (let i = 0; i < 2; i++) {
-        const m = await createMap(mapEls[i], { name: `compare-${i ? 'b' : 'a'}`, compact: true });
-        if (state.disposed) {
-          m.remove();
-          return;
-        }
-        maps.push(m);
-        addCells(m);
-        addPoints(m);
-        setCells(m, results[i].cells);
-        setPoints(m, scenarios[i].points ?? []);
+      compareHolder.replaceChildren(ruleNote, gains, table);
+      // Over the whole map area: the difference needs room to be read.
+      const close = h('button', { type: 'button', class: 'secondary small', testid: 'compare-close', onClick: closeWide }, t('planner.compareClose'));
+      wideHolder.replaceChildren(h('div', { class: 'row' }, h('h2', { class: 'grow' }, t('planner.compareMapTitle')), close), figure);
+      wideHolder.hidden = false;
+      const m = await createMap(mapEl, { name: 'compare', compact: true });
+      if (state.disposed) {
+        m.remove();
+        return;
       }
-      syncMaps(maps);
+      maps.push(m);
+      addDifference(m);
+      addPoints(m);
+      setDifference(m, difference);
+      setPoints(m, scenarioB.points ?? []);
+      mapEl.dataset.cellsDrawn = 'true';
     } catch (err) {
       compareHolder.replaceChildren(h('p', { class: 'status error' }, errorText(err)));
     }
@@ -123,6 +162,7 @@ export function mount(state) {
 
   return {
     element,
+    wide: wideHolder,
     /** Offers the saved scenarios, keeping the choices that still exist. */
     fillChoices(list, currentId) {
       const a = compareA.value || BASELINE_ID;
@@ -134,17 +174,4 @@ export function mount(state) {
       for (const m of maps) m.remove();
     },
   };
-}
-
-/** Keep the comparison maps showing the same place: moving one moves the other. */
-function syncMaps(maps) {
-  let syncing = false;
-  for (const source of maps) {
-    source.on('move', () => {
-      if (syncing) return;
-      syncing = true;
-      for (const target of maps) if (target !== source) target.jumpTo({ center: source.getCenter(), zoom: source.getZoom() });
-      syncing = false;
-    });
-  }
 }
