@@ -93,6 +93,7 @@ pub async fn evaluate_at(
                 timings_ms,
                 service: None,
                 cells: None,
+                cell_columns: None,
                 moment: Some(MomentDoc {
                     at: timed.at.format("%Y-%m-%dT%H:%M").to_string(),
                     band: timed.band,
