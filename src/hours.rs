@@ -8,7 +8,8 @@
 //! Empty hours are *unknown*, never open: a point whose hours nobody wrote down can not be
 //! promised to anyone at 19:00.
 
-use std::sync::{Arc, OnceLock};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, Timelike};
 use opening_hours::{Context, ContextHolidays, OpeningHours, RuleKind};
@@ -136,8 +137,26 @@ impl Hours {
     }
 
     /// Hours as given, or unknown when they are not understood (points already checked).
+    ///
+    /// Asked for every answer of the nearest-point API and for every point of each evaluation
+    /// with load, while a city's points share a handful of texts: each text is parsed once and
+    /// kept (the parsed rules are shared, a copy is cheap).
     pub fn lenient(raw: &str) -> Hours {
-        Hours::parse(raw).unwrap_or(Hours { parsed: None })
+        static PARSED: OnceLock<Mutex<HashMap<String, Hours>>> = OnceLock::new();
+        /// Distinct texts kept; beyond that the map starts again.
+        const MOST_TEXTS: usize = 4096;
+        let parsed = PARSED.get_or_init(Mutex::default);
+        // The map only ever holds whole entries: a panic elsewhere leaves it usable.
+        let mut parsed = parsed.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(hours) = parsed.get(raw) {
+            return hours.clone();
+        }
+        let hours = Hours::parse(raw).unwrap_or(Hours { parsed: None });
+        if parsed.len() >= MOST_TEXTS {
+            parsed.clear();
+        }
+        parsed.insert(raw.to_string(), hours.clone());
+        hours
     }
 
     /// Whether the hours say nothing at all.
