@@ -266,6 +266,15 @@ pub fn parse_moment(text: &str) -> Result<NaiveDateTime, String> {
     parsed.ok_or_else(|| format!("time {t:?} is not understood; {expected}"))
 }
 
+/// A moment of the week as [`parse_moment`] reads it back: `Tu 09:00`.
+pub fn describe_moment(at: NaiveDateTime) -> String {
+    format!(
+        "{} {}",
+        WEEKDAYS[at.weekday().num_days_from_monday() as usize],
+        at.format("%H:%M")
+    )
+}
+
 /// Minutes since Monday 00:00 of a moment's week (0..10080).
 pub fn minute_of_week(at: NaiveDateTime) -> u32 {
     at.weekday().num_days_from_monday() * 1440 + at.hour() * 60 + at.minute()

@@ -61,6 +61,7 @@ fn point(id: &str, (lon, lat): (f64, f64), hours: &str) -> ReceivingPoint {
         approximate: false,
         address: None,
         counters: None,
+        unit: None,
     }
 }
 
@@ -344,4 +345,55 @@ fn a_week_of_kiosks_sweeps_to_the_plain_evaluation_of_each_band() {
     assert!(week.hours[10].covered_share > 0.5, "Monday 10:00");
     assert_eq!(week.wards.len(), area.ward_names().len());
     assert!(week.wards.iter().all(|w| w.covered_share.len() == 168));
+}
+
+/// A mobile desk with two stops: at the west end of an 18 km road on Tuesday mornings, at the
+/// east end on Thursday mornings. Each end's resident is served only on their stop's morning.
+#[test]
+fn a_mobile_unit_serves_each_stop_only_while_it_stands_there() {
+    let sketch =
+        Sketch::new(&format!("a{}b", "-".repeat(179))).way("ab", &[("highway", "residential")]);
+    let (west, east) = (sketch.node_coord('a'), sketch.node_coord('b'));
+    let net = network_of(
+        &sketch.build(),
+        test_profile(TravelMode::Motorbike),
+        vec![cell_at(west.0, west.1), cell_at(east.0, east.1)],
+    );
+    let stop = |id: &str, at, hours: &str| ReceivingPoint {
+        unit: Some("mobile-1".into()),
+        kind: PointKind::FlexiblePoint,
+        ..point(id, at, hours)
+    };
+    let stops = vec![
+        stop("mobile-1-tue", west, "Tu 08:00-12:00"),
+        stop("mobile-1-thu", east, "Th 08:00-12:00"),
+    ];
+    let s = scenario(stops.clone());
+    s.validate().expect("stops that never overlap are one unit");
+    let statuses = |at: &str| -> Vec<CellStatus> {
+        coverage_at(&net, &s, parse_moment(at).unwrap())
+            .report
+            .cells
+            .iter()
+            .map(|c| c.status)
+            .collect()
+    };
+    use CellStatus::{Covered, Uncovered};
+    assert_eq!(statuses("Tu 09:00"), vec![Covered, Uncovered]);
+    assert_eq!(statuses("Th 09:00"), vec![Uncovered, Covered]);
+    assert_eq!(statuses("We 09:00"), vec![Uncovered, Uncovered]);
+
+    // A unit cannot stand in two places at once.
+    let mut overlapping = stops.clone();
+    overlapping[1].opening_hours = "Tu 11:00-14:00".into();
+    let err = scenario(overlapping).validate().unwrap_err().to_string();
+    assert!(
+        err.contains("mobile-1-tue") && err.contains("mobile-1-thu") && err.contains("Tu 11:00"),
+        "{err}"
+    );
+    // Each stop says when the unit stands there.
+    let mut no_hours = stops;
+    no_hours[0].opening_hours.clear();
+    let err = scenario(no_hours).validate().unwrap_err().to_string();
+    assert!(err.contains("no opening_hours"), "{err}");
 }

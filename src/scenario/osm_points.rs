@@ -218,6 +218,7 @@ pub fn points_from_features(features: &[OsmFeature], tags: &TagFilter) -> Vec<Re
                     .or_else(|| (!address.is_empty()).then(|| address.join(", "))),
                 id,
                 counters: None,
+                unit: None,
             }
         })
         .collect()
@@ -233,7 +234,7 @@ pub fn points_from_features(features: &[OsmFeature], tags: &TagFilter) -> Vec<Re
 /// use motcua::scenario::{replace_approximate, PointKind, ReceivingPoint};
 /// let point = |id: &str, lon: f64, approximate| ReceivingPoint {
 ///     id: id.into(), name: id.into(), kind: PointKind::WardDesk, lon, lat: 21.03,
-///     opening_hours: String::new(), approximate, address: None, counters: None,
+///     opening_hours: String::new(), approximate, address: None, counters: None, unit: None,
 /// };
 /// let set = [point("ward-1", 105.850, true), point("ward-2", 105.900, true)];
 /// let real = [point("osm-way-7", 105.851, false)]; // about 104 m east of ward-1

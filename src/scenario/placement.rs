@@ -201,6 +201,7 @@ impl StudyArea {
                     approximate: true,
                     address: ward,
                     counters: None,
+                    unit: None,
                 });
             }
         }

@@ -116,6 +116,13 @@ pub struct ReceivingPoint {
     /// ([`PointKind::default_counters`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub counters: Option<u32>,
+    /// The mobile unit this row is a stop of: a mobile desk that stands in one ward on Tuesday
+    /// mornings and in another on Thursdays is one row per stop, each with its place and its
+    /// hours, all naming the same unit. Stops of one unit never open at the same time (the desk
+    /// is in one place at once; checked when points are read). At a moment only the stop
+    /// standing then serves; without a time every stop counts, as every point does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
 }
 
 impl ReceivingPoint {
@@ -230,6 +237,67 @@ pub fn validate_points(points: &[ReceivingPoint], origin: &str) -> Result<(), Sc
             message: format!("point {:?}: {message}", p.id),
         })?;
     }
+    check_units(points).map_err(|(index, message)| ScenarioError::InvalidPoint {
+        origin: origin.to_string(),
+        index: index + 1,
+        message,
+    })
+}
+
+/// Minutes between the moments at which the stops of a mobile unit are checked for overlap:
+/// opening hours are written to the quarter hour in practice.
+const UNIT_CHECK_STEP_MIN: i64 = 15;
+
+/// Checks the stops of each mobile unit ([`ReceivingPoint::unit`]): every stop has hours, and
+/// no two stops of one unit are open at the same moment of the reference week (a desk stands
+/// in one place at a time). The error gives the index of the later stop and says when.
+fn check_units(points: &[ReceivingPoint]) -> Result<(), (usize, String)> {
+    let mut units: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
+    for (i, p) in points.iter().enumerate() {
+        if let Some(unit) = p.unit.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+            units.entry(unit).or_default().push(i);
+        }
+    }
+    let monday = crate::hours::reference_monday()
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or_default();
+    for (unit, stops) in units {
+        if let Some(&i) = stops
+            .iter()
+            .find(|&&i| points[i].hours_text().trim().is_empty())
+        {
+            return Err((
+                i,
+                format!(
+                    "point {:?} is a stop of mobile unit {unit:?} but has no opening_hours; \
+                     each stop needs the hours the unit stands there",
+                    points[i].id
+                ),
+            ));
+        }
+        if stops.len() < 2 {
+            continue;
+        }
+        let hours: Vec<super::Hours> = stops.iter().map(|&i| points[i].hours()).collect();
+        for step in 0..(7 * 24 * 60 / UNIT_CHECK_STEP_MIN) {
+            let at = monday + chrono::Duration::minutes(step * UNIT_CHECK_STEP_MIN);
+            let open: Vec<usize> = (0..stops.len())
+                .filter(|&k| hours[k].state(at) == crate::hours::OpenState::Open)
+                .collect();
+            if let [a, b, ..] = open[..] {
+                return Err((
+                    stops[b],
+                    format!(
+                        "points {:?} and {:?} are stops of mobile unit {unit:?} and are both \
+                         open on {}; a unit stands in one place at a time",
+                        points[stops[a]].id,
+                        points[stops[b]].id,
+                        crate::hours::describe_moment(at),
+                    ),
+                ));
+            }
+        }
+    }
     Ok(())
 }
 
@@ -239,7 +307,7 @@ pub fn check_coordinates(lon: f64, lat: f64) -> Result<(), String> {
     crate::ingest::check_lon_lat(lon, lat)
 }
 
-/// Reads points from a CSV (`id,name,lon,lat[,kind,opening_hours,approximate,address,counters]`) or a
+/// Reads points from a CSV (`id,name,lon,lat[,kind,opening_hours,approximate,address,counters,unit]`) or a
 /// GeoJSON FeatureCollection of Points (properties `id`, `name`, `kind`, ...), by extension.
 pub fn read_points(path: &Path) -> Result<Vec<ReceivingPoint>, ScenarioError> {
     let label = path.display().to_string();
@@ -304,12 +372,13 @@ fn points_from_csv(text: &str, label: &str) -> Result<Vec<ReceivingPoint>, Scena
         ));
     }
     let (id, name, lon, lat) = (col("id"), col("name"), col("lon"), col("lat"));
-    let (kind, hours, approx, address, counters) = (
+    let (kind, hours, approx, address, counters, unit) = (
         col("kind"),
         col("opening_hours"),
         col("approximate"),
         col("address"),
         col("counters"),
+        col("unit"),
     );
     let mut points = Vec::new();
     for (i, record) in reader.records().enumerate() {
@@ -358,6 +427,7 @@ fn points_from_csv(text: &str, label: &str) -> Result<Vec<ReceivingPoint>, Scena
             approximate,
             address,
             counters,
+            unit: Some(field(unit)).filter(|u| !u.is_empty()),
         });
         let p = points.last().map(|p| (p.lon, p.lat)).unwrap_or_default();
         check_coordinates(p.0, p.1).map_err(|m| err(line, m))?;
@@ -429,6 +499,7 @@ fn points_from_geojson(text: &str, label: &str) -> Result<Vec<ReceivingPoint>, S
                 .unwrap_or(false),
             address: text_prop("address"),
             counters,
+            unit: text_prop("unit").filter(|u| !u.trim().is_empty()),
         });
     }
     Ok(points)

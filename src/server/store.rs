@@ -547,6 +547,7 @@ mod tests {
                 approximate: true,
                 address: None,
                 counters: None,
+                unit: None,
             }],
         }
     }
