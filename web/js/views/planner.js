@@ -464,7 +464,7 @@ export function mount(root, mode) {
     }
     const nameInput = h('input', { type: 'text', id: 'point-name', testid: 'point-name', value: p.name });
     const kindSelect = h('select', { id: 'point-kind', testid: 'point-kind' }, KINDS.map((k) => h('option', { value: k, selected: k === p.kind }, t(`kind.${k}`))));
-    const hoursInput = h('input', { type: 'text', id: 'point-hours', testid: 'point-hours', value: p.opening_hours ?? '', placeholder: 'Mo-Fr 08:00-17:00' });
+    const hoursInput = h('input', { type: 'text', id: 'point-hours', testid: 'point-hours', value: p.opening_hours ?? '', placeholder: 'Mo-Fr 08:00-17:00' }); // i18n: not translated (opening_hours syntax)
     const kindCounters = state.meta?.defaults?.counters_by_kind ?? {};
     const countersInput = h('input', { type: 'number', min: 1, max: 1000, step: 1, id: 'point-counters', testid: 'point-counters', value: p.counters ?? '', placeholder: String(kindCounters[p.kind] ?? '') });
     const commit = () => {
