@@ -281,10 +281,9 @@ fn check_units(points: &[ReceivingPoint]) -> Result<(), (usize, String)> {
         let hours: Vec<super::Hours> = stops.iter().map(|&i| points[i].hours()).collect();
         for step in 0..(7 * 24 * 60 / UNIT_CHECK_STEP_MIN) {
             let at = monday + chrono::Duration::minutes(step * UNIT_CHECK_STEP_MIN);
-            let open: Vec<usize> = (0..stops.len())
-                .filter(|&k| hours[k].state(at) == crate::hours::OpenState::Open)
-                .collect();
-            if let [a, b, ..] = open[..] {
+            let mut open =
+                (0..stops.len()).filter(|&k| hours[k].state(at) == crate::hours::OpenState::Open);
+            if let (Some(a), Some(b)) = (open.next(), open.next()) {
                 return Err((
                     stops[b],
                     format!(
