@@ -246,6 +246,9 @@ impl PreparedCells {
                     }
                 }
                 let by_time = travel.is_some_and(|t| t <= rule.max_travel_s);
+                // The rule is judged on free-flow times against the free-flow limit; the cell
+                // reports the time at the hour's speed.
+                let free_flow_travel = travel;
                 let travel = travel.map(|t| t / speed_factor);
                 // Without roads the radius can only be measured in a straight line.
                 let by_radius = match rule.radius_kind {
@@ -259,7 +262,7 @@ impl PreparedCells {
                 // (and its fastest path under AND), the shortest road distance (network radius
                 // under OR) and the nearest point by straight line. Under AND, cells where the
                 // point reached first fails but another might pass are settled below.
-                let reached = match (travel, network_m) {
+                let reached = match (free_flow_travel, network_m) {
                     (Some(t), Some(l)) => RoadFacts::Reached {
                         travel_s: t,
                         radius_m: match rule.combine {
