@@ -345,12 +345,11 @@ fn district_cells(
     Ok(cells)
 }
 
-/// Squared distance in a local equirectangular frame; enough to rank points a few km apart.
+/// Squared distance from `a` to `b` in the local frame around `a`; enough to rank points a
+/// few km apart.
 fn planar_distance2(a: (f64, f64), b: (f64, f64)) -> f64 {
-    let cos_lat = ((a.1 + b.1) * 0.5).to_radians().cos();
-    let dx = (a.0 - b.0) * cos_lat;
-    let dy = a.1 - b.1;
-    dx * dx + dy * dy
+    let [x, y] = crate::graph::LocalProjection::around(a).to_metres(b);
+    x * x + y * y
 }
 
 /// Splits `total` people over cells in proportion to `shares` (summing to 1), rounding by
