@@ -20,7 +20,7 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use h3o::Resolution;
 use motcua::coverage::Combine;
 use motcua::optimise::{Control, Model, SolveOptions, Solver, solve};
-use motcua::scenario::{AreaOptions, Candidates, RuleSpec, Scenario, StudyArea};
+use motcua::scenario::{AreaOptions, Candidates, MatrixSpec, RuleSpec, Scenario, StudyArea};
 
 fn scenario(area: &StudyArea) -> Scenario {
     // The AND rule leaves people to cover in urban Hanoi (under OR everyone with road data is
@@ -57,7 +57,8 @@ fn placement(c: &mut Criterion) {
     for res in [Resolution::Nine, Resolution::Eight] {
         let candidates = Candidates::Cells(res);
         let pp = area
-            .placement_problem(&s, t, true, None, false, &candidates, &quiet)
+            .placement()
+            .problem(&s, &MatrixSpec::new(t, true, candidates.clone()), &quiet)
             .expect("matrix builds");
         println!(
             "matrix r{}: {} demand cells x {} candidates, {} pairs within {} min",
@@ -73,7 +74,8 @@ fn placement(c: &mut Criterion) {
             |b, cands| {
                 b.iter(|| {
                     let pp = area
-                        .placement_problem(&s, t, true, None, false, cands, &quiet)
+                        .placement()
+                        .problem(&s, &MatrixSpec::new(t, true, cands.clone()), &quiet)
                         .expect("matrix builds");
                     assert!(pp.problem.n_pairs() > 0);
                     pp.problem.n_candidates()
@@ -84,13 +86,10 @@ fn placement(c: &mut Criterion) {
     group.finish();
 
     let pp = area
-        .placement_problem(
+        .placement()
+        .problem(
             &s,
-            t,
-            true,
-            None,
-            false,
-            &Candidates::Cells(Resolution::Nine),
+            &MatrixSpec::new(t, true, Candidates::Cells(Resolution::Nine)),
             &quiet,
         )
         .expect("matrix builds");
@@ -205,13 +204,10 @@ fn end_to_end(c: &mut Criterion) {
         group.bench_function(*name, |b| {
             b.iter(|| {
                 let pp = area
-                    .placement_problem(
+                    .placement()
+                    .problem(
                         scenario,
-                        *cutoff,
-                        *coverage,
-                        None,
-                        false,
-                        &candidates,
+                        &MatrixSpec::new(*cutoff, *coverage, candidates.clone()),
                         &quiet,
                     )
                     .expect("matrix builds");

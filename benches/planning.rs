@@ -76,6 +76,7 @@ fn planning(c: &mut Criterion) {
     for (name, scenario, request) in questions(&area) {
         let started = Instant::now();
         let plan = area
+            .placement()
             .suggest(&scenario, &request, &quiet, &cancel)
             .expect("the question is answered");
         println!(
@@ -92,7 +93,8 @@ fn planning(c: &mut Criterion) {
         group.bench_function(name, |b| {
             b.iter(|| {
                 black_box(
-                    area.suggest(&scenario, &request, &quiet, &cancel)
+                    area.placement()
+                        .suggest(&scenario, &request, &quiet, &cancel)
                         .expect("the question is answered"),
                 )
             })

@@ -13,7 +13,8 @@ use crate::graph::TravelMode;
 use crate::optimise::{ModelKind, Solver};
 use crate::scenario::{
     AreaOptions, Candidates, DEFAULT_MODE, Evaluation, IsochroneRequest, NearestRequest,
-    PlacementRequest, RuleSpec, Scenario, ServiceDoc, ServiceRequest, StudyArea, group_thousands,
+    PlacementRequest, PlacementTime, RuleSpec, Scenario, ServiceDoc, ServiceRequest, StudyArea,
+    group_thousands,
 };
 
 const ABOUT: &str = "Checks and plans the reach of public administrative receiving points: \
@@ -303,16 +304,24 @@ pub struct CoverageArgs {
     pub top: usize,
     #[command(flatten)]
     pub service: ServiceArgs,
+    #[command(flatten)]
+    pub time: TimeArgs,
+}
+
+/// When coverage is judged: at a moment, over a week, or (neither) with every point open.
+#[derive(Args, Debug)]
+pub struct TimeArgs {
     /// For residents leaving home at this time (Hanoi): "2026-12-07T19:00" or "Sa 10:00" (the
     /// week of 7 December 2026). A point counts only when it is open on arrival; trips run at
     /// the profile's speed band of that hour.
     #[arg(long, value_name = "TIME", conflicts_with = "week")]
     pub at: Option<String>,
-    /// Coverage at the start of each of the 168 hours of a week: week.csv, week_wards.csv and
-    /// the chart week.svg in --out.
+    /// Every hour of a week: `coverage` writes week.csv, week_wards.csv and the chart week.svg
+    /// in --out; `optimise` maximises person-hours covered, so a point open when others are
+    /// closed counts for more (e.g. with --new-point-hours "24/7").
     #[arg(long)]
     pub week: bool,
-    /// With --week: any date of the week to sweep [default: the week of 7 December 2026].
+    /// With --week: any date of the week [default: the week of 7 December 2026].
     #[arg(long, value_name = "DATE", requires = "week")]
     pub week_of: Option<String>,
 }
@@ -467,6 +476,12 @@ pub struct OptimiseArgs {
     /// Every ward must keep at least this share (0-1) of its people covered (mclp).
     #[arg(long)]
     pub min_ward_share: Option<f64>,
+    #[command(flatten)]
+    pub time: TimeArgs,
+    /// Opening hours of the new points, in OpenStreetMap syntax ("24/7", "Mo-Fr 17:00-21:00"),
+    /// which --at and --week judge them by.
+    #[arg(long, value_name = "HOURS", default_value_t = PlacementRequest::default().new_point_hours)]
+    pub new_point_hours: String,
     /// Bring your own matrix: CSV `demand_id,candidate_id,cost` (missing pairs unreachable).
     #[arg(long, value_name = "CSV", requires = "demand")]
     pub cost_matrix: Option<PathBuf>,
@@ -599,7 +614,7 @@ fn print_moment(t: &crate::scenario::TimedEvaluation, points: usize) {
 /// `coverage --week`: the sweep, its files and the curve in a few lines.
 fn coverage_week(args: &CoverageArgs, area: &StudyArea, scenario: &Scenario) -> Result<()> {
     let request = crate::scenario::WeekRequest {
-        week_of: args.week_of.clone(),
+        week_of: args.time.week_of.clone(),
     };
     let sweep = area.sweep_week(scenario, &request)?;
     let out = &args.out;
@@ -667,10 +682,10 @@ fn coverage_week(args: &CoverageArgs, area: &StudyArea, scenario: &Scenario) -> 
 fn coverage(args: CoverageArgs) -> Result<()> {
     let area = args.area.open()?;
     let scenario = args.rule.scenario(&area);
-    if args.week {
+    if args.time.week {
         return coverage_week(&args, &area, &scenario);
     }
-    let timed = match args.at.as_deref() {
+    let timed = match args.time.at.as_deref() {
         Some(text) => Some(area.evaluate_at(&scenario, crate::scenario::parse_at(text)?)?),
         None => None,
     };
@@ -1086,6 +1101,12 @@ impl OptimiseArgs {
             capacity: self.capacity,
             min_ward_share: self.min_ward_share,
             capacity_from_counters: self.capacity_from_counters,
+            time: PlacementTime::from_fields(
+                self.time.at.as_deref(),
+                self.time.week,
+                self.time.week_of.clone(),
+            )?,
+            new_point_hours: self.new_point_hours.clone(),
         })
     }
 
@@ -1136,7 +1157,9 @@ fn optimise(args: OptimiseArgs) -> Result<()> {
         bar.set_message(m.to_string());
     };
     let cancel = std::sync::atomic::AtomicBool::new(false);
-    let plan = area.suggest(&scenario, &request, &progress, &cancel);
+    let plan = area
+        .placement()
+        .suggest(&scenario, &request, &progress, &cancel);
     bar.finish_and_clear();
     let plan = plan?;
 
@@ -1186,6 +1209,21 @@ fn optimise(args: OptimiseArgs) -> Result<()> {
         scenario.mode,
         plan.model
     );
+    let unit = match plan.measure {
+        crate::scenario::CoverageMeasure::People => "people",
+        crate::scenario::CoverageMeasure::PersonHours => "person-hours a week",
+    };
+    match (&request.time, &plan.at) {
+        (PlacementTime::At(_), Some(at)) => println!(
+            "Judged for residents leaving at {at} (Hanoi): a point serves only when open on arrival; new points open {}",
+            request.new_point_hours
+        ),
+        (PlacementTime::Week(_), _) => println!(
+            "Judged over the 168 hours of the week (person-hours covered); new points open {}",
+            request.new_point_hours
+        ),
+        _ => {}
+    }
     for (k, phase) in plan.phases.iter().enumerate() {
         if plan.phases.len() > 1 {
             println!("\nPhase with {} new points:", phase.new_sites);
@@ -1201,7 +1239,7 @@ fn optimise(args: OptimiseArgs) -> Result<()> {
             );
         }
         println!(
-            "  {} points open · covered {} → {} people · objective {:.0}",
+            "  {} points open · covered {} → {} {unit} · objective {:.0}",
             phase.open_sites,
             people(plan.covered_before),
             people(phase.covered_after),
@@ -1225,8 +1263,13 @@ fn optimise(args: OptimiseArgs) -> Result<()> {
     );
     let (b, a) = (&before.report.summary, &after.report.summary);
     let percent = |x: f64| crate::coverage::percent_floor(x, a.population_total, 1);
+    // A plan judged at a time still changes the plain evaluation: say which this is.
+    let every_point_open = match request.time {
+        PlacementTime::AnyTime => "",
+        _ => " with every point open",
+    };
     println!(
-        "\nCovered: {:.1} % → {:.1} % of the residents ({})",
+        "\nCovered{every_point_open}: {:.1} % → {:.1} % of the residents ({})",
         percent(b.population_covered),
         percent(a.population_covered),
         area.meta().scope

@@ -27,6 +27,7 @@ fn suggestions_accepted_in_turn_keep_ids_and_names_apart() {
             ..PlacementRequest::default()
         };
         let plan = area
+            .placement()
             .suggest(&scenario, &request, &quiet, &cancel)
             .unwrap_or_else(|e| panic!("{model} after earlier suggestions were accepted: {e}"));
         assert!(!plan.added.is_empty(), "{model} has something to add");

@@ -578,3 +578,53 @@ fn hours_not_understood_name_the_part() {
         &["points.csv", "line 2", "\"8h-17h\" is not understood"],
     );
 }
+
+#[test]
+fn optimise_over_the_week_counts_person_hours() {
+    let s = Scratch::new();
+    let out = motcua(&[
+        "optimise",
+        "--area",
+        "hanoi-central",
+        "--week",
+        "--new-point-hours",
+        "24/7",
+        "--add",
+        "1",
+        "--solver",
+        "heuristic",
+        "--json",
+        "--out",
+        &s.path(),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let body: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    let plan = &body["plan"];
+    assert_eq!(plan["measure"], "person_hours", "{plan}");
+    let (before, after) = (
+        plan["covered_before"].as_f64().expect("covered_before"),
+        plan["covered_after"].as_f64().expect("covered_after"),
+    );
+    // A point open every hour adds people at the hours the desks are closed.
+    assert!(after > before, "{before} -> {after}");
+    assert_eq!(plan["added"][0]["point"]["opening_hours"], "24/7");
+    assert!(
+        plan["added"][0]["explanation_vi"]
+            .as_str()
+            .is_some_and(|e| e.contains("người·giờ mỗi tuần")),
+        "{plan}"
+    );
+
+    fails_with(
+        &[
+            "optimise",
+            "--area",
+            "hanoi-central",
+            "--new-point-hours",
+            "sometimes",
+            "--out",
+            &s.path(),
+        ],
+        &["new_point_hours", "\"sometimes\""],
+    );
+}

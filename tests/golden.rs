@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use motcua::coverage::{Combine, RadiusKind};
 use motcua::graph::TravelMode;
 use motcua::optimise::{Control, Model, SolveOptions, Solver, solve};
-use motcua::scenario::{AreaOptions, Candidates, RuleSpec, Scenario, StudyArea};
+use motcua::scenario::{AreaOptions, Candidates, MatrixSpec, RuleSpec, Scenario, StudyArea};
 use serde_json::{Value, json};
 
 fn golden_path(name: &str) -> PathBuf {
@@ -243,16 +243,20 @@ fn pairs_no_nearer_than_an_existing_point_change_no_plan() {
     ];
     for (scenario, cutoff, coverage, model) in cases {
         let build = |full: bool| {
-            area.placement_problem(
-                scenario,
-                cutoff,
-                coverage,
-                None,
-                full,
-                &Candidates::Cells(h3o::Resolution::Nine),
-                &|_, _| {},
-            )
-            .expect("matrix builds")
+            area.placement()
+                .problem(
+                    scenario,
+                    &MatrixSpec {
+                        capacitated: full,
+                        ..MatrixSpec::new(
+                            cutoff,
+                            coverage,
+                            Candidates::Cells(h3o::Resolution::Nine),
+                        )
+                    },
+                    &|_, _| {},
+                )
+                .expect("matrix builds")
         };
         let (pruned, full) = (build(false), build(true));
         assert!(pruned.problem.n_pairs() < full.problem.n_pairs());

@@ -975,6 +975,56 @@ async fn optimise_runs_to_a_result_with_events() {
     );
 }
 
+/// Over the week a plan counts person-hours, at a moment people then; the result says which.
+#[tokio::test]
+async fn optimise_judges_a_plan_at_a_time_or_over_the_week() {
+    let fx = Fixture::new();
+    let app = fx.app();
+    let ask = |extra: Value| {
+        let mut body = optimise_body(1);
+        body["solver"] = json!("heuristic");
+        for (k, v) in extra.as_object().expect("an object") {
+            body[k] = v.clone();
+        }
+        body
+    };
+    for (extra, measure) in [
+        (
+            json!({"week": true, "new_point_hours": "24/7"}),
+            "person_hours",
+        ),
+        (
+            json!({"at": "Su 03:00", "new_point_hours": "24/7"}),
+            "people",
+        ),
+    ] {
+        let started = send_json(&app, "POST", "/api/v1/optimise", Some(TOKEN), &ask(extra)).await;
+        assert_eq!(started.status, StatusCode::ACCEPTED, "{}", started.text());
+        let run_id = started.json()["run_id"]
+            .as_str()
+            .expect("run_id")
+            .to_string();
+        let done = wait_finished(&app, &run_id, Duration::from_secs(120)).await;
+        assert_eq!(done["status"], "done", "{done}");
+        let result = &done["result"];
+        assert_eq!(result["measure"], measure, "{result}");
+        let (before, after) = (
+            result["covered_before"].as_f64().expect("covered_before"),
+            result["covered_after"].as_f64().expect("covered_after"),
+        );
+        assert!(after + 1e-9 >= before, "{before} -> {after}");
+        for p in result["points"].as_array().expect("points") {
+            assert_eq!(p["opening_hours"], "24/7", "{p}");
+        }
+        if measure == "people" {
+            // At 03:00 on a Sunday every desk is closed: only the new 24/7 point serves.
+            assert_eq!(result["at"], "2026-12-13T03:00", "{result}");
+            assert_eq!(before, 0.0, "{result}");
+            assert!(after > 0.0, "{result}");
+        }
+    }
+}
+
 #[tokio::test]
 async fn optimise_cancel_limits_and_errors() {
     let fx = Fixture::new();
@@ -1034,6 +1084,11 @@ async fn optimise_cancel_limits_and_errors() {
         json!({"scenario": "baseline", "model": "mclp", "add": 1, "consolidate": true, "keep": 100000}),
         json!({"scenario": "baseline", "model": "mclp", "add": 1, "time_limit_s": 100000}),
         json!({"scenario": "baseline", "model": "mclp", "add": 1, "colour": "red"}),
+        json!({"scenario": "baseline", "model": "mclp", "add": 1, "at": "Mo 08:00", "week": true}),
+        json!({"scenario": "baseline", "model": "mclp", "add": 1, "at": "Xy 25:00"}),
+        json!({"scenario": "baseline", "model": "mclp", "add": 1, "week_of": "2026-12-09"}),
+        json!({"scenario": "baseline", "model": "mclp", "add": 1, "new_point_hours": "whenever"}),
+        json!({"scenario": "baseline", "model": "mclp", "add": 1, "week": true, "capacity": 1000}),
     ] {
         send_json(&app, "POST", "/api/v1/optimise", Some(TOKEN), &bad)
             .await

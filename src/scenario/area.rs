@@ -513,6 +513,11 @@ impl StudyArea {
         &self.ward_names
     }
 
+    /// Where new points go and which desks may close, on this area's roads and people.
+    pub fn placement(&self) -> super::Placement<'_> {
+        super::Placement::new(self)
+    }
+
     pub fn district_names(&self) -> &[String] {
         &self.district_names
     }

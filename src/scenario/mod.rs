@@ -35,7 +35,9 @@ pub use osm_points::{
     OsmPointsRequest, OsmPointsSummary, OsmPointsUse, REPLACE_WITHIN_M, Replacement, found_per_tag,
     points_from_features, replace_approximate,
 };
-pub use placement::{PlacementPhase, PlacementPlan, PlacementProblem, SuggestedPoint};
+pub use placement::{
+    MatrixSpec, Placement, PlacementPhase, PlacementPlan, PlacementProblem, SuggestedPoint,
+};
 pub use point::{
     PointKind, ReceivingPoint, check_coordinates, locations, parse_counters, read_points,
     validate_points,
@@ -45,9 +47,9 @@ pub use point_set::{
     load_point_set, phase_points, points_of_kinds, shipped_point_sets,
 };
 pub use request::{
-    Candidates, DEFAULT_MODE, Defaults, ExportFormat, IsochroneRequest, LIMITS, Limits, ModelInfo,
-    NearestRequest, PEAK_AT, PlacementDefaults, PlacementRequest, SearchRequest, ServiceRequest,
-    WEEK_HOURS, WeekRequest, parse_at,
+    Candidates, CoverageMeasure, DEFAULT_MODE, Defaults, ExportFormat, IsochroneRequest, LIMITS,
+    Limits, ModelInfo, NearestRequest, PEAK_AT, PlacementDefaults, PlacementRequest, PlacementTime,
+    SearchRequest, ServiceRequest, WEEK_HOURS, WeekRequest, parse_at,
 };
 pub use search::{Place, fold_vietnamese};
 pub use service::{CapacityCoverage, PointServiceDoc, ServiceDoc, capacity_coverage};

@@ -7,6 +7,12 @@
 //! travel time is within the cut-off; under the OR rule with a straight-line radius, a pair
 //! within the radius also counts as covered (its cost is set to the time limit), so the models
 //! optimise the rule the report checks.
+//!
+//! At a time ([`PlacementTime::At`]) a pair counts only when the point is open on arrival and
+//! at that hour's speeds; over a week ([`PlacementTime::Week`]) each demand row is a cell at
+//! one class of hours (hours alike in speed and in which points are open), weighted by its
+//! people times its hours, so the models maximise person-hours covered. A point of unknown
+//! hours never covers anyone then: the report counts such residents as unknown.
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::AtomicBool;
@@ -15,12 +21,14 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::area::StudyArea;
+use super::timed::{WindowState, window_state};
 use super::{
-    Candidates, PlacementRequest, PointKind, ReceivingPoint, Scenario, ScenarioError,
-    group_thousands,
+    Candidates, CoverageMeasure, PlacementRequest, PlacementTime, PointKind, ReceivingPoint,
+    Scenario, ScenarioError, group_thousands,
 };
 use crate::coverage::{Combine, RadiusKind, RoadFacts};
 use crate::graph::{EARTH_RADIUS_M, haversine_m};
+use crate::hours::{Hours, OpenState};
 use crate::optimise::{
     CandidateIndex, Consolidation, Control, CostEntry, DemandGroups, DemandIndex, GroupIndex,
     Model, ModelKind, Problem, ProblemSpec, Solution, SolveOptions,
@@ -73,7 +81,12 @@ pub struct PlacementPlan {
     pub open_sites: usize,
     /// Points the plan adds.
     pub new_sites: usize,
-    /// People covered under the scenario's rule before and after the change.
+    /// What `covered_before`, `covered_after`, the phases' `covered_after` and the points'
+    /// `adds_population` count: people, or person-hours of the week.
+    pub measure: CoverageMeasure,
+    /// The moment the plan was judged at (Hanoi time), if one.
+    pub at: Option<String>,
+    /// People (or person-hours) covered under the scenario's rule before and after the change.
     pub covered_before: f64,
     pub covered_after: f64,
     /// The last phase's objective, bound and gap.
@@ -106,38 +119,89 @@ pub struct PlacementProblem {
     pub existing: Vec<usize>,
     /// Demand index → index of its cell among the area's cells (the cells the rule can serve:
     /// those on the roads, and under OR with a straight radius every cell).
+    /// At a time or over a week a cell has one row per class of hours: the cell of each.
     pub demand_cells: Vec<usize>,
     pub time_limit_s: f64,
     pub matrix_s: f64,
 }
 
+/// What a placement matrix is built for.
+#[derive(Clone, Debug)]
+pub struct MatrixSpec {
+    /// Pairs up to this travel time, seconds (at the hour's speeds when timed).
+    pub cutoff_s: f64,
+    /// Covering models: the pairs the coverage rule holds for, at their travel time capped at
+    /// the limit (plus straight-line coverage under OR). Time models: every pair's time.
+    pub coverage_semantics: bool,
+    /// Close desks: only the points of these kinds stay fixed open.
+    pub consolidating: Option<Vec<PointKind>>,
+    /// Demand is assigned within capacities: every pair stays (no pruning).
+    pub capacitated: bool,
+    pub candidates: Candidates,
+    pub time: PlacementTime,
+    /// Opening hours of the points proposed on candidate cells.
+    pub new_point_hours: String,
+}
+
+impl MatrixSpec {
+    /// Pairs within `cutoff_s` with every point open, new points on `candidates`.
+    pub fn new(cutoff_s: f64, coverage_semantics: bool, candidates: Candidates) -> MatrixSpec {
+        MatrixSpec {
+            cutoff_s,
+            coverage_semantics,
+            consolidating: None,
+            capacitated: false,
+            candidates,
+            time: PlacementTime::AnyTime,
+            new_point_hours: PlacementRequest::NEW_POINT_HOURS.to_string(),
+        }
+    }
+}
+
+/// One class of hours of a timed matrix: departures alike in speed and in open points.
+struct Slot {
+    /// The class's first departure; `None` when every point counts as open.
+    at: Option<chrono::NaiveDateTime>,
+    /// The speed band's factor (travel times are free-flow times divided by it).
+    factor: f64,
+    /// Hours of the week in the class: the weight of its rows.
+    hours: f64,
+}
+
 const POINT_PREFIX: &str = "point:";
 const CELL_PREFIX: &str = "cell:";
 
-impl StudyArea {
-    /// Builds the demand × candidate matrix for `scenario`: travel times up to `cutoff_s`
-    /// (plus straight-line coverage under the OR rule when `coverage_semantics`), existing
-    /// points as candidates fixed open unless `consolidating` (then only the points of the kinds
-    /// it names stay fixed).
+/// The placement questions of one study area: its matrices, and plans made on them.
+pub struct Placement<'a> {
+    area: &'a StudyArea,
+}
+
+impl<'a> Placement<'a> {
+    pub fn new(area: &'a StudyArea) -> Placement<'a> {
+        Placement { area }
+    }
+
+    /// Builds the demand × candidate matrix for `scenario` as `spec` says: travel times up to
+    /// its cut-off (plus straight-line coverage under the OR rule for covering models),
+    /// existing points as candidates fixed open unless consolidating (then only the points of
+    /// the kinds it names stay fixed), at the time it names.
     ///
     /// With the existing points fixed and no capacities (`capacitated` false), a place is
     /// always served by its nearest open point, so a pair no nearer than the place's nearest
     /// existing point can never serve it and is left out. Every model's answer is the same;
     /// in a city already well served most pairs go (six million of them for p-median on
     /// urban Hanoi), and with them most of the time and memory.
-    #[allow(clippy::too_many_arguments)]
-    pub fn placement_problem(
+    pub fn problem(
         &self,
         scenario: &Scenario,
-        cutoff_s: f64,
-        coverage_semantics: bool,
-        consolidating: Option<&[PointKind]>,
-        capacitated: bool,
-        candidates: &Candidates,
+        spec: &MatrixSpec,
         progress: &(dyn Fn(f64, &str) + Sync),
     ) -> Result<PlacementProblem, ScenarioError> {
         let started = std::time::Instant::now();
-        let network = self.network(scenario.mode)?;
+        let (coverage_semantics, capacitated) = (spec.coverage_semantics, spec.capacitated);
+        let consolidating = spec.consolidating.as_deref();
+        let candidates = &spec.candidates;
+        let network = self.area.network(scenario.mode)?;
         let graph = &network.graph;
         let max_snap = crate::coverage::DEFAULT_MAX_SNAP_M;
         let cells = &network.cells;
@@ -197,7 +261,7 @@ impl StudyArea {
                     kind: PointKind::FlexiblePoint,
                     lon: c.lon,
                     lat: c.lat,
-                    opening_hours: "Mo-Fr 08:00-17:00; Sa 08:00-12:00".into(),
+                    opening_hours: spec.new_point_hours.clone(),
                     approximate: true,
                     address: ward,
                     counters: None,
@@ -207,6 +271,22 @@ impl StudyArea {
         }
         let demand_attachments: Vec<Option<Attachment>> =
             demand.iter().map(|&i| cells.attachments[i]).collect();
+        // The hours each site keeps, parsed once per distinct text, and the classes of hours
+        // the matrix has rows for.
+        let mut texts: Vec<&str> = Vec::new();
+        let site_text: Vec<usize> = sites
+            .iter()
+            .map(|s| {
+                let text = s.hours_text();
+                texts.iter().position(|t| *t == text).unwrap_or_else(|| {
+                    texts.push(text);
+                    texts.len() - 1
+                })
+            })
+            .collect();
+        let hours: Vec<Hours> = texts.iter().map(|t| Hours::lenient(t)).collect();
+        let (slots, states) = slots(&spec.time, &network.profile, &hours, rule.max_travel_s)?;
+        let fastest = slots.iter().map(|s| s.factor).fold(1.0_f64, f64::max);
         let total = site_attachments.len();
         let done = std::sync::atomic::AtomicUsize::new(0);
         let tick = || {
@@ -215,6 +295,7 @@ impl StudyArea {
                 progress(0.6 * n as f64 / total as f64, "travel-time matrix");
             }
         };
+        // Free-flow times: the fastest hour's cut-off bounds every hour's.
         let rows = matrix::reach_by_candidate(
             graph,
             &cells.search,
@@ -222,7 +303,7 @@ impl StudyArea {
             &site_attachments,
             &demand_attachments,
             Metric::Time,
-            cutoff_s,
+            spec.cutoff_s * fastest,
             &tick,
         );
         // Under OR with a network radius a pair also holds along its shortest road path,
@@ -249,13 +330,30 @@ impl StudyArea {
             .map(|&i| Place::new(cells.cells[i].lon, cells.cells[i].lat))
             .collect();
         let site_places: Vec<Place> = sites.iter().map(|s| Place::new(s.lon, s.lat)).collect();
+        let n_demand = demand.len();
         // Time models: the travel time of every pair within the cut-off. Covering models: the
         // pairs the coverage rule holds for (`CoverageRule::pair_holds`, the report's own
         // test), at their travel time capped at the limit, so "cost within the limit" means
-        // "covered" to every model.
-        let entries = |c: usize| -> Vec<CostEntry> {
+        // "covered" to every model. Each class of hours has its own rows: a pair enters one
+        // when the site is open on arrival, at the class's speeds.
+        let entries_at = |c: usize, s: usize| -> Vec<CostEntry> {
+            let slot = &slots[s];
+            let state = states[site_text[c]][s];
+            if matches!(state, WindowState::Closed | WindowState::Unknown) {
+                return Vec::new();
+            }
+            // A site that opens or closes within the window serves those who arrive while it
+            // is open; pairs with no road time within the cut-off have no arrival to check.
+            let open_on_arrival = |travel_s: Option<f64>| match (state, slot.at, travel_s) {
+                (WindowState::Open, _, _) => true,
+                (_, Some(at), Some(t)) => {
+                    let arrival = at + chrono::Duration::milliseconds((t * 1e3) as i64);
+                    hours[site_text[c]].state(arrival) == OpenState::Open
+                }
+                _ => false,
+            };
             let entry = |d: u32, cost: f64| CostEntry {
-                demand: DemandIndex(d),
+                demand: DemandIndex(s as u32 * n_demand as u32 + d),
                 candidate: CandidateIndex(c as u32),
                 cost,
             };
@@ -263,19 +361,24 @@ impl StudyArea {
             if !coverage_semantics {
                 return time_row
                     .iter()
-                    .map(|r| entry(r.demand, r.travel_s))
+                    .map(|r| (r.demand, r.travel_s / slot.factor))
+                    .filter(|&(_, t)| t <= spec.cutoff_s && open_on_arrival(Some(t)))
+                    .map(|(d, t)| entry(d, t))
                     .collect();
             }
             let length_row: &[matrix::Reach] = shortest.as_ref().map_or(&[], |s| &s[c]);
             let judge = |d: u32,
                          by_time: Option<&matrix::Reach>,
                          by_length: Option<&matrix::Reach>| {
+                let travel_s = by_time
+                    .map(|r| r.travel_s / slot.factor)
+                    .filter(|&t| t <= spec.cutoff_s);
                 let road =
                     if site_attachments[c].is_some() && demand_attachments[d as usize].is_some() {
                         // Pairs missing from a row lie beyond its cut-off, which is the limit or more.
                         let beyond = f64::INFINITY;
                         RoadFacts::Reached {
-                            travel_s: by_time.map_or(beyond, |r| r.travel_s),
+                            travel_s: travel_s.unwrap_or(beyond),
                             radius_m: match (rule.combine, rule.radius_kind) {
                                 (Combine::Or, RadiusKind::Network) => {
                                     by_length.map_or(beyond, |r| r.length_m)
@@ -287,10 +390,10 @@ impl StudyArea {
                         RoadFacts::Unknown
                     };
                 let within = radius.holds(&site_places[c], &demand_places[d as usize]);
-                rule.pair_holds(road, within).then(|| {
+                (rule.pair_holds(road, within) && open_on_arrival(travel_s)).then(|| {
                     entry(
                         d,
-                        by_time.map_or(rule.max_travel_s, |r| r.travel_s.min(rule.max_travel_s)),
+                        travel_s.map_or(rule.max_travel_s, |t| t.min(rule.max_travel_s)),
                     )
                 })
             };
@@ -298,7 +401,7 @@ impl StudyArea {
             let mut by_time = time_row.iter().peekable();
             let mut by_length = length_row.iter().peekable();
             if straight_or {
-                return (0..demand.len() as u32)
+                return (0..n_demand as u32)
                     .filter_map(|d| {
                         let t = by_time.next_if(|r| r.demand == d);
                         judge(d, t, None)
@@ -319,9 +422,12 @@ impl StudyArea {
             }
             out
         };
+        let entries = |c: usize| -> Vec<CostEntry> {
+            (0..slots.len()).flat_map(|s| entries_at(c, s)).collect()
+        };
         // The existing points come first among the candidates; each place's nearest one.
         let prune = consolidating.is_none() && !capacitated;
-        let mut nearest_existing = vec![f64::INFINITY; demand.len()];
+        let mut nearest_existing = vec![f64::INFINITY; n_demand * slots.len()];
         if prune {
             for c in 0..existing.len() {
                 for e in entries(c) {
@@ -346,6 +452,13 @@ impl StudyArea {
                 own
             })
             .collect();
+        // Row `s * n + d` is demand cell `d` at class `s`.
+        let rows_of = |f: &dyn Fn(usize, &Slot) -> String| -> Vec<String> {
+            slots
+                .iter()
+                .flat_map(|slot| demand.iter().map(move |&i| f(i, slot)))
+                .collect()
+        };
         let groups = DemandGroups {
             names: cells
                 .ward_names
@@ -353,17 +466,28 @@ impl StudyArea {
                 .cloned()
                 .chain(["(no ward)".to_string()])
                 .collect(),
-            of_demand: demand
+            of_demand: slots
                 .iter()
-                .map(|&i| GroupIndex(cells.cells[i].ward.unwrap_or(cells.ward_names.len()) as u32))
+                .flat_map(|_| {
+                    demand.iter().map(|&i| {
+                        GroupIndex(cells.cells[i].ward.unwrap_or(cells.ward_names.len()) as u32)
+                    })
+                })
                 .collect(),
         };
-        let spec = ProblemSpec {
-            demand_ids: demand
+        let problem_spec = ProblemSpec {
+            demand_ids: rows_of(&|i, slot| match (slots.len(), slot.at) {
+                (2.., Some(at)) => format!("{}@{}", cells.cells[i].cell, at.format("%a %H:%M")),
+                _ => cells.cells[i].cell.to_string(),
+            }),
+            weights: slots
                 .iter()
-                .map(|&i| cells.cells[i].cell.to_string())
+                .flat_map(|slot| {
+                    demand
+                        .iter()
+                        .map(|&i| cells.cells[i].population * slot.hours)
+                })
                 .collect(),
-            weights: demand.iter().map(|&i| cells.cells[i].population).collect(),
             candidate_ids: sites
                 .iter()
                 .enumerate()
@@ -393,12 +517,12 @@ impl StudyArea {
             capacities: None,
             groups: Some(groups),
         };
-        let problem = Problem::new(spec)?;
+        let problem = Problem::new(problem_spec)?;
         Ok(PlacementProblem {
             problem,
             sites,
             existing,
-            demand_cells: demand,
+            demand_cells: slots.iter().flat_map(|_| demand.iter().copied()).collect(),
             time_limit_s: rule.max_travel_s,
             matrix_s: started.elapsed().as_secs_f64(),
         })
@@ -431,15 +555,16 @@ impl StudyArea {
         // p-median and p-center look at travel times beyond the limit too (up to twice it).
         let cutoff = if coverage { t } else { 2.0 * t };
         progress(0.0, "building the travel-time matrix");
-        let pp = self.placement_problem(
-            scenario,
-            cutoff,
-            coverage,
-            request.consolidate.then_some(&request.fixed_kinds[..]),
-            request.capacity.is_some() || request.capacity_from_counters,
-            &request.candidates,
-            progress,
-        )?;
+        let spec = MatrixSpec {
+            cutoff_s: cutoff,
+            coverage_semantics: coverage,
+            consolidating: request.consolidate.then(|| request.fixed_kinds.clone()),
+            capacitated: request.capacity.is_some() || request.capacity_from_counters,
+            candidates: request.candidates.clone(),
+            time: request.time.clone(),
+            new_point_hours: request.new_point_hours.clone(),
+        };
+        let pp = self.problem(scenario, &spec, progress)?;
         if cancel.load(std::sync::atomic::Ordering::Relaxed) {
             return Err(ScenarioError::Cancelled);
         }
@@ -526,11 +651,12 @@ impl StudyArea {
         };
         progress(0.95, "checking the plan against the coverage rule");
 
-        let network = self.network(scenario.mode)?;
+        let network = self.area.network(scenario.mode)?;
         let cells = &network.cells;
         let demand_cells = &pp.demand_cells;
-        let before = self.evaluate(scenario)?;
-        let ward_names = self.ward_names();
+        let covered_before = self.covered(scenario, &request.time)?;
+        let before_s = travel_before(&pp, cutoff);
+        let ward_names = self.area.ward_names();
         let time_model = !coverage && !request.consolidate;
         let mut added: Vec<SuggestedPoint> = Vec::new();
         // Ids and names the scenario already uses: a suggestion accepted and saved, then asked
@@ -608,7 +734,8 @@ impl StudyArea {
                         cutoff,
                         t,
                         demand_cells,
-                        before: &before,
+                        before_s: &before_s,
+                        measure: request.time.measure(),
                         cell_wards: &cells.cells,
                         ward_names,
                     },
@@ -630,11 +757,7 @@ impl StudyArea {
                     .filter(|a| a.phase == k + 1)
                     .map(|a| a.point.clone()),
             );
-            let covered_after = self
-                .evaluate(&after_scenario)?
-                .report
-                .summary
-                .population_covered;
+            let covered_after = self.covered(&after_scenario, &request.time)?;
             phases.push(PlacementPhase {
                 new_sites: added.len(),
                 open_sites: after_scenario.points.len(),
@@ -654,7 +777,12 @@ impl StudyArea {
             consolidate: request.consolidate,
             open_sites: last_phase.open_sites,
             new_sites: added.len(),
-            covered_before: before.report.summary.population_covered,
+            measure: request.time.measure(),
+            at: match &request.time {
+                PlacementTime::At(at) => Some(at.format("%Y-%m-%dT%H:%M").to_string()),
+                _ => None,
+            },
+            covered_before,
             covered_after: last_phase.covered_after,
             objective: last.objective,
             bound: last.bound,
@@ -667,6 +795,97 @@ impl StudyArea {
             phases,
         })
     }
+
+    /// People covered under the scenario's rule as `time` judges: with every point open, at
+    /// the moment, or summed over the week's hours (person-hours).
+    fn covered(&self, scenario: &Scenario, time: &PlacementTime) -> Result<f64, ScenarioError> {
+        Ok(match time {
+            PlacementTime::AnyTime => {
+                self.area
+                    .evaluate(scenario)?
+                    .report
+                    .summary
+                    .population_covered
+            }
+            PlacementTime::At(at) => {
+                self.area
+                    .evaluate_at(scenario, *at)?
+                    .evaluation
+                    .report
+                    .summary
+                    .population_covered
+            }
+            PlacementTime::Week(week) => self
+                .area
+                .sweep_week(scenario, week)?
+                .hours
+                .iter()
+                .map(|h| h.population_covered)
+                .sum(),
+        })
+    }
+}
+
+/// The classes of hours a matrix has rows for, and each hours text's state over each class's
+/// arrival window (`states[text][slot]`). Without a time: one class, every point open. Over a
+/// week: the 168 hours grouped where the speed factor and every text's state agree (an hour
+/// in which some point opens or closes is a class of its own, since who arrives in time
+/// depends on the hour).
+fn slots(
+    time: &PlacementTime,
+    profile: &crate::graph::SpeedProfile,
+    hours: &[Hours],
+    window_s: f64,
+) -> Result<(Vec<Slot>, Vec<Vec<WindowState>>), ScenarioError> {
+    let departures: Vec<chrono::NaiveDateTime> = match time {
+        PlacementTime::AnyTime => {
+            let slot = Slot {
+                at: None,
+                factor: 1.0,
+                hours: 1.0,
+            };
+            return Ok((vec![slot], vec![vec![WindowState::Open]; hours.len()]));
+        }
+        PlacementTime::At(at) => vec![*at],
+        PlacementTime::Week(week) => {
+            let monday = week.monday()?.and_hms_opt(0, 0, 0).unwrap_or_default();
+            (0..super::WEEK_HOURS)
+                .map(|h| monday + chrono::Duration::hours(h as i64))
+                .collect()
+        }
+    };
+    let mut slots: Vec<Slot> = Vec::new();
+    let mut states: Vec<Vec<WindowState>> = vec![Vec::new(); hours.len()];
+    let mut class_of: std::collections::HashMap<(u64, Vec<WindowState>, usize), usize> =
+        std::collections::HashMap::new();
+    for (h, &at) in departures.iter().enumerate() {
+        let factor = profile.band_at(at).factor;
+        let here: Vec<WindowState> = hours
+            .iter()
+            .map(|hours| window_state(hours, at, window_s))
+            .collect();
+        let own = if here.contains(&WindowState::Changing) {
+            h
+        } else {
+            usize::MAX
+        };
+        let key = (factor.to_bits(), here.clone(), own);
+        match class_of.get(&key) {
+            Some(&s) => slots[s].hours += 1.0,
+            None => {
+                class_of.insert(key, slots.len());
+                slots.push(Slot {
+                    at: Some(at),
+                    factor,
+                    hours: 1.0,
+                });
+                for (t, state) in here.into_iter().enumerate() {
+                    states[t].push(state);
+                }
+            }
+        }
+    }
+    Ok((slots, states))
 }
 
 /// The optimiser's model for `kind` with `p` new sites, coverage within `t` seconds and, for
@@ -686,6 +905,22 @@ fn model_of(kind: ModelKind, p: usize, t: f64, cutoff: f64) -> Model {
     }
 }
 
+/// Each demand row's travel time (cost) to its nearest existing point, the cut-off when none
+/// reaches it within: what a new point's time is compared with, on the matrix's own terms.
+fn travel_before(pp: &PlacementProblem, cutoff: f64) -> Vec<f64> {
+    (0..pp.problem.n_demand())
+        .map(|d| {
+            let (candidates, costs) = pp.problem.row(DemandIndex(d as u32));
+            candidates
+                .iter()
+                .zip(costs)
+                .filter(|(c, _)| c.index() < pp.existing.len())
+                .map(|(_, &cost)| cost)
+                .fold(cutoff, f64::min)
+        })
+        .collect()
+}
+
 /// What [`describe`] reads besides the site.
 struct Described<'a> {
     /// Explain by travel time (time models, consolidation) rather than by people added.
@@ -693,7 +928,9 @@ struct Described<'a> {
     cutoff: f64,
     t: f64,
     demand_cells: &'a [usize],
-    before: &'a super::Evaluation,
+    /// Each demand row's travel time to its nearest existing point (the cut-off when none).
+    before_s: &'a [f64],
+    measure: CoverageMeasure,
     cell_wards: &'a [crate::coverage::CellInput],
     ward_names: &'a [String],
 }
@@ -726,7 +963,7 @@ fn describe(
         let w = problem.weights()[demand];
         let cell = d.demand_cells[demand];
         people += w;
-        before_s += w * d.before.report.cells[cell].travel_s.unwrap_or(d.cutoff);
+        before_s += w * d.before_s[demand];
         after_s += w * problem
             .cost(DemandIndex(demand as u32), site.candidate)
             .unwrap_or(d.cutoff);
@@ -749,21 +986,26 @@ fn describe(
             format!(" ở {}", names.join(" và ")),
         )
     };
-    let people_en = |x: f64| group_thousands(x.round() as i64);
+    // Over a week the weights are person-hours, and the sentence says so.
+    let (unit_en, unit_vi) = match d.measure {
+        CoverageMeasure::People => ("people", "người"),
+        CoverageMeasure::PersonHours => ("person-hours a week", "người·giờ mỗi tuần"),
+    };
+    let people_en = |x: f64| format!("{} {unit_en}", group_thousands(x.round() as i64));
     // Vietnamese groups thousands with "." and writes decimals with ",".
-    let people_vi = super::vi_thousands;
+    let people_vi = |x: f64| format!("{} {unit_vi}", super::vi_thousands(x));
     let minutes_vi = |s: f64| format!("{:.1}", s / 60.0).replace('.', ",");
     (suggested.explanation, suggested.explanation_vi) = if d.time_model && people > 0.0 {
         let (before, after) = (before_s / people, after_s / people);
         (
             format!(
-                "serves {} people{place}, cutting their mean travel from {:.1} to {:.1} min",
+                "serves {}{place}, cutting their mean travel from {:.1} to {:.1} min",
                 people_en(people),
                 before / 60.0,
                 after / 60.0
             ),
             format!(
-                "phục vụ {} người{place_vi}, giảm thời gian đi trung bình từ {} xuống {} phút",
+                "phục vụ {}{place_vi}, giảm thời gian đi trung bình từ {} xuống {} phút",
                 people_vi(people),
                 minutes_vi(before),
                 minutes_vi(after)
@@ -771,8 +1013,8 @@ fn describe(
         )
     } else {
         (
-            format!("adds {} people within the rule{place}", people_en(adds)),
-            format!("phủ thêm {} người theo quy tắc{place_vi}", people_vi(adds)),
+            format!("adds {} within the rule{place}", people_en(adds)),
+            format!("phủ thêm {} theo quy tắc{place_vi}", people_vi(adds)),
         )
     };
     suggested.adds_population = adds;
@@ -875,11 +1117,9 @@ mod tests {
             } else {
                 5_000.0 + (next() - 0.5) * 1e-3
             };
-            let (dlat, dlon) = (
-                metres * bearing.cos() / 111_195.0,
-                metres * bearing.sin() / (111_195.0 * centre.lat.to_radians().cos()),
-            );
-            let other = Place::new(centre.lon + dlon, centre.lat + dlat);
+            let (lon, lat) = crate::graph::LocalProjection::around((centre.lon, centre.lat))
+                .to_lon_lat([metres * bearing.sin(), metres * bearing.cos()]);
+            let other = Place::new(lon, lat);
             let expected = haversine_m((centre.lon, centre.lat), (other.lon, other.lat)) <= 5_000.0;
             assert_eq!(radius.holds(&centre, &other), expected, "{metres} m");
         }

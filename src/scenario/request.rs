@@ -340,6 +340,66 @@ pub struct PlacementRequest {
     /// default wait limit ([`ServiceRequest`]); new points count as flexible points. Not
     /// together with `capacity`.
     pub capacity_from_counters: bool,
+    /// When the plan is judged: every point open at free-flow speeds (the default), at one
+    /// moment, or over the opening hours of a week.
+    pub time: PlacementTime,
+    /// Opening hours of the new points a plan proposes on candidate cells, in OpenStreetMap
+    /// syntax (`24/7`, `Mo-Fr 17:00-21:00`): what a time or a week judges them by.
+    pub new_point_hours: String,
+}
+
+/// When a placement is judged.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum PlacementTime {
+    /// As a plain evaluation: every point open, free-flow speeds; the measure is people.
+    #[default]
+    AnyTime,
+    /// Residents leaving at this moment (Hanoi time): a point serves only if open on arrival,
+    /// at that hour's speeds; the measure is people.
+    At(chrono::NaiveDateTime),
+    /// Every hour of a week, each weighted by its length: the measure is person-hours covered,
+    /// so a point open longer, or when others are closed, counts for more.
+    Week(WeekRequest),
+}
+
+/// What a plan's covered figures count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CoverageMeasure {
+    /// Residents covered (at a moment, or with every point open).
+    People,
+    /// Residents × hours of the week covered, summed over the 168 hours.
+    PersonHours,
+}
+
+impl PlacementTime {
+    /// The time the shells' fields ask: `at` a moment (`2026-12-07T19:00`, `Sa 10:00`),
+    /// `week` the hours of the week of `week_of` (default the reference week), neither any time.
+    pub fn from_fields(
+        at: Option<&str>,
+        week: bool,
+        week_of: Option<String>,
+    ) -> Result<PlacementTime, ScenarioError> {
+        let at = at.filter(|a| !a.trim().is_empty());
+        match (at, week) {
+            (Some(_), true) => Err(invalid(
+                "give a moment (at) or the whole week (week), not both".to_string(),
+            )),
+            (Some(text), false) => Ok(PlacementTime::At(parse_at(text)?)),
+            (None, true) => Ok(PlacementTime::Week(WeekRequest { week_of })),
+            (None, false) if week_of.is_some() => Err(invalid(
+                "week_of names the week of a weekly plan: give week too".to_string(),
+            )),
+            (None, false) => Ok(PlacementTime::AnyTime),
+        }
+    }
+
+    pub fn measure(&self) -> CoverageMeasure {
+        match self {
+            PlacementTime::Week(_) => CoverageMeasure::PersonHours,
+            _ => CoverageMeasure::People,
+        }
+    }
 }
 
 impl Default for PlacementRequest {
@@ -361,11 +421,17 @@ impl Default for PlacementRequest {
             capacity: None,
             min_ward_share: None,
             capacity_from_counters: false,
+            time: PlacementTime::AnyTime,
+            new_point_hours: Self::NEW_POINT_HOURS.to_string(),
         }
     }
 }
 
 impl PlacementRequest {
+    /// The hours of a proposed point unless the request says otherwise: the desks' usual
+    /// office hours (an assumption; `coverage::demand` counts visits over the same days).
+    pub const NEW_POINT_HOURS: &'static str = "Mo-Fr 08:00-17:00; Sa 08:00-12:00";
+
     /// The totals of new points after each phase: `phases`, or one phase of `add`.
     pub fn phase_sizes(&self) -> Vec<usize> {
         if self.phases.is_empty() {
@@ -439,6 +505,16 @@ impl PlacementRequest {
             return Err(invalid(format!(
                 "min_ward_share is {share}; give a share from 0 to 1"
             )));
+        }
+        crate::hours::Hours::parse(&self.new_point_hours)
+            .map_err(|e| invalid(format!("new_point_hours: {e}")))?;
+        if let PlacementTime::Week(week) = &self.time {
+            week.monday()?;
+            if self.capacity.is_some() || self.capacity_from_counters {
+                return Err(invalid(
+                    "capacities are people a point serves, not person-hours of a week: judge a capacitated plan at one moment (at) instead of over the week".to_string(),
+                ));
+            }
         }
         if let Candidates::Points(points) = &self.candidates {
             if points.is_empty() {
@@ -530,6 +606,8 @@ pub struct PlacementDefaults {
     #[schema(value_type = String, example = "auto")]
     pub solver: Solver,
     pub candidate_resolution: u8,
+    /// Opening hours of proposed points when a plan is judged at a time or over a week.
+    pub new_point_hours: String,
 }
 
 impl Default for Defaults {
@@ -551,6 +629,7 @@ impl Default for Defaults {
                     Candidates::Cells(r) => u8::from(r),
                     Candidates::Points(_) => u8::from(Candidates::DEFAULT_RESOLUTION),
                 },
+                new_point_hours: placement.new_point_hours,
             },
             export_format: ExportFormat::default(),
             service: ServiceRequest::default(),

@@ -265,35 +265,53 @@ fn parse_all(scenario: &Scenario) -> Vec<Hours> {
     scenario.points.iter().map(|p| p.hours()).collect()
 }
 
+/// A point's hours over an arrival window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum WindowState {
+    /// Open at every minute of it: serves as in a plain evaluation.
+    Open,
+    /// Closed at every minute: serves nobody.
+    Closed,
+    /// Opens or closes within it: serves each resident who arrives while it is open.
+    Changing,
+    /// Of unknown hours at some minute: can never make a resident covered.
+    Unknown,
+}
+
+/// The state of `hours` over `[at, at + window_s]`, sampled every [`SAMPLE_MIN`] minutes.
+pub(crate) fn window_state(hours: &Hours, at: NaiveDateTime, window_s: f64) -> WindowState {
+    let samples = (window_s / 60.0).ceil() as i64 / SAMPLE_MIN;
+    let (mut open, mut closed, mut unknown) = (false, false, false);
+    for k in 0..=samples {
+        match hours.state(at + Duration::minutes(k * SAMPLE_MIN)) {
+            OpenState::Open => open = true,
+            OpenState::Closed => closed = true,
+            OpenState::Unknown => unknown = true,
+        }
+    }
+    match (unknown, open, closed) {
+        (true, _, _) => WindowState::Unknown,
+        (false, true, false) => WindowState::Open,
+        (false, false, _) => WindowState::Closed,
+        (false, true, true) => WindowState::Changing,
+    }
+}
+
 /// Sorts the points by their state over the arrival window `[at, at + window_s]`.
 fn classify(scenario: &Scenario, hours: &[Hours], at: NaiveDateTime, window_s: f64) -> PointsAt {
-    let samples = (window_s / 60.0).ceil() as i64 / SAMPLE_MIN;
     let mut out = PointsAt::default();
     // Points of one kind usually share their hours: judge each text once.
-    let mut seen: HashMap<&str, u8> = HashMap::new();
+    let mut seen: HashMap<&str, WindowState> = HashMap::new();
     for (i, h) in hours.iter().enumerate() {
         let key = scenario.points[i].hours_text();
-        let class = *seen.entry(key).or_insert_with(|| {
-            let (mut open, mut closed, mut unknown) = (false, false, false);
-            for k in 0..=samples {
-                match h.state(at + Duration::minutes(k * SAMPLE_MIN)) {
-                    OpenState::Open => open = true,
-                    OpenState::Closed => closed = true,
-                    OpenState::Unknown => unknown = true,
-                }
-            }
-            match (unknown, open, closed) {
-                (true, _, _) => 3,
-                (false, true, false) => 0,
-                (false, false, _) => 1,
-                (false, true, true) => 2,
-            }
-        });
-        match class {
-            0 => out.open.push(i),
-            1 => out.closed.push(i),
-            2 => out.changing.push(i),
-            _ => out.unknown.push(i),
+        let state = *seen
+            .entry(key)
+            .or_insert_with(|| window_state(h, at, window_s));
+        match state {
+            WindowState::Open => out.open.push(i),
+            WindowState::Closed => out.closed.push(i),
+            WindowState::Changing => out.changing.push(i),
+            WindowState::Unknown => out.unknown.push(i),
         }
     }
     out

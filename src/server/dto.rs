@@ -370,6 +370,16 @@ pub struct OptimiseRequest {
     /// Each point's capacity from its counters (residents served within the default wait).
     #[serde(default)]
     pub capacity_from_counters: bool,
+    /// Judge the plan for residents leaving at this time (Hanoi): `2026-12-07T19:00` or
+    /// `Sa 10:00`; a point serves only when open on arrival, at that hour's speeds.
+    pub at: Option<String>,
+    /// Judge the plan over every hour of a week: person-hours covered (not with `at`).
+    #[serde(default)]
+    pub week: bool,
+    /// With `week`: any date of the week (default the reference week).
+    pub week_of: Option<String>,
+    /// Opening hours of the new points (default in `/api/v1/meta`), OpenStreetMap syntax.
+    pub new_point_hours: Option<String>,
 }
 
 impl OptimiseRequest {
@@ -395,6 +405,12 @@ impl OptimiseRequest {
             capacity: self.capacity,
             min_ward_share: self.min_ward_share,
             capacity_from_counters: self.capacity_from_counters,
+            time: crate::scenario::PlacementTime::from_fields(
+                self.at.as_deref(),
+                self.week,
+                self.week_of.clone(),
+            )?,
+            new_point_hours: self.new_point_hours.clone().unwrap_or(d.new_point_hours),
         })
     }
 }
@@ -429,6 +445,8 @@ pub struct SuggestedDoc {
     pub kind: crate::scenario::PointKind,
     pub lon: f64,
     pub lat: f64,
+    /// The hours the plan assumed for it (`new_point_hours`), kept when it is accepted.
+    pub opening_hours: String,
     pub adds_population: f64,
     pub explanation: String,
     /// The explanation in Vietnamese.
@@ -444,6 +462,7 @@ impl From<&SuggestedPoint> for SuggestedDoc {
             kind: s.point.kind,
             lon: s.point.lon,
             lat: s.point.lat,
+            opening_hours: s.point.opening_hours.clone(),
             adds_population: s.adds_population,
             explanation: s.explanation.clone(),
             explanation_vi: s.explanation_vi.clone(),
@@ -463,6 +482,10 @@ pub struct RunResult {
     pub new_sites: usize,
     /// Ids of existing points the plan would close (consolidation only).
     pub removed: Vec<String>,
+    /// What the covered figures count: `people`, or `person_hours` over a week.
+    pub measure: crate::scenario::CoverageMeasure,
+    /// The moment the plan was judged at (Hanoi), when `at` was given.
+    pub at: Option<String>,
     pub covered_before: f64,
     pub covered_after: f64,
     pub objective: f64,

@@ -167,7 +167,8 @@ fn work(area: &StudyArea, scenario: &Scenario, req: &PlacementRequest, run: &Run
         });
     };
     let outcome = catch_unwind(AssertUnwindSafe(|| {
-        area.suggest(scenario, req, &progress, &run.cancel)
+        area.placement()
+            .suggest(scenario, req, &progress, &run.cancel)
     }));
     let last_progress = run.status.borrow().progress;
     let finished = if run.cancel.load(Ordering::Relaxed) {
@@ -225,6 +226,8 @@ fn run_result(plan: &PlacementPlan) -> RunResult {
         open_sites: plan.open_sites,
         new_sites: plan.new_sites,
         removed: plan.removed.clone(),
+        measure: plan.measure,
+        at: plan.at.clone(),
         covered_before: plan.covered_before,
         covered_after: plan.covered_after,
         objective: plan.objective,

@@ -19,6 +19,16 @@ export function mount(state, { edited }) {
   const addKInput = h('input', { type: 'number', id: 'opt-add', testid: 'opt-add', min: '0' });
   const consolidateInput = h('input', { type: 'checkbox', id: 'opt-consolidate', testid: 'opt-consolidate' });
   const keepInput = h('input', { type: 'number', id: 'opt-keep', testid: 'opt-keep', min: '1', disabled: true });
+  // When the plan is judged: every point open (as an evaluation without a time), the rush hour
+  // the server names, or every hour of the week (person-hours), new points at the hours given.
+  const whenSelect = h(
+    'select',
+    { id: 'opt-when', testid: 'opt-when' },
+    ['any', 'peak', 'week'].map((w) => h('option', { value: w }, t(`planner.when.${w}`))),
+  );
+  const hoursInput = h('input', { type: 'text', id: 'opt-hours', testid: 'opt-hours', spellcheck: 'false' });
+  const countersInput = h('input', { type: 'checkbox', id: 'opt-counters', testid: 'opt-counters' });
+  let peakAt = null;
   const runButton = h('button', { type: 'button', testid: 'opt-run', onClick: runOptimiser }, t('planner.run'));
   const cancelButton = h('button', { type: 'button', class: 'secondary', testid: 'opt-cancel', hidden: true, onClick: cancelRun }, t('planner.cancel'));
   const progress = h('progress', { max: '1', value: '0', testid: 'opt-progress', hidden: true });
@@ -32,6 +42,8 @@ export function mount(state, { edited }) {
     const placement = meta.defaults?.placement ?? {};
     if (placement.model) modelSelect.value = placement.model;
     if (placement.add != null && !addKInput.value) addKInput.value = String(placement.add);
+    if (placement.new_point_hours && !hoursInput.value) hoursInput.value = placement.new_point_hours;
+    peakAt = meta.defaults?.peak_at ?? null;
     const limits = meta.limits ?? {};
     if (limits.max_add != null) addKInput.max = String(limits.max_add);
   }
@@ -52,6 +64,7 @@ export function mount(state, { edited }) {
     const add = Number.isFinite(parsed) ? parsed : undefined;
     const consolidate = consolidateInput.checked;
     const keep = consolidate ? parseInt(keepInput.value, 10) || undefined : undefined;
+    const when = whenSelect.value;
     runButton.disabled = true;
     cancelButton.hidden = false;
     progress.hidden = false;
@@ -66,6 +79,10 @@ export function mount(state, { edited }) {
         add,
         consolidate,
         keep,
+        at: when === 'peak' && peakAt ? peakAt : undefined,
+        week: when === 'week' || undefined,
+        new_point_hours: hoursInput.value.trim() || undefined,
+        capacity_from_counters: countersInput.checked || undefined,
       });
       current = { runId, timer: null };
       pollRun();
@@ -150,8 +167,11 @@ export function mount(state, { edited }) {
     // the new points count in the total only. Say how many, so the figures add up.
     const gainSum = added.reduce((s, p) => s + (p.adds_population ?? 0), 0);
     const shared = (result.covered_after ?? 0) - (result.covered_before ?? 0) - gainSum;
+    // Over a week the figures are person-hours, at a moment people at that moment: say which.
+    const weekly = result.measure === 'person_hours';
+    const summaryKey = weekly ? 'planner.suggestionsWeek' : result.at ? 'planner.suggestionsAt' : 'planner.suggestions';
     suggestionsHolder.replaceChildren(
-      h('p', {}, t('planner.suggestions', { n: fmtInt(added.length), before: fmtInt(result.covered_before), after: fmtInt(result.covered_after) })),
+      h('p', { testid: 'opt-summary' }, t(summaryKey, { n: fmtInt(added.length), before: fmtInt(result.covered_before), after: fmtInt(result.covered_after), at: result.at ?? '' })),
       h(
         'ul',
         { class: 'suggestions', testid: 'opt-suggestion-list' },
@@ -176,7 +196,7 @@ export function mount(state, { edited }) {
               h('strong', {}, p.name ?? p.id),
             ),
             ` · ${t(`kind.${p.kind}`)}`,
-            p.adds_population !== undefined && p.adds_population !== null ? ` · ${t('planner.suggestionAdds', { n: fmtInt(p.adds_population) })}` : '',
+            p.adds_population !== undefined && p.adds_population !== null ? ` · ${t(weekly ? 'planner.suggestionAddsWeek' : 'planner.suggestionAdds', { n: fmtInt(p.adds_population) })}` : '',
             p.explanation ? h('span', { class: 'why', testid: 'opt-explanation' }, (currentLang() === 'vi' && p.explanation_vi) || p.explanation) : null,
           ),
         ),
@@ -231,6 +251,8 @@ export function mount(state, { edited }) {
     h('div', { class: 'field' }, h('label', { for: 'opt-model' }, t('planner.model')), modelSelect),
     h('div', { class: 'row' }, h('div', { class: 'field' }, h('label', { for: 'opt-add' }, t('planner.addK')), addKInput), h('div', { class: 'field' }, h('label', { for: 'opt-keep' }, t('planner.keep')), keepInput)),
     h('div', { class: 'row' }, h('label', {}, consolidateInput, ' ', t('planner.consolidate'))),
+    h('div', { class: 'row' }, h('div', { class: 'field' }, h('label', { for: 'opt-when' }, t('planner.when')), whenSelect), h('div', { class: 'field' }, h('label', { for: 'opt-hours' }, t('planner.newPointHours')), hoursInput)),
+    h('div', { class: 'row' }, h('label', {}, countersInput, ' ', t('planner.capacityFromCounters'))),
     h('div', { class: 'row' }, runButton, cancelButton),
     progress,
     runStatus,
