@@ -168,6 +168,7 @@ impl AreaArgs {
                 } else {
                     crate::scenario::OsmPointsUse::Only
                 },
+                replace_within_m: crate::scenario::REPLACE_WITHIN_M,
             });
         }
         Ok(o)
@@ -397,8 +398,10 @@ pub struct PreparePopulationArgs {
     /// District polygons (GeoJSON) that bound each ward's share.
     #[arg(long, value_name = "FILE.geojson")]
     pub districts: Option<PathBuf>,
-    /// Road extracts whose residential streets weight the cells (default: both study areas').
-    #[arg(long = "roads", value_name = "FILE.pbf")]
+    /// Road extracts whose residential streets weight the cells (default: both study areas'),
+    /// each in any form --osm reads: .osm.pbf, OSM XML (.osm, .osm.gz, .osm.bz2), Overpass
+    /// JSON or OSMnx GraphML.
+    #[arg(long = "roads", value_name = "FILE")]
     pub roads: Vec<PathBuf>,
     /// H3 resolution of the grid.
     #[arg(long, default_value_t = 9, value_parser = clap::value_parser!(u8).range(5..=10))]
@@ -1330,7 +1333,7 @@ fn prepare_population(args: PreparePopulationArgs) -> Result<()> {
     let spinner = spinner("Reading road extracts".into());
     let mut lines = Vec::new();
     for path in &roads {
-        let osm = crate::ingest::read_pbf(path)?;
+        let osm = crate::ingest::read_osm(path)?;
         lines.extend(osm.ways.iter().filter_map(|w| {
             Some(crate::population::prepare::RoadLine {
                 highway: w.tag("highway")?.to_string(),
