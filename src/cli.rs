@@ -100,7 +100,8 @@ pub struct AreaArgs {
     #[arg(long, requires = "points_from_osm")]
     pub points_osm_replace: bool,
     /// Your own population: point CSV `lon,lat,population`, H3 CSV `h3,population` (Kontur),
-    /// or a GeoTIFF raster (WorldPop).
+    /// a GeoTIFF raster (WorldPop), or an OpenStreetMap file (any form --osm reads) whose
+    /// place=* nodes carry a population tag (a city is left out when its wards carry theirs).
     #[arg(long, value_name = "FILE")]
     pub population: Option<PathBuf>,
     /// Your own receiving points: CSV `id,name,lon,lat[,kind,opening_hours]` or GeoJSON points.
