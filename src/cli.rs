@@ -101,7 +101,8 @@ pub struct AreaArgs {
     #[arg(long, requires = "points_from_osm")]
     pub points_osm_replace: bool,
     /// Your own population: point CSV `lon,lat,population`, H3 CSV `h3,population` (Kontur),
-    /// or a GeoTIFF raster (WorldPop).
+    /// a GeoTIFF raster (WorldPop), or an OpenStreetMap file (any form --osm reads) whose
+    /// place=* nodes carry a population tag (a city is left out when its wards carry theirs).
     #[arg(long, value_name = "FILE")]
     pub population: Option<PathBuf>,
     /// Your own receiving points: CSV `id,name,lon,lat[,kind,opening_hours]` or GeoJSON points.
@@ -169,6 +170,7 @@ impl AreaArgs {
                 } else {
                     crate::scenario::OsmPointsUse::Only
                 },
+                replace_within_m: crate::scenario::REPLACE_WITHIN_M,
             });
         }
         Ok(o)
@@ -406,8 +408,10 @@ pub struct PreparePopulationArgs {
     /// District polygons (GeoJSON) that bound each ward's share.
     #[arg(long, value_name = "FILE.geojson")]
     pub districts: Option<PathBuf>,
-    /// Road extracts whose residential streets weight the cells (default: both study areas').
-    #[arg(long = "roads", value_name = "FILE.pbf")]
+    /// Road extracts whose residential streets weight the cells (default: both study areas'),
+    /// each in any form --osm reads: .osm.pbf, OSM XML (.osm, .osm.gz, .osm.bz2), Overpass
+    /// JSON or OSMnx GraphML.
+    #[arg(long = "roads", value_name = "FILE")]
     pub roads: Vec<PathBuf>,
     /// H3 resolution of the grid.
     #[arg(long, default_value_t = 9, value_parser = clap::value_parser!(u8).range(5..=10))]
@@ -1373,7 +1377,7 @@ fn prepare_population(args: PreparePopulationArgs) -> Result<()> {
     let spinner = spinner("Reading road extracts".into());
     let mut lines = Vec::new();
     for path in &roads {
-        let osm = crate::ingest::read_pbf(path)?;
+        let osm = crate::ingest::read_osm(path)?;
         lines.extend(osm.ways.iter().filter_map(|w| {
             Some(crate::population::prepare::RoadLine {
                 highway: w.tag("highway")?.to_string(),

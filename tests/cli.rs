@@ -597,7 +597,11 @@ fn optimise_over_the_week_counts_person_hours() {
         "--out",
         &s.path(),
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let body: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
     let plan = &body["plan"];
     assert_eq!(plan["measure"], "person_hours", "{plan}");
@@ -626,5 +630,50 @@ fn optimise_over_the_week_counts_person_hours() {
             &s.path(),
         ],
         &["new_point_hours", "\"sometimes\""],
+    );
+}
+
+/// `prepare-population --roads` reads every form `--osm` reads, through the same entry point:
+/// one network as OSM XML, as Overpass JSON and as PBF weights the census cells alike.
+#[test]
+fn prepare_population_reads_roads_in_every_form() {
+    let scratch = Scratch::new();
+    let fixture = |name: &str| {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/ingest")
+            .join(name)
+            .display()
+            .to_string()
+    };
+    let run = |roads: &str, out: &str| {
+        let out = format!("{}/{out}", scratch.path());
+        let o = motcua(&["prepare-population", "--roads", roads, "--out", &out]);
+        let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
+        assert!(
+            o.status.success(),
+            "{roads}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let report = stdout.lines().next().unwrap_or_default().to_string();
+        (report, std::fs::read(&out).expect("the grid is written"))
+    };
+    let (pbf_report, pbf_grid) = run(&fixture("hoan_kiem.osm.pbf"), "pbf.csv");
+    let crossed: usize = pbf_report
+        .split("; ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count of cells crossed in {pbf_report:?}"));
+    assert!(crossed > 0, "{pbf_report}");
+    for form in ["hoan_kiem.osm", "hoan_kiem.json"] {
+        let (report, grid) = run(&fixture(form), &format!("{form}.csv"));
+        assert_eq!(report, pbf_report, "{form}");
+        assert!(grid == pbf_grid, "{form}: the grid differs from the PBF's");
+    }
+    let garbage = scratch.file("roads.txt", b"not a road file\n");
+    let out = format!("{}/garbage.csv", scratch.path());
+    fails_with(
+        &["prepare-population", "--roads", &garbage, "--out", &out],
+        &["roads.txt", "none of the forms read"],
     );
 }

@@ -11,7 +11,8 @@ use motcua::ingest::overpass::write_overpass_json;
 use motcua::ingest::xml::write_xml;
 use motcua::ingest::{ElementKind, IngestError, OsmFormat, ReadOptions, read_osm, read_osm_with};
 use motcua::scenario::{
-    AreaOptions, OsmPointsRequest, OsmPointsUse, PointKind, ScenarioError, StudyArea,
+    AreaOptions, OsmPointsRequest, OsmPointsUse, PointKind, REPLACE_WITHIN_M, ScenarioError,
+    StudyArea,
 };
 
 fn fixture(name: &str) -> PathBuf {
@@ -488,6 +489,7 @@ fn offices_from_their_own_file_become_the_point_set_and_are_counted_per_tag() {
         tags: OFFICE_TAGS.parse().unwrap(),
         file: Some(fixture("offices.osm")),
         use_as: OsmPointsUse::Only,
+        replace_within_m: REPLACE_WITHIN_M,
     })
     .unwrap();
     assert_eq!(area.points().len(), 4);
@@ -523,6 +525,7 @@ fn offices_from_the_roads_file_itself() {
             tags: "amenity=post_office".parse().unwrap(),
             file: None,
             use_as: OsmPointsUse::Only,
+            replace_within_m: REPLACE_WITHIN_M,
         }),
         ..AreaOptions::default()
     };
@@ -539,6 +542,7 @@ fn a_real_town_hall_replaces_the_nearest_approximate_ward_desk() {
         tags: OFFICE_TAGS.parse().unwrap(),
         file: Some(fixture("offices.osm")),
         use_as: OsmPointsUse::ReplaceApproximate,
+        replace_within_m: REPLACE_WITHIN_M,
     })
     .unwrap();
     let shipped = StudyArea::open(
@@ -578,6 +582,7 @@ fn a_tag_list_matching_nothing_is_one_line_naming_the_file() {
         tags: "amenity=library".parse().unwrap(),
         file: Some(fixture("offices.osm")),
         use_as: OsmPointsUse::Only,
+        replace_within_m: REPLACE_WITHIN_M,
     })
     .err()
     .expect("nothing matches");

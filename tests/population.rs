@@ -770,3 +770,50 @@ fn shipped_census_grid_is_valid_and_complete() {
     }
     assert_eq!(by_district, expected);
 }
+
+/// Issue 16 item 3: `place=*` nodes with a `population` tag are a population file. The city
+/// node is left out because its wards carry their own people (it would count them twice), the
+/// hamlet's "about 500" is no count; the wards' 20,500 and 15,000 remain, each on its cell.
+#[test]
+fn osm_place_nodes_with_a_population_are_a_grid() {
+    let places = repo("tests/fixtures/ingest/places.osm");
+    let grid = load_population(&places, Resolution::Nine).expect("places load");
+    assert_eq!(grid.len(), 2);
+    assert_eq!(grid.total(), 35_500.0);
+    let ward = LatLng::new(21.0287, 105.8520)
+        .unwrap()
+        .to_cell(Resolution::Nine);
+    assert_eq!(grid.population_of(ward), 20_500.0);
+    grid.check_invariants().expect("invariants");
+
+    // The same as Overpass JSON and gzip-compressed XML.
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(&places).unwrap();
+    let gz = dir.path().join("places.osm.gz");
+    let mut encoder =
+        flate2::write::GzEncoder::new(File::create(&gz).unwrap(), flate2::Compression::default());
+    std::io::Write::write_all(&mut encoder, text.as_bytes()).unwrap();
+    encoder.finish().unwrap();
+    assert_eq!(load_population(&gz, Resolution::Nine).unwrap(), grid);
+    let json = write(
+        &dir,
+        "places.json",
+        r#"{"version": 0.6, "elements": [
+            {"type": "node", "id": 1, "lat": 21.0285, "lon": 105.8542, "tags": {"place": "city", "population": "8053663"}}
+        ]}"#,
+    );
+    // Only the city: it is taken, there being no finer place to count.
+    let city = load_population(&json, Resolution::Nine).unwrap();
+    assert_eq!(city.total(), 8_053_663.0);
+
+    // An extract of roads alone names no place: one line saying what was expected.
+    let roads = repo("tests/fixtures/ingest/offices.osm");
+    let err = load_population(&roads, Resolution::Nine).unwrap_err();
+    assert!(matches!(err, PopulationError::NoOsmPlaces { .. }), "{err}");
+    let text = err.to_string();
+    assert!(
+        text.contains("offices.osm") && text.contains("place=*"),
+        "{text}"
+    );
+    assert!(!text.contains('\n'));
+}

@@ -9,12 +9,15 @@
 //! - an H3 CSV `h3,population` as Kontur publishes it (hex cell ids; finer cells are summed into
 //!   their parent at the requested resolution);
 //! - a single-band GeoTIFF in EPSG:4326 such as WorldPop (each pixel's count goes to the cell
-//!   containing the pixel centre, see [`geotiff`]).
+//!   containing the pixel centre, see [`geotiff`]);
+//! - an OpenStreetMap file in any form `--osm` reads, whose `place=*` nodes carry a
+//!   `population` tag (each count on the cell of its node, see [`osm_places`]).
 //!
 //! For Hanoi no gridded product is shipped, so [`prepare`] builds one from the 2019 census.
 
 mod csv_files;
 pub mod geotiff;
+pub mod osm_places;
 pub mod prepare;
 
 use std::io::Read;
@@ -24,6 +27,7 @@ use h3o::{CellIndex, LatLng, Resolution};
 
 pub use csv_files::{load_h3_csv, load_point_csv};
 pub use geotiff::load_geotiff;
+pub use osm_places::load_osm_places;
 
 /// People living in one H3 cell.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -319,7 +323,7 @@ pub enum PopulationError {
         lat: f64,
     },
     /// The file type could not be recognised.
-    #[error("{}: unknown population format; expected .csv with columns h3,population or lon,lat,population, or a GeoTIFF (.tif)", path.display())]
+    #[error("{}: unknown population format; expected .csv with columns h3,population or lon,lat,population, a GeoTIFF (.tif), or OpenStreetMap place=* nodes with a population tag (.osm.pbf, OSM XML, Overpass JSON)", path.display())]
     UnknownFormat { path: PathBuf },
     /// A census row names a district the district boundaries do not have.
     #[error("{}:{line}: ward {ward:?} is in district {district:?}, which is not in the district boundaries", path.display())]
@@ -344,11 +348,33 @@ pub enum PopulationError {
     /// Boundary data needed by the census builder could not be loaded.
     #[error(transparent)]
     Boundary(#[from] crate::boundary::BoundaryError),
+    /// An OpenStreetMap file that cannot be read.
+    #[error(transparent)]
+    Osm(#[from] crate::ingest::IngestError),
+    /// An OpenStreetMap file without a `place=*` node carrying a count of people.
+    #[error(
+        "{}: no place=* node with a population tag holding a count of people ({places} place nodes in all); expected OpenStreetMap places such as an Overpass answer to node[place][population]",
+        path.display()
+    )]
+    NoOsmPlaces { path: PathBuf, places: usize },
+}
+
+/// Whether a file's first bytes are OpenStreetMap's: a PBF, OSM XML or GraphML root, Overpass
+/// JSON (a JSON object naming `"elements"`), or gzip or bzip2 compression (no other
+/// population file comes compressed).
+fn is_osm(head: &[u8]) -> bool {
+    use crate::ingest::{Compression, OsmFormat, detect::format_of};
+    match format_of(head) {
+        Some(OsmFormat::OverpassJson) => head.windows(10).any(|w| w == b"\"elements\""),
+        Some(_) => true,
+        None => Compression::detect(head) != Compression::None,
+    }
 }
 
 /// Loads a population file, choosing the loader from the extension and, failing that, the
-/// first bytes: `.tif`/`.tiff` or a TIFF signature -> GeoTIFF; a CSV whose header has an `h3`
-/// column -> H3 CSV; a CSV with `lon`/`lat` columns -> point CSV.
+/// first bytes: `.tif`/`.tiff` or a TIFF signature -> GeoTIFF; OpenStreetMap's forms -> the
+/// places' `population` tags; a CSV whose header has an `h3` column -> H3 CSV; a CSV with
+/// `lon`/`lat` columns -> point CSV.
 ///
 /// ```no_run
 /// use motcua::population::load_population;
@@ -404,6 +430,9 @@ pub fn load_population(
         return Err(PopulationError::Empty {
             path: path.to_path_buf(),
         });
+    }
+    if is_osm(head) {
+        return load_osm_places(path, resolution);
     }
     let first_line = String::from_utf8_lossy(head);
     let header: Vec<String> = first_line

@@ -102,6 +102,10 @@ pub struct AreaOptions {
     pub profiles_dir: Option<PathBuf>,
     /// Receiving points taken from OpenStreetMap's tagged offices.
     pub osm_points: Option<super::OsmPointsRequest>,
+    /// The OSM file [`StudyArea::osm_offices`] searches, in any form the roads are read in;
+    /// `None` searches the roads file. The shipped roads are highway extracts that map no
+    /// offices, so a server given a full extract of the offices names it here.
+    pub offices_osm: Option<PathBuf>,
 }
 
 impl Default for AreaOptions {
@@ -119,6 +123,7 @@ impl Default for AreaOptions {
             districts: None,
             profiles_dir: None,
             osm_points: None,
+            offices_osm: None,
         }
     }
 }
@@ -235,6 +240,9 @@ pub struct StudyArea {
     point_sets: Vec<super::PointSetInfo>,
     /// Their points, read on first use and kept: the scenario list asks for them often.
     point_set_points: Mutex<HashMap<String, Arc<Vec<ReceivingPoint>>>>,
+    /// The offices found per tag list asked ([`StudyArea::osm_offices`]), kept: reading a
+    /// whole-city extract takes seconds, and planners ask the same list again.
+    osm_places: Mutex<HashMap<String, Arc<super::osm_points::FoundPlaces>>>,
     wards_geojson: Value,
     roads_geojson: Value,
     search: SearchIndex,
@@ -478,6 +486,7 @@ impl StudyArea {
             road_data,
             point_sets,
             point_set_points: Mutex::new(HashMap::new()),
+            osm_places: Mutex::new(HashMap::new()),
             wards_geojson,
             roads_geojson,
             search,
@@ -507,6 +516,55 @@ impl StudyArea {
     /// What `--points-from-osm` took from OpenStreetMap, when it was asked.
     pub fn osm_points(&self) -> Option<&super::OsmPointsSummary> {
         self.osm_points.as_ref()
+    }
+
+    /// The file [`StudyArea::osm_offices`] searches: [`AreaOptions::offices_osm`], else the
+    /// roads file.
+    pub fn offices_osm_path(&self) -> &Path {
+        self.options
+            .offices_osm
+            .as_deref()
+            .unwrap_or(self.roads_path.as_path())
+    }
+
+    /// The offices OpenStreetMap maps, as the points of a draft scenario: alone, or moving the
+    /// area's approximate points to them ([`super::OsmOfficesRequest::replace_within_m`]),
+    /// through the same steps as `--points-from-osm`. The file is read once per tag list and
+    /// the places kept; a tag list matching nothing is [`ScenarioError::NoOsmPoints`].
+    pub fn osm_offices(
+        &self,
+        request: &super::OsmOfficesRequest,
+    ) -> Result<super::OsmOffices, ScenarioError> {
+        /// Tag lists whose places are kept; past it the kept ones are dropped, so a stream of
+        /// different lists cannot grow memory without bound.
+        const KEPT_TAG_LISTS: usize = 16;
+        let request = request.validate()?;
+        let key = request.tags.to_string();
+        let cached = self
+            .osm_places
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key)
+            .cloned();
+        let found = match cached {
+            Some(found) => found,
+            None => {
+                let found = Arc::new(super::osm_points::read_places(
+                    self.offices_osm_path(),
+                    &request.tags,
+                )?);
+                let mut kept = self.osm_places.lock().unwrap_or_else(|p| p.into_inner());
+                if kept.len() >= KEPT_TAG_LISTS {
+                    kept.clear();
+                }
+                kept.insert(key, Arc::clone(&found));
+                found
+            }
+        };
+        let (source, features) = (found.0.clone(), &found.1);
+        let (points, summary) =
+            super::osm_points::combine_found(&self.points, source, features, &request)?;
+        Ok(super::OsmOffices { points, summary })
     }
 
     pub fn ward_names(&self) -> &[String] {

@@ -26,14 +26,14 @@ use serde::{Deserialize, Serialize};
 
 pub use area::{
     AreaMeta, AreaOptions, Evaluation, IsochroneFeature, IsochroneLayer, IsochroneProperties,
-    ModeNetwork, MultiPolygonGeometry, NearestAnswer, NearestResult, PhaseResult, RoadPart,
-    StudyArea,
+    ModeNetwork, MultiPolygonGeometry, NearestAnswer, NearestResult, OSM_ATTRIBUTION, PhaseResult,
+    RoadPart, StudyArea,
 };
 pub use extent::StudyExtent;
 pub use graph_times::{GraphSeed, GraphTimes};
 pub use osm_points::{
-    OsmPointsRequest, OsmPointsSummary, OsmPointsUse, REPLACE_WITHIN_M, Replacement, found_per_tag,
-    points_from_features, replace_approximate,
+    DEFAULT_OFFICE_TAGS, OsmOffices, OsmPointsRequest, OsmPointsSummary, OsmPointsUse,
+    REPLACE_WITHIN_M, Replacement, found_per_tag, points_from_features, replace_approximate,
 };
 pub use placement::{
     MatrixSpec, Placement, PlacementPhase, PlacementPlan, PlacementProblem, SuggestedPoint,
@@ -48,8 +48,9 @@ pub use point_set::{
 };
 pub use request::{
     Candidates, CoverageMeasure, DEFAULT_MODE, Defaults, ExportFormat, IsochroneRequest, LIMITS,
-    Limits, ModelInfo, NearestRequest, PEAK_AT, PlacementDefaults, PlacementRequest, PlacementTime,
-    SearchRequest, ServiceRequest, WEEK_HOURS, WeekRequest, parse_at,
+    Limits, ModelInfo, NearestRequest, OsmOfficesDefaults, OsmOfficesRequest, PEAK_AT,
+    PlacementDefaults, PlacementRequest, PlacementTime, SearchRequest, ServiceRequest, WEEK_HOURS,
+    WeekRequest, parse_at,
 };
 pub use search::{Place, fold_vietnamese};
 pub use service::{CapacityCoverage, PointServiceDoc, ServiceDoc, capacity_coverage};

@@ -20,6 +20,10 @@ use crate::ingest::{OsmData, OsmExtract, OsmFeature, ReadOptions, TagFilter, rea
 /// a kilometre of the centre, while the next ward's office is two or more kilometres away.
 pub const REPLACE_WITHIN_M: f64 = 1_000.0;
 
+/// The offices looked for when a planner names none: the ward People's Committees, the post
+/// offices (Vietnam Post also receives administrative dossiers) and government offices.
+pub const DEFAULT_OFFICE_TAGS: &str = "amenity=townhall,amenity=post_office,office=government";
+
 /// How the points found in OpenStreetMap meet the area's point set.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum OsmPointsUse {
@@ -27,7 +31,7 @@ pub enum OsmPointsUse {
     #[default]
     Only,
     /// The points found replace the set's approximate points of the same kind within
-    /// [`REPLACE_WITHIN_M`]; the rest of the set stays, and points that replace nothing are
+    /// [`OsmPointsRequest::replace_within_m`]; the rest of the set stays, and points that replace nothing are
     /// not added (OpenStreetMap still maps many pre-2025 ward offices that no longer receive
     /// papers).
     ReplaceApproximate,
@@ -40,6 +44,9 @@ pub struct OsmPointsRequest {
     /// The OSM file to search; `None` searches the roads file.
     pub file: Option<PathBuf>,
     pub use_as: OsmPointsUse,
+    /// In [`OsmPointsUse::ReplaceApproximate`]: how far from an approximate point a real office
+    /// may lie to take its place, metres ([`REPLACE_WITHIN_M`] unless asked otherwise).
+    pub replace_within_m: f64,
 }
 
 /// What was taken from OpenStreetMap, for the report.
@@ -50,6 +57,8 @@ pub struct OsmPointsSummary {
     /// Each tag asked for with the number of elements found carrying it (first match counts).
     pub found_per_tag: Vec<(String, usize)>,
     pub use_as: OsmPointsUse,
+    /// In [`OsmPointsUse::ReplaceApproximate`]: the distance asked for, metres.
+    pub replace_within_m: f64,
     /// In [`OsmPointsUse::ReplaceApproximate`]: which point moved to which office, how far.
     pub replaced: Vec<Replacement>,
 }
@@ -70,8 +79,9 @@ impl OsmPointsSummary {
         );
         if self.use_as == OsmPointsUse::ReplaceApproximate {
             line.push_str(&format!(
-                "; {} approximate points moved to a real office within {REPLACE_WITHIN_M:.0} m",
-                self.replaced.len()
+                "; {} approximate points moved to a real office within {:.0} m",
+                self.replaced.len(),
+                self.replace_within_m
             ));
         }
         line
@@ -122,13 +132,25 @@ pub(crate) fn read_roads(
 /// The area's point set after the OpenStreetMap points are taken in as `request` says.
 pub(crate) fn combine(
     set: Vec<ReceivingPoint>,
-    found: Option<(String, Vec<OsmFeature>)>,
+    found: Option<FoundPlaces>,
     request: Option<&OsmPointsRequest>,
 ) -> Result<(Vec<ReceivingPoint>, Option<OsmPointsSummary>), ScenarioError> {
     let (Some((source, features)), Some(request)) = (found, request) else {
         return Ok((set, None));
     };
-    let real = points_from_features(&features, &request.tags);
+    let (points, summary) = combine_found(&set, source, &features, request)?;
+    Ok((points, Some(summary)))
+}
+
+/// The points the tagged places found in `source` give, alone or moved into `set` as
+/// `request` says, with what was done. Nothing found is an error naming the file and the tags.
+pub(crate) fn combine_found(
+    set: &[ReceivingPoint],
+    source: String,
+    features: &[OsmFeature],
+    request: &OsmPointsRequest,
+) -> Result<(Vec<ReceivingPoint>, OsmPointsSummary), ScenarioError> {
+    let real = points_from_features(features, &request.tags);
     if real.is_empty() {
         return Err(ScenarioError::NoOsmPoints {
             path: source,
@@ -137,20 +159,45 @@ pub(crate) fn combine(
     }
     validate_points(&real, &source)?;
     let mut summary = OsmPointsSummary {
-        found_per_tag: found_per_tag(&features, &request.tags),
+        found_per_tag: found_per_tag(features, &request.tags),
         source,
         use_as: request.use_as,
+        replace_within_m: request.replace_within_m,
         replaced: Vec::new(),
     };
     let points = match request.use_as {
         OsmPointsUse::Only => real,
         OsmPointsUse::ReplaceApproximate => {
-            let (points, replaced) = replace_approximate(&set, &real, REPLACE_WITHIN_M);
+            let (points, replaced) = replace_approximate(set, &real, request.replace_within_m);
             summary.replaced = replaced;
             points
         }
     };
-    Ok((points, Some(summary)))
+    Ok((points, summary))
+}
+
+/// Receiving points taken from OpenStreetMap's offices as a draft scenario: the points, and
+/// what was found per tag and moved.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OsmOffices {
+    pub points: Vec<ReceivingPoint>,
+    pub summary: OsmPointsSummary,
+}
+
+/// Reads the places tagged as `tags` asks from `file` (any form `--osm` reads; roads are not
+/// required), named by the file's name alone: the label reaches web users, who need not
+/// learn the server's folders.
+pub(crate) fn read_places(file: &Path, tags: &TagFilter) -> Result<FoundPlaces, ScenarioError> {
+    let options = ReadOptions {
+        features: tags.clone(),
+        require_roads: false,
+    };
+    let features = read_osm_with(file, &options)?.features;
+    let label = file.file_name().map_or_else(
+        || file.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    Ok((label, features))
 }
 
 /// How many features carry each tag asked for, in the order asked.

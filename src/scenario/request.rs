@@ -8,7 +8,9 @@
 use h3o::Resolution;
 use serde::Serialize;
 
-use super::{PointKind, ReceivingPoint, RuleSpec, ScenarioError};
+use super::{
+    DEFAULT_OFFICE_TAGS, PointKind, REPLACE_WITHIN_M, ReceivingPoint, RuleSpec, ScenarioError,
+};
 use crate::coverage::DemandAssumptions;
 use crate::graph::TravelMode;
 use crate::optimise::{ModelKind, SolveOptions, Solver};
@@ -48,6 +50,13 @@ pub struct Limits {
     pub max_candidate_resolution: u8,
     /// Longest expected wait a point may be sized for, minutes: a working day.
     pub max_wait_min: f64,
+    /// Most `key=value` tags one search of OpenStreetMap's offices may name, and the longest
+    /// tag list in characters: every element read is tested against each tag.
+    pub max_osm_tags: usize,
+    pub max_osm_tags_chars: usize,
+    /// Farthest an office may lie from an approximate point to take its place, metres: beyond
+    /// about two wards it is another ward's office.
+    pub max_replace_within_m: f64,
 }
 
 /// The limits.
@@ -67,6 +76,9 @@ pub const LIMITS: Limits = Limits {
     min_candidate_resolution: 6,
     max_candidate_resolution: 10,
     max_wait_min: 480.0,
+    max_osm_tags: 20,
+    max_osm_tags_chars: 1_000,
+    max_replace_within_m: 5_000.0,
 };
 
 fn invalid(message: String) -> ScenarioError {
@@ -106,6 +118,75 @@ impl WeekRequest {
             .map_err(|m| invalid(format!("field week_of: {m}")))?
             .date();
         Ok(day - chrono::Duration::days(i64::from(day.weekday().num_days_from_monday())))
+    }
+}
+
+/// Receiving points taken from the offices OpenStreetMap maps in the area's OSM file, as a
+/// draft scenario: the offices alone, or the area's current points with their approximate
+/// ones moved to the real offices found near them.
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct OsmOfficesRequest {
+    /// `key=value` tags separated by commas (`key=*` for any value); an element carrying any
+    /// of them is an office. Default [`DEFAULT_OFFICE_TAGS`].
+    #[schema(example = "amenity=townhall,amenity=post_office,office=government")]
+    pub tags: String,
+    /// Keep the area's current points and move each approximate one to the real office of its
+    /// kind nearest to it within this many metres; left out, the offices alone are the draft.
+    pub replace_within_m: Option<f64>,
+}
+
+impl Default for OsmOfficesRequest {
+    fn default() -> Self {
+        OsmOfficesRequest {
+            tags: DEFAULT_OFFICE_TAGS.to_string(),
+            replace_within_m: None,
+        }
+    }
+}
+
+impl OsmOfficesRequest {
+    /// The tag list parsed and checked against [`LIMITS`], with how the points found are used.
+    pub fn validate(&self) -> Result<super::OsmPointsRequest, ScenarioError> {
+        let chars = self.tags.chars().count();
+        if chars > LIMITS.max_osm_tags_chars {
+            return Err(invalid(format!(
+                "tags is {chars} characters long; expected at most {} (up to {} key=value tags separated by commas)",
+                LIMITS.max_osm_tags_chars, LIMITS.max_osm_tags
+            )));
+        }
+        let tags: crate::ingest::TagFilter = self.tags.parse().map_err(|e| match e {
+            crate::ingest::IngestError::TagList { message, .. } => {
+                invalid(format!("tags {:?}: {message}", self.tags))
+            }
+            e => invalid(format!("tags: {e}")),
+        })?;
+        let count = tags.entries().count();
+        if count > LIMITS.max_osm_tags {
+            return Err(invalid(format!(
+                "tags names {count} tags; expected at most {}",
+                LIMITS.max_osm_tags
+            )));
+        }
+        let use_as = match self.replace_within_m {
+            None => super::OsmPointsUse::Only,
+            Some(m) if m.is_finite() && m > 0.0 && m <= LIMITS.max_replace_within_m => {
+                super::OsmPointsUse::ReplaceApproximate
+            }
+            Some(m) => {
+                return Err(invalid(format!(
+                    "replace_within_m is {}; expected metres above 0 and at most {}, or leave it out to take the offices alone",
+                    crate::number::Readable(m),
+                    LIMITS.max_replace_within_m
+                )));
+            }
+        };
+        Ok(super::OsmPointsRequest {
+            tags,
+            file: None,
+            use_as,
+            replace_within_m: self.replace_within_m.unwrap_or(super::REPLACE_WITHIN_M),
+        })
     }
 }
 
@@ -594,6 +675,16 @@ pub struct Defaults {
     pub peak_at: String,
     /// Evaluations of a weekly sweep.
     pub week_hours: usize,
+    /// The offices looked for in OpenStreetMap, and the distance offered for replacing
+    /// approximate points with them.
+    pub osm_offices: OsmOfficesDefaults,
+}
+
+/// [`OsmOfficesRequest::default`]'s tags, and [`REPLACE_WITHIN_M`].
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct OsmOfficesDefaults {
+    pub tags: String,
+    pub replace_within_m: f64,
 }
 
 /// [`PlacementRequest::default`] as JSON.
@@ -639,6 +730,10 @@ impl Default for Defaults {
                 .collect(),
             peak_at: PEAK_AT.to_string(),
             week_hours: WEEK_HOURS,
+            osm_offices: OsmOfficesDefaults {
+                tags: OsmOfficesRequest::default().tags,
+                replace_within_m: REPLACE_WITHIN_M,
+            },
         }
     }
 }

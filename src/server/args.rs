@@ -45,6 +45,10 @@ pub struct ServeArgs {
     /// Optimisation runs allowed at once.
     #[arg(long, default_value_t = DEFAULT_MAX_RUNNING_OPTIMISATIONS)]
     pub max_optimisations: usize,
+    /// The OSM file (any form --osm reads) the planner's "Load offices from OpenStreetMap"
+    /// searches, instead of the area's roads file: the shipped roads map no offices.
+    #[arg(long, value_name = "FILE")]
+    pub points_osm: Option<PathBuf>,
 }
 
 impl ServeArgs {
@@ -56,6 +60,7 @@ impl ServeArgs {
         }
         area_options.cache_dir = self.cache_dir.or(area_options.cache_dir);
         area_options.peak = self.peak;
+        area_options.offices_osm = self.points_osm;
         ServeConfig {
             port: self.port,
             bind: self.bind,
@@ -116,6 +121,19 @@ mod tests {
         assert_eq!(config.cors_origins.len(), 2);
         assert_eq!(config.token.as_deref(), Some("abcdefabcdefabcdef"));
         assert!(Cli::try_parse_from(["motcua", "--port", "http"]).is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn the_offices_file_reaches_the_area_options() -> Result<(), clap::Error> {
+        let config = Cli::try_parse_from(["motcua"])?.serve.into_config();
+        assert_eq!(config.area_options.offices_osm, None);
+        let cli = Cli::try_parse_from(["motcua", "--points-osm", "offices.osm.pbf"])?;
+        let config = cli.serve.into_config();
+        assert_eq!(
+            config.area_options.offices_osm,
+            Some(PathBuf::from("offices.osm.pbf"))
+        );
         Ok(())
     }
 }

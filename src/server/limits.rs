@@ -76,6 +76,7 @@ impl Cost {
         match self {
             Cost::Area => &[
                 ("post", "/api/v1/evaluate"),
+                ("post", "/api/v1/osm-offices"),
                 ("get", "/api/v1/scenarios/{id}/coverage"),
                 ("get", "/api/v1/scenarios/{id}/isochrones"),
                 ("get", "/api/v1/scenarios/{id}/phases"),

@@ -40,6 +40,7 @@ mod extract;
 pub mod limits;
 mod openapi;
 mod optimise;
+mod osm_offices;
 mod scenarios;
 pub mod store;
 mod time;
@@ -353,6 +354,7 @@ pub fn app(state: AppState) -> Router {
         .route("/scenarios/{id}/phases", get(scenarios::phases))
         .route("/scenarios/{id}/export", get(scenarios::export))
         .route("/evaluate", axum::routing::post(scenarios::evaluate))
+        .route("/osm-offices", axum::routing::post(osm_offices::load))
         .route("/week", axum::routing::post(time::week_of_draft))
         .route("/scenarios/{id}/week", get(time::week_of_scenario))
         .route("/optimise", axum::routing::post(optimise::start))

@@ -34,6 +34,7 @@ use crate::server::{area, dto, error, optimise, scenarios};
         scenarios::delete,
         scenarios::coverage,
         scenarios::evaluate,
+        super::osm_offices::load,
         super::time::week_of_draft,
         super::time::week_of_scenario,
         scenarios::isochrones,
@@ -172,6 +173,14 @@ fn state_bounds(doc: &mut Value) {
         );
         bound(property(doc, component, "name"), name.clone());
     }
+    bound(
+        property(doc, "OsmOfficesRequest", "tags"),
+        json!({"minLength": 1, "maxLength": LIMITS.max_osm_tags_chars}),
+    );
+    bound(
+        property(doc, "OsmOfficesRequest", "replace_within_m"),
+        json!({"exclusiveMinimum": 0.0, "maximum": LIMITS.max_replace_within_m}),
+    );
     bound(
         property(doc, "UpdateScenario", "version"),
         json!({"minimum": 1}),

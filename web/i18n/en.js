@@ -288,4 +288,18 @@ export default {
   'legend.change.gain': 'B newly serves',
   'legend.change.loss': 'B no longer serves',
   'legend.change.same': 'Unchanged',
+
+  'offices.title': 'Load offices from OpenStreetMap',
+  'offices.tags': 'Tags (key=value, separated by commas)',
+  'offices.tagsHint': "Ward People's Committees are amenity=townhall, post offices amenity=post_office, government offices office=government.",
+  'offices.replace': 'Keep the current points and move the approximate ones to a real office nearby',
+  'offices.within': 'Within (metres)',
+  'offices.load': 'Load offices',
+  'offices.loading': 'Reading the offices from OpenStreetMap…',
+  'offices.draftName': 'Offices from OpenStreetMap',
+  'offices.found': '{n} places found in OpenStreetMap:',
+  'offices.perTag': '{tag}: {n}',
+  'offices.replaced': '{n} approximate points moved to a real office within {m} m.',
+  'offices.opened': 'Opened as an unsaved scenario: its coverage is computed now; save it as a new scenario to keep it.',
+  'offices.attribution': 'Positions come from OpenStreetMap ({source}): © OpenStreetMap contributors, ODbL 1.0.',
 };

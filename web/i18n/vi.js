@@ -288,4 +288,18 @@ export default {
   'legend.change.gain': 'B phục vụ thêm',
   'legend.change.loss': 'B không còn phục vụ',
   'legend.change.same': 'Không đổi',
+
+  'offices.title': 'Nạp cơ quan từ OpenStreetMap',
+  'offices.tags': 'Thẻ (key=value, cách nhau bằng dấu phẩy)',
+  'offices.tagsHint': 'UBND phường là amenity=townhall, bưu cục là amenity=post_office, cơ quan nhà nước là office=government.',
+  'offices.replace': 'Giữ các điểm hiện có và dời các điểm ước lượng đến cơ quan thật gần đó',
+  'offices.within': 'Trong phạm vi (mét)',
+  'offices.load': 'Nạp cơ quan',
+  'offices.loading': 'Đang đọc các cơ quan từ OpenStreetMap…',
+  'offices.draftName': 'Cơ quan từ OpenStreetMap',
+  'offices.found': 'Tìm thấy {n} địa điểm trong OpenStreetMap:',
+  'offices.perTag': '{tag}: {n}',
+  'offices.replaced': 'Đã dời {n} điểm ước lượng đến cơ quan thật trong phạm vi {m} m.',
+  'offices.opened': 'Đã mở thành kịch bản chưa lưu: độ phủ đang được tính; lưu thành kịch bản mới để giữ lại.',
+  'offices.attribution': 'Vị trí lấy từ OpenStreetMap ({source}): © những người đóng góp OpenStreetMap, giấy phép ODbL 1.0.',
 };

@@ -163,6 +163,14 @@ export function evaluate(draft, { cells = false, columns = false, signal } = {})
   return request('POST', `${BASE}/evaluate${query({ cells: cells ? 'true' : '', columns: columns ? 'true' : '' })}`, { body: draft, signal });
 }
 
+/**
+ * The offices OpenStreetMap maps in the server's OSM file for `{tags, replace_within_m}` (left
+ * out: the defaults /meta lists), as a draft with the count per tag; read-only, no token needed.
+ */
+export function osmOffices(body) {
+  return request('POST', `${BASE}/osm-offices`, { body });
+}
+
 /** Covered share at each of the 168 hours of a week (per ward too) for scenario `id`. */
 export function scenarioWeek(id, { weekOf } = {}) {
   return request('GET', `${BASE}/scenarios/${encodeURIComponent(id)}/week${query({ week_of: weekOf ?? '' })}`);

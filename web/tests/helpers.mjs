@@ -91,10 +91,11 @@ async function readToken(dataDir, timeoutMs = 10000) {
 }
 
 /**
- * Start `motcua serve` (or use MOTCUA_URL). Resolves to {baseUrl, token, stop()}.
+ * Start `motcua serve` (or use MOTCUA_URL). Resolves to {baseUrl, token, stop()}. `serveArgs`
+ * are further flags of `motcua serve` (an area, an OSM file of offices).
  * The server's output is kept in test-results/server-<port>.log for failures.
  */
-export async function startServer({ timeoutMs = 180000 } = {}) {
+export async function startServer({ timeoutMs = 180000, serveArgs = [] } = {}) {
   if (process.env.MOTCUA_URL) {
     const baseUrl = process.env.MOTCUA_URL.replace(/\/$/, '');
     await waitForHealth(baseUrl, null, timeoutMs);
@@ -108,7 +109,7 @@ export async function startServer({ timeoutMs = 180000 } = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'motcua-web-test-'));
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   const log = fs.openSync(path.join(RESULTS_DIR, `server-${port}.log`), 'w');
-  const args = ['serve', '--port', String(port), '--bind', '127.0.0.1', '--data-dir', dataDir];
+  const args = ['serve', '--port', String(port), '--bind', '127.0.0.1', '--data-dir', dataDir, ...serveArgs];
   // Serve this checkout's web/ (the binary's default is the web/ of the tree it was built from).
   if (serveAccepts(bin, '--web-dir')) args.push('--web-dir', WEB_DIR);
   // Likewise the study-area data: this checkout's data/ when it has areas, or MOTCUA_AREA_DATA_DIR.

@@ -19,6 +19,7 @@ import { errorText } from './citizen.js';
 import * as changesPanel from './planner/changes.js';
 import * as comparePanel from './planner/compare.js';
 import * as optimiserPanel from './planner/optimiser.js';
+import * as officesPanel from './planner/osm-offices.js';
 
 const EVALUATE_DEBOUNCE_MS = 150;
 
@@ -105,6 +106,8 @@ export function mount(root, mode) {
   const optimiser = optimiserPanel.mount(state, { edited: () => edited() });
   const changes = changesPanel.mount(state);
   const comparison = comparePanel.mount(state);
+  // A draft from OpenStreetMap opens like a read-only scenario, with nothing of it saved yet.
+  const offices = officesPanel.mount(state, { open: (draft) => loadScenario(draft.id, draft) });
   /** The limits the server publishes bound the rule inputs; the optimiser fills its own form. */
   api.getMeta().then((meta) => {
     if (state.disposed) return;
@@ -227,6 +230,7 @@ export function mount(root, mode) {
       saveError,
       conflictBanner,
     ),
+    offices.element,
     optimiser.element,
     comparison.element,
     h(
@@ -254,14 +258,14 @@ export function mount(root, mode) {
     comparison.fillChoices(state.list, state.scenarioId);
   }
 
-  async function loadScenario(id) {
+  async function loadScenario(id, given = null) {
     state.scenarioId = id;
     view.dataset.loaded = 'false';
     conflictBanner.hidden = true;
     saveError.textContent = '';
     evalStatus.textContent = t('common.loading');
     try {
-      const scenario = await api.getScenario(id);
+      const scenario = given ?? (await api.getScenario(id));
       if (state.disposed || state.scenarioId !== id) return;
       state.scenario = scenario;
       state.points = (scenario.points ?? []).map((p) => ({ ...p }));
@@ -288,6 +292,7 @@ export function mount(root, mode) {
       view.dataset.version = String(scenario.version ?? '');
       evaluateNow();
       refreshList();
+      if (given) setDirty(true);
     } catch (err) {
       if (state.disposed) return;
       if (err.status === 404 && id !== BASELINE_ID) {
