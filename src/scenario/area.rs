@@ -807,7 +807,7 @@ impl StudyArea {
                     .rev()
                     .map(|&m| IsochroneFeature {
                         kind: "Feature",
-                        geometry: MultiPolygonGeometry::from(&isochrone::polygon(
+                        geometry: MultiPolygonGeometry::from(&isochrone::band(
                             &cells,
                             f64::from(m) * 60.0 * factor,
                         )),
