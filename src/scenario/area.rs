@@ -236,6 +236,8 @@ pub struct StudyArea {
     /// Their points, read on first use and kept: the scenario list asks for them often.
     point_set_points: Mutex<HashMap<String, Arc<Vec<ReceivingPoint>>>>,
     wards_geojson: Value,
+    /// The former districts touching the study extent, for the district table's GeoJSON.
+    districts_geojson: Value,
     roads_geojson: Value,
     search: SearchIndex,
     options: AreaOptions,
@@ -406,6 +408,7 @@ impl StudyArea {
         let ward_names: Vec<String> = wards.names().map(str::to_string).collect();
         let district_names: Vec<String> = districts.names().map(str::to_string).collect();
         let wards_geojson = regions_geojson_within(&wards, bbox, &ward_cut_by_extent);
+        let districts_geojson = regions_geojson_within(&districts, bbox, &district_cut_by_extent);
         let search = SearchIndex::new(&osm, &wards, &districts, &points);
         let roads_geojson = basemap_roads(&osm);
         let road_data = super::extent::road_data_outline(&osm);
@@ -479,6 +482,7 @@ impl StudyArea {
             point_sets,
             point_set_points: Mutex::new(HashMap::new()),
             wards_geojson,
+            districts_geojson,
             roads_geojson,
             search,
             options: options.clone(),
@@ -885,6 +889,11 @@ impl StudyArea {
     /// The 2025 wards touching the study extent.
     pub fn basemap_wards(&self) -> &Value {
         &self.wards_geojson
+    }
+
+    /// The former districts (before 2025) touching the study extent.
+    pub fn basemap_districts(&self) -> &Value {
+        &self.districts_geojson
     }
 
     /// The study extent, for maps.

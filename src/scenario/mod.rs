@@ -45,9 +45,9 @@ pub use point_set::{
     load_point_set, phase_points, points_of_kinds, shipped_point_sets,
 };
 pub use request::{
-    Candidates, DEFAULT_MODE, Defaults, ExportFormat, IsochroneRequest, LIMITS, Limits, ModelInfo,
-    NearestRequest, PEAK_AT, PlacementDefaults, PlacementRequest, SearchRequest, ServiceRequest,
-    WEEK_HOURS, WeekRequest, parse_at,
+    Candidates, DEFAULT_MODE, Defaults, ExportFormat, ExportTable, IsochroneRequest, LIMITS,
+    Limits, ModelInfo, NearestRequest, PEAK_AT, PlacementDefaults, PlacementRequest, SearchRequest,
+    ServiceRequest, WEEK_HOURS, WeekRequest, parse_at,
 };
 pub use search::{Place, fold_vietnamese};
 pub use service::{CapacityCoverage, PointServiceDoc, ServiceDoc, capacity_coverage};
