@@ -13,7 +13,8 @@ use serde_json::{Value, json};
 
 use crate::coverage::{CoverageReport, RegionStats};
 use crate::scenario::{
-    Evaluation, ExportFormat, GraphTimes, ReceivingPoint, Scenario, ServiceDoc, SuggestedPoint,
+    AreaMeta, Evaluation, ExportFormat, ExportTable, GraphTimes, ReceivingPoint, Scenario,
+    ServiceDoc, SuggestedPoint,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -486,38 +487,246 @@ pub fn points_geojson(points: &[ReceivingPoint]) -> Value {
     json!({"type": "FeatureCollection", "features": features})
 }
 
-/// A scenario's points and per-ward results as one download of `format`.
+/// What a scenario's downloads are read with besides its evaluation: where and when.
+pub struct DownloadContext<'a> {
+    /// The scenario's id (`baseline`, `set-…` or a saved one).
+    pub scenario_id: &'a str,
+    pub area: &'a AreaMeta,
+    /// When the download was made, RFC 3339 in UTC.
+    pub exported_at: &'a str,
+    /// Ward and former district polygons (GeoJSON FeatureCollections named by `name`).
+    pub ward_shapes: &'a Value,
+    pub district_shapes: &'a Value,
+}
+
+/// The byte-order mark that tells Excel a CSV file is UTF-8 (without it, Vietnamese names
+/// open as mojibake in the Windows code page).
+pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// What an empty field of a download means, said in its metadata.
+const EMPTY_MEANS: &str = "unknown: the data cannot give this figure (never zero)";
+
+/// One table of a scenario, or its metadata sidecar, as the bytes of one file.
 pub fn scenario_download(
     scenario: &Scenario,
     evaluation: &Evaluation,
+    context: &DownloadContext,
     format: ExportFormat,
+    table: ExportTable,
 ) -> Result<Vec<u8>, ExportError> {
-    let what = PathBuf::from(format!("the {} export", format.as_str()));
-    match format {
-        ExportFormat::Csv => {
-            let mut out = csv::Writer::from_writer(Vec::new());
-            let header = [&["record"][..], &POINT_COLUMNS, &WARD_COLUMNS].concat();
-            fill_csv(&mut out, &header, scenario_rows(scenario, evaluation)).map_err(
-                |message| ExportError::Encode {
-                    path: what.clone(),
-                    message,
-                },
-            )?;
-            out.into_inner().map_err(|e| ExportError::Encode {
-                path: what,
-                message: e.to_string(),
-            })
+    let what = PathBuf::from(download_name(context, format, table));
+    let json = |value: &Value| {
+        serde_json::to_vec_pretty(value).map_err(|e| ExportError::Encode {
+            path: what.clone(),
+            message: e.to_string(),
+        })
+    };
+    match (table, format) {
+        (ExportTable::Metadata, _) => json(&download_metadata(scenario, evaluation, context)),
+        (ExportTable::Points, ExportFormat::Csv) => csv_bytes(
+            &what,
+            &POINT_COLUMNS,
+            scenario.points.iter().map(point_row).collect::<Vec<_>>(),
+        ),
+        (ExportTable::Wards | ExportTable::Districts, ExportFormat::Csv) => {
+            let rows = regions_of(evaluation, table);
+            csv_bytes(&what, &REGION_COLUMNS, rows.iter().map(region_row))
         }
-        ExportFormat::GeoJson => {
-            let mut value = points_geojson(&scenario.points);
-            value["name"] = json!(scenario.name);
-            value["wards"] = json!(evaluation.report.wards);
-            serde_json::to_vec(&value).map_err(|e| ExportError::Encode {
-                path: what,
-                message: e.to_string(),
-            })
+        (ExportTable::Points, ExportFormat::GeoJson) => json(&points_geojson(&scenario.points)),
+        (ExportTable::Wards | ExportTable::Districts, ExportFormat::GeoJson) => {
+            let shapes = if table == ExportTable::Wards {
+                context.ward_shapes
+            } else {
+                context.district_shapes
+            };
+            json(&regions_geojson(regions_of(evaluation, table), shapes))
         }
     }
+}
+
+/// The file name of a download: `motcua-hanoi-baseline-wards.csv`.
+pub fn download_name(
+    context: &DownloadContext,
+    format: ExportFormat,
+    table: ExportTable,
+) -> String {
+    let extension = match (table, format) {
+        (ExportTable::Metadata, _) => "json",
+        (_, ExportFormat::Csv) => "csv",
+        (_, ExportFormat::GeoJson) => "geojson",
+    };
+    format!(
+        "motcua-{}-{}-{}.{extension}",
+        context.area.name,
+        context.scenario_id,
+        table.as_str()
+    )
+}
+
+/// The media type of a download.
+pub fn download_media_type(format: ExportFormat, table: ExportTable) -> &'static str {
+    match (table, format) {
+        (ExportTable::Metadata, _) => "application/json",
+        (_, ExportFormat::Csv) => "text/csv; charset=utf-8",
+        (_, ExportFormat::GeoJson) => "application/geo+json",
+    }
+}
+
+/// The sidecar every table of a download is read with.
+pub fn download_metadata(
+    scenario: &Scenario,
+    evaluation: &Evaluation,
+    context: &DownloadContext,
+) -> Value {
+    let area = context.area;
+    let files: Vec<Value> = ExportTable::ALL
+        .iter()
+        .filter(|&&t| t != ExportTable::Metadata)
+        .flat_map(|&t| {
+            ExportFormat::ALL
+                .iter()
+                .map(move |&f| json!({"table": t.as_str(), "format": f.as_str()}))
+        })
+        .collect();
+    json!({
+        "scenario": {"id": context.scenario_id, "name": scenario.name},
+        "rule": scenario.rule,
+        "mode": scenario.mode,
+        "exported_at": context.exported_at,
+        "area": {"name": area.name, "title": area.title, "title_vi": area.title_vi},
+        "roads": {
+            "source": "OpenStreetMap",
+            "vintage": area.roads_vintage,
+            "note": area.roads_note,
+        },
+        "population": {
+            "source": area.population_scope,
+            "source_vi": area.population_scope_vi,
+            "in_study_area": area.population_in_study_area,
+            "scope": area.scope,
+            "scope_vi": area.scope_vi,
+        },
+        "boundaries": {
+            "wards": "2025 wards and communes",
+            "districts": "districts before 2025",
+        },
+        "attribution": area.attribution,
+        "summary": evaluation.report.summary,
+        "points": scenario.points.len(),
+        "wards": evaluation.report.wards.len(),
+        "districts": evaluation.report.districts.len(),
+        "empty_means": EMPTY_MEANS,
+        "files": files,
+    })
+}
+
+fn regions_of(evaluation: &Evaluation, table: ExportTable) -> &[RegionStats] {
+    if table == ExportTable::Districts {
+        &evaluation.report.districts
+    } else {
+        &evaluation.report.wards
+    }
+}
+
+fn csv_bytes<R: IntoIterator<Item = String>>(
+    what: &Path,
+    header: &[&str],
+    rows: impl IntoIterator<Item = R>,
+) -> Result<Vec<u8>, ExportError> {
+    let encode = |message: String| ExportError::Encode {
+        path: what.to_path_buf(),
+        message,
+    };
+    let mut out = csv::Writer::from_writer(UTF8_BOM.to_vec());
+    fill_csv(&mut out, header, rows).map_err(encode)?;
+    out.into_inner().map_err(|e| encode(e.to_string()))
+}
+
+/// Columns of the ward and district tables of a download.
+const REGION_COLUMNS: [&str; 10] = [
+    "name",
+    "population",
+    "covered",
+    "uncovered",
+    "unknown",
+    "no_road_data",
+    "covered_share",
+    "covered_share_of_decided",
+    "mean_travel_s",
+    "cut_by_extent",
+];
+
+/// A region's figures, with those it has no data for left empty: a ward without a populated
+/// cell has no known population, and 0 would read as "nobody there, all served".
+fn region_figures(r: &RegionStats) -> [Option<f64>; 8] {
+    let known = r.population > 0.0;
+    let some = |x: f64| known.then_some(x);
+    [
+        some(r.population),
+        some(r.covered),
+        some(r.uncovered),
+        some(r.unknown),
+        some(r.no_road_data),
+        some(r.covered_share),
+        r.covered_share_of_decided.filter(|_| known),
+        r.mean_travel_s.filter(|_| known),
+    ]
+}
+
+fn region_row(r: &RegionStats) -> Vec<String> {
+    let figures = region_figures(r);
+    let mut row = vec![csv_text(&r.name)];
+    row.extend(figures.iter().enumerate().map(|(i, &x)| match i {
+        5 | 6 => optional(x, 4),
+        7 => optional(x, 1),
+        _ => optional(x, 0),
+    }));
+    row.push(r.cut_by_extent.to_string());
+    row
+}
+
+fn point_row(p: &ReceivingPoint) -> Vec<String> {
+    vec![
+        csv_text(&p.id),
+        csv_text(&p.name),
+        p.kind.as_str().to_string(),
+        p.lon.to_string(),
+        p.lat.to_string(),
+        csv_text(&p.opening_hours),
+        p.approximate.to_string(),
+        csv_text(p.address.as_deref().unwrap_or_default()),
+    ]
+}
+
+/// Regions as Features with their polygons (null geometry for one the boundary files lack)
+/// and their figures, unknown ones null.
+fn regions_geojson(rows: &[RegionStats], shapes: &Value) -> Value {
+    let geometry_of: HashMap<&str, &Value> = shapes["features"]
+        .as_array()
+        .map(|features| {
+            features
+                .iter()
+                .filter_map(|f| Some((f["properties"]["name"].as_str()?, &f["geometry"])))
+                .collect()
+        })
+        .unwrap_or_default();
+    let features: Vec<Value> = rows
+        .iter()
+        .map(|r| {
+            let mut properties = serde_json::Map::new();
+            properties.insert("name".into(), json!(r.name));
+            for (column, value) in REGION_COLUMNS[1..9].iter().zip(region_figures(r)) {
+                properties.insert((*column).into(), json!(value));
+            }
+            properties.insert("cut_by_extent".into(), json!(r.cut_by_extent));
+            json!({
+                "type": "Feature",
+                "geometry": geometry_of.get(r.name.as_str()).copied().cloned().unwrap_or(Value::Null),
+                "properties": properties,
+            })
+        })
+        .collect();
+    json!({"type": "FeatureCollection", "features": features})
 }
 
 /// The columns of a receiving point in every table of points.
@@ -531,56 +740,6 @@ const POINT_COLUMNS: [&str; 8] = [
     "approximate",
     "address",
 ];
-
-/// Per-ward columns of the scenario download, after `record` and the point's.
-const WARD_COLUMNS: [&str; 7] = [
-    "population",
-    "covered",
-    "uncovered",
-    "unknown",
-    "no_road_data",
-    "covered_share",
-    "mean_travel_s",
-];
-
-/// A row per receiving point, then a row per ward (column `record` tells which).
-fn scenario_rows(scenario: &Scenario, evaluation: &Evaluation) -> Vec<Vec<String>> {
-    let mut rows: Vec<Vec<String>> = scenario
-        .points
-        .iter()
-        .map(|p| {
-            let mut row = vec![
-                "point".to_string(),
-                csv_text(&p.id),
-                csv_text(&p.name),
-                p.kind.as_str().to_string(),
-                p.lon.to_string(),
-                p.lat.to_string(),
-                csv_text(&p.opening_hours),
-                p.approximate.to_string(),
-                csv_text(p.address.as_deref().unwrap_or_default()),
-            ];
-            row.resize(1 + POINT_COLUMNS.len() + WARD_COLUMNS.len(), String::new());
-            row
-        })
-        .collect();
-    rows.extend(evaluation.report.wards.iter().map(|w| {
-        let mut row = vec![String::new(); 1 + POINT_COLUMNS.len()];
-        row[0] = "ward".to_string();
-        row[2] = csv_text(&w.name);
-        row.extend([
-            format!("{:.0}", w.population),
-            format!("{:.0}", w.covered),
-            format!("{:.0}", w.uncovered),
-            format!("{:.0}", w.unknown),
-            format!("{:.0}", w.no_road_data),
-            format!("{:.4}", w.covered_share),
-            optional(w.mean_travel_s, 1),
-        ]);
-        row
-    }));
-    rows
-}
 
 /// Text for a CSV cell that spreadsheets will not run as a formula: names come from users, and
 /// a leading `=`, `+`, `-`, `@` (or tab/CR) would otherwise be evaluated when the file is opened.

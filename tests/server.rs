@@ -842,6 +842,7 @@ async fn coverage_isochrones_and_export_of_baseline() {
         .assert_error(StatusCode::BAD_REQUEST, "bad_request");
     }
 
+    // Each table its own file; the CSV ones open in Excel as UTF-8 (a byte-order mark).
     let csv = get(&app, "/api/v1/scenarios/baseline/export?format=csv").await;
     assert_eq!(csv.status, StatusCode::OK);
     assert!(
@@ -850,24 +851,151 @@ async fn coverage_isochrones_and_export_of_baseline() {
             .unwrap_or_default()
             .starts_with("text/csv")
     );
+    let disposition = csv.headers[header::CONTENT_DISPOSITION]
+        .to_str()
+        .unwrap_or_default()
+        .to_string();
     assert!(
-        csv.headers[header::CONTENT_DISPOSITION]
+        disposition.contains("attachment") && disposition.contains("-baseline-points.csv"),
+        "{disposition}"
+    );
+    assert!(csv.body.starts_with(motcua::export::UTF8_BOM));
+    let points = read_csv(&csv.body);
+    assert_eq!(
+        points[0],
+        [
+            "id",
+            "name",
+            "kind",
+            "lon",
+            "lat",
+            "opening_hours",
+            "approximate",
+            "address"
+        ]
+    );
+    let baseline = baseline_points(&app).await;
+    assert_eq!(points.len() - 1, baseline.as_array().map_or(0, Vec::len));
+
+    let coverage = coverage.json();
+    for (table, key) in [("wards", "wards"), ("districts", "districts")] {
+        let reply = get(
+            &app,
+            &format!("/api/v1/scenarios/baseline/export?format=csv&table={table}"),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+        assert!(reply.body.starts_with(motcua::export::UTF8_BOM));
+        let rows = read_csv(&reply.body);
+        assert_eq!(rows[0][0], "name");
+        assert!(rows[0].iter().any(|c| c == "covered_share"));
+        let expected = coverage[key].as_array().expect("regions");
+        assert_eq!(rows.len() - 1, expected.len(), "one row per {table}");
+        let share = rows[0]
+            .iter()
+            .position(|c| c == "covered_share")
+            .expect("share column");
+        for (row, region) in rows[1..].iter().zip(expected) {
+            assert_eq!(row[0], region["name"].as_str().expect("name"));
+            // A region nobody lives in has no share: empty, never 0.
+            if region["population"].as_f64() == Some(0.0) {
+                assert!(row[1..9].iter().all(String::is_empty), "{row:?}");
+            } else {
+                let written: f64 = row[share].parse().expect("a share");
+                let served = region["covered_share"].as_f64().expect("share");
+                assert!((written - served).abs() < 1e-4, "{row:?}");
+            }
+        }
+    }
+
+    let metadata = get(&app, "/api/v1/scenarios/baseline/export?table=metadata").await;
+    assert_eq!(metadata.status, StatusCode::OK, "{}", metadata.text());
+    assert!(
+        metadata.headers[header::CONTENT_TYPE]
             .to_str()
             .unwrap_or_default()
-            .contains("attachment")
+            .starts_with("application/json")
     );
-    let text = csv.text();
-    assert!(text.starts_with("record,id,name,kind,lon,lat"));
-    assert!(text.lines().any(|l| l.starts_with("point,")));
+    let metadata = metadata.json();
+    assert_eq!(metadata["scenario"]["id"], "baseline");
+    assert_eq!(metadata["rule"]["max_minutes"], 30.0);
+    assert_eq!(metadata["rule"]["radius_km"], 5.0);
+    assert_eq!(metadata["mode"], "motorbike");
+    assert!(
+        metadata["exported_at"]
+            .as_str()
+            .is_some_and(|t| t.ends_with('Z'))
+    );
+    assert_eq!(
+        metadata["roads"]["vintage"],
+        area().meta().roads_vintage.as_str()
+    );
+    assert_eq!(
+        metadata["population"]["source"],
+        area().meta().population_scope.as_str()
+    );
+    assert!(
+        metadata["empty_means"]
+            .as_str()
+            .is_some_and(|t| t.contains("unknown"))
+    );
 
+    // GeoJSON: standard FeatureCollections, the wards with their polygons.
     let geojson = get(&app, "/api/v1/scenarios/baseline/export?format=geojson").await;
     assert_eq!(geojson.status, StatusCode::OK);
     let geojson = geojson.json();
     assert_eq!(geojson["type"], "FeatureCollection");
-    assert!(geojson["wards"].is_array());
+    assert!(
+        geojson.get("wards").is_none(),
+        "no member outside the standard"
+    );
+    assert!(
+        geojson["features"]
+            .as_array()
+            .expect("features")
+            .iter()
+            .all(|f| f["geometry"]["type"] == "Point")
+    );
+    let wards = get(
+        &app,
+        "/api/v1/scenarios/baseline/export?format=geojson&table=wards",
+    )
+    .await;
+    assert_eq!(wards.status, StatusCode::OK, "{}", wards.text());
+    let wards = wards.json();
+    assert_eq!(wards["type"], "FeatureCollection");
+    let features = wards["features"].as_array().expect("features");
+    assert_eq!(
+        features.len(),
+        coverage["wards"].as_array().map_or(0, Vec::len)
+    );
+    assert!(features.iter().all(|f| {
+        f["type"] == "Feature"
+            && matches!(
+                f["geometry"]["type"].as_str(),
+                Some("Polygon" | "MultiPolygon")
+            )
+            && f["properties"]["name"].is_string()
+    }));
+    get(&app, "/api/v1/scenarios/baseline/export?table=cells")
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "bad_request");
     get(&app, "/api/v1/scenarios/baseline/export?format=xls")
         .await
         .assert_error(StatusCode::BAD_REQUEST, "bad_request");
+}
+
+/// A CSV download read back as a spreadsheet would: the byte-order mark dropped, every row.
+fn read_csv(bytes: &[u8]) -> Vec<Vec<String>> {
+    let text = bytes
+        .strip_prefix(motcua::export::UTF8_BOM)
+        .expect("a byte-order mark");
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text)
+        .records()
+        .map(|r| r.expect("a CSV row").iter().map(str::to_string).collect())
+        .collect()
 }
 
 async fn wait_finished(app: &Router, run_id: &str, limit: Duration) -> Value {

@@ -642,6 +642,10 @@ fn issue13_item12_openapi_states_the_limits() {
         json!(["csv", "geojson"])
     );
     assert_eq!(
+        param(&doc, "get", "/api/v1/scenarios/{id}/export", "table")["enum"],
+        json!(["points", "wards", "districts", "metadata"])
+    );
+    assert_eq!(
         prop(&doc, "RuleSpec", "max_minutes")["maximum"],
         LIMITS.max_minutes
     );

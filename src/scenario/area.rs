@@ -244,6 +244,8 @@ pub struct StudyArea {
     /// whole-city extract takes seconds, and planners ask the same list again.
     osm_places: Mutex<HashMap<String, Arc<super::osm_points::FoundPlaces>>>,
     wards_geojson: Value,
+    /// The former districts touching the study extent, for the district table's GeoJSON.
+    districts_geojson: Value,
     roads_geojson: Value,
     search: SearchIndex,
     options: AreaOptions,
@@ -414,6 +416,7 @@ impl StudyArea {
         let ward_names: Vec<String> = wards.names().map(str::to_string).collect();
         let district_names: Vec<String> = districts.names().map(str::to_string).collect();
         let wards_geojson = regions_geojson_within(&wards, bbox, &ward_cut_by_extent);
+        let districts_geojson = regions_geojson_within(&districts, bbox, &district_cut_by_extent);
         let search = SearchIndex::new(&osm, &wards, &districts, &points);
         let roads_geojson = basemap_roads(&osm);
         let road_data = super::extent::road_data_outline(&osm);
@@ -488,6 +491,7 @@ impl StudyArea {
             point_set_points: Mutex::new(HashMap::new()),
             osm_places: Mutex::new(HashMap::new()),
             wards_geojson,
+            districts_geojson,
             roads_geojson,
             search,
             options: options.clone(),
@@ -870,7 +874,7 @@ impl StudyArea {
                     .rev()
                     .map(|&m| IsochroneFeature {
                         kind: "Feature",
-                        geometry: MultiPolygonGeometry::from(&isochrone::polygon(
+                        geometry: MultiPolygonGeometry::from(&isochrone::band(
                             &cells,
                             f64::from(m) * 60.0 * factor,
                         )),
@@ -948,6 +952,11 @@ impl StudyArea {
     /// The 2025 wards touching the study extent.
     pub fn basemap_wards(&self) -> &Value {
         &self.wards_geojson
+    }
+
+    /// The former districts (before 2025) touching the study extent.
+    pub fn basemap_districts(&self) -> &Value {
+        &self.districts_geojson
     }
 
     /// The study extent, for maps.

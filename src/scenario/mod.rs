@@ -47,10 +47,10 @@ pub use point_set::{
     load_point_set, phase_points, points_of_kinds, shipped_point_sets,
 };
 pub use request::{
-    Candidates, CoverageMeasure, DEFAULT_MODE, Defaults, ExportFormat, IsochroneRequest, LIMITS,
-    Limits, ModelInfo, NearestRequest, OsmOfficesDefaults, OsmOfficesRequest, PEAK_AT,
-    PlacementDefaults, PlacementRequest, PlacementTime, SearchRequest, ServiceRequest, WEEK_HOURS,
-    WeekRequest, parse_at,
+    Candidates, CoverageMeasure, DEFAULT_MODE, Defaults, ExportFormat, ExportTable,
+    IsochroneRequest, LIMITS, Limits, ModelInfo, NearestRequest, OsmOfficesDefaults,
+    OsmOfficesRequest, PEAK_AT, PlacementDefaults, PlacementRequest, PlacementTime, SearchRequest,
+    ServiceRequest, WEEK_HOURS, WeekRequest, parse_at,
 };
 pub use search::{Place, fold_vietnamese};
 pub use service::{CapacityCoverage, PointServiceDoc, ServiceDoc, capacity_coverage};

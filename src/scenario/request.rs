@@ -623,14 +623,14 @@ impl PlacementRequest {
     }
 }
 
-/// How a scenario's points and per-ward results are downloaded.
+/// How a scenario's tables are downloaded.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ExportFormat {
-    /// One table: a row per point, then a row per ward.
+    /// One table per file, UTF-8 with a byte-order mark so that Excel reads Vietnamese names.
     #[default]
     Csv,
-    /// The points as a FeatureCollection with the wards' results in a `wards` member.
+    /// A standard FeatureCollection: points as Points, wards and districts with their polygons.
     GeoJson,
 }
 
@@ -656,6 +656,58 @@ impl std::str::FromStr for ExportFormat {
     }
 }
 
+/// Which table of a scenario one download holds: each is its own file, so that a spreadsheet
+/// or a GIS opens it without sorting rows of different kinds apart.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportTable {
+    /// The receiving points.
+    #[default]
+    Points,
+    /// The results per ward (2025 wards).
+    Wards,
+    /// The results per former district (before 2025).
+    Districts,
+    /// The sidecar every table is read with: scenario, rule, mode, date, data and their
+    /// vintages; JSON whatever the format.
+    Metadata,
+}
+
+impl ExportTable {
+    pub const ALL: [ExportTable; 4] = [
+        ExportTable::Points,
+        ExportTable::Wards,
+        ExportTable::Districts,
+        ExportTable::Metadata,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExportTable::Points => "points",
+            ExportTable::Wards => "wards",
+            ExportTable::Districts => "districts",
+            ExportTable::Metadata => "metadata",
+        }
+    }
+}
+
+impl std::str::FromStr for ExportTable {
+    type Err = ScenarioError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let folded = s.trim().to_ascii_lowercase();
+        ExportTable::ALL
+            .into_iter()
+            .find(|t| t.as_str() == folded)
+            .ok_or_else(|| {
+                let names: Vec<&str> = ExportTable::ALL.iter().map(|t| t.as_str()).collect();
+                invalid(format!(
+                    "table {s:?} is not offered: use one of {}",
+                    names.join(", ")
+                ))
+            })
+    }
+}
+
 /// The defaults of every request, as `/api/v1/meta` publishes them.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Defaults {
@@ -667,6 +719,7 @@ pub struct Defaults {
     pub isochrone_minutes: Vec<u32>,
     pub placement: PlacementDefaults,
     pub export_format: ExportFormat,
+    pub export_table: ExportTable,
     /// Load and queue assumptions and the wait limit.
     pub service: ServiceRequest,
     /// Counters per point kind when a points file does not give them.
@@ -723,6 +776,7 @@ impl Default for Defaults {
                 new_point_hours: placement.new_point_hours,
             },
             export_format: ExportFormat::default(),
+            export_table: ExportTable::default(),
             service: ServiceRequest::default(),
             counters_by_kind: PointKind::ALL
                 .iter()

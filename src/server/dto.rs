@@ -329,6 +329,8 @@ pub struct IsochroneQuery {
 pub struct ExportQuery {
     /// csv (default) or geojson.
     pub format: Option<String>,
+    /// points (default), wards, districts or metadata (JSON whatever the format).
+    pub table: Option<String>,
 }
 
 /// A placement question; every field left out takes the default `/api/v1/meta` publishes.

@@ -779,7 +779,7 @@ pub fn load_or_create_token(data_dir: &Path) -> Result<String, ServerError> {
 }
 
 /// RFC 3339 in UTC, whole seconds, e.g. "2026-11-28T11:20:00Z".
-fn rfc3339_utc(time: SystemTime) -> String {
+pub(crate) fn rfc3339_utc(time: SystemTime) -> String {
     let secs = time
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())

@@ -5,7 +5,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::graph::TravelMode;
-use crate::scenario::{ExportFormat, LIMITS};
+use crate::scenario::{ExportFormat, ExportTable, LIMITS};
 use crate::server::limits::{Cost, SERVER_LIMITS};
 use crate::server::{area, dto, error, optimise, scenarios};
 
@@ -141,6 +141,11 @@ fn state_bounds(doc: &mut Value) {
     bound(
         param(doc, "get", "/api/v1/scenarios/{id}/export", "format"),
         json!({"enum": formats}),
+    );
+    let tables: Vec<&str> = ExportTable::ALL.iter().map(|t| t.as_str()).collect();
+    bound(
+        param(doc, "get", "/api/v1/scenarios/{id}/export", "table"),
+        json!({"enum": tables}),
     );
     // One to max_isochrone_bands whole numbers, comma-separated (values checked by the server).
     bound(

@@ -2,8 +2,8 @@
 
 use crate::coverage::CellColumns;
 use crate::scenario::{
-    DEFAULT_MODE, Evaluation, ExportFormat, IsochroneLayer, IsochroneRequest, ReceivingPoint,
-    Scenario, ServiceDoc, ServiceRequest,
+    DEFAULT_MODE, Evaluation, ExportFormat, ExportTable, IsochroneLayer, IsochroneRequest,
+    ReceivingPoint, Scenario, ServiceDoc, ServiceRequest,
 };
 use crate::server::budget::AreaBudget;
 use crate::server::dto::{
@@ -512,13 +512,14 @@ fn parse_minutes(text: &str) -> Result<Vec<u32>, ApiError> {
         .collect()
 }
 
-/// A scenario's points and per-ward results as a CSV or GeoJSON download.
+/// One table of a scenario (points, wards, former districts) as CSV or GeoJSON, or the
+/// metadata sidecar the tables are read with.
 #[utoipa::path(get, path = "/api/v1/scenarios/{id}/export", tag = "scenarios",
     params(("id" = String, Path, description = "Scenario id, `baseline`, or `set-<point set>` (read-only)"), ExportQuery),
     responses(
-        (status = 200, description = "text/csv (record = point or ward) or GeoJSON with a `wards` member",
-            content((String = "text/csv"), (Object = "application/geo+json"))),
-        (status = 400, description = "Unknown format", body = ErrorBody),
+        (status = 200, description = "text/csv (UTF-8 with a byte-order mark, one table), a GeoJSON FeatureCollection, or the metadata as JSON",
+            content((String = "text/csv"), (Object = "application/geo+json"), (Object = "application/json"))),
+        (status = 400, description = "Unknown format or table", body = ErrorBody),
         (status = 404, description = "No such scenario", body = ErrorBody),
     ))]
 pub async fn export(
@@ -531,25 +532,44 @@ pub async fn export(
         Some(text) => text.parse::<ExportFormat>()?,
         None => ExportFormat::default(),
     };
+    let table = match q.table.as_deref() {
+        Some(text) => text.parse::<ExportTable>()?,
+        None => ExportTable::default(),
+    };
     let stored = load(&state, id).await?;
     let area = state.area_arc();
-    let file_stem = format!("motcua-{}-{}", area.meta().name, stored.id);
-    let bytes = state
+    let exported_at = crate::server::rfc3339_utc(std::time::SystemTime::now());
+    let (bytes, file_name) = state
         .heavy(move || {
             let evaluation: Evaluation = area.evaluate(&stored.scenario)?;
-            crate::export::scenario_download(&stored.scenario, &evaluation, format)
-                .map(Bytes::from)
-                .map_err(ApiError::internal)
+            let context = crate::export::DownloadContext {
+                scenario_id: &stored.id,
+                area: area.meta(),
+                exported_at: &exported_at,
+                ward_shapes: area.basemap_wards(),
+                district_shapes: area.basemap_districts(),
+            };
+            let bytes = crate::export::scenario_download(
+                &stored.scenario,
+                &evaluation,
+                &context,
+                format,
+                table,
+            )
+            .map_err(ApiError::internal)?;
+            Ok::<_, ApiError>((
+                Bytes::from(bytes),
+                crate::export::download_name(&context, format, table),
+            ))
         })
         .await?;
-    let (content_type, extension) = match format {
-        ExportFormat::Csv => ("text/csv; charset=utf-8", "csv"),
-        ExportFormat::GeoJson => ("application/geo+json", "geojson"),
-    };
-    let disposition = format!("attachment; filename=\"{file_stem}.{extension}\"");
+    let disposition = format!("attachment; filename=\"{file_name}\"");
     Ok((
         [
-            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_TYPE,
+                crate::export::download_media_type(format, table).to_string(),
+            ),
             (header::CONTENT_DISPOSITION, disposition),
         ],
         bytes,
