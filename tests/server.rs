@@ -1517,3 +1517,81 @@ async fn coverage_at_a_time_the_week_and_the_bands_in_meta() {
         assert_eq!(r["next_open"], "2026-12-14T08:00", "{r}");
     }
 }
+
+/// The cells of a timed evaluation come in the same forms as those of a plain one, from the
+/// same grid, and a point closed at that time changes them: a desk open on weekdays covers
+/// people at Monday 10:00, the same desk open only on Saturdays covers nobody then.
+#[tokio::test]
+async fn coverage_at_a_time_answers_the_cells_as_columns_and_geojson() {
+    let fx = Fixture::new();
+    let app = fx.app();
+    let points = baseline_points(&app).await;
+    let mut desk = points[0].clone();
+    desk["opening_hours"] = json!("Mo-Fr 08:00-17:00");
+    desk["unit"] = Value::Null;
+    let id = desk["id"].as_str().expect("point id").to_string();
+
+    let plain = send_json(
+        &app,
+        "POST",
+        "/api/v1/evaluate?columns=true&service=false",
+        None,
+        &json!({"points": [desk]}),
+    )
+    .await
+    .json();
+    let columns_at = |body: &Value| body["cell_columns"].clone();
+    let covered = |columns: &Value| {
+        columns["status"]
+            .as_str()
+            .expect("status column")
+            .chars()
+            .filter(|&c| c == 'c')
+            .count()
+    };
+
+    let open = send_json(
+        &app,
+        "POST",
+        "/api/v1/evaluate?columns=true&cells=true",
+        None,
+        &json!({"points": [desk], "at": "Mo 10:00"}),
+    )
+    .await;
+    assert_eq!(open.status, StatusCode::OK, "{}", open.text());
+    let open = open.json();
+    let open_columns = columns_at(&open);
+    assert_eq!(open_columns["grid_id"], columns_at(&plain)["grid_id"]);
+    assert_eq!(open_columns["point_ids"], json!([id]));
+    let cells = open_columns["status"].as_str().map_or(0, str::len);
+    assert!(cells > 0, "{open_columns}");
+    assert_eq!(
+        open_columns["travel_s"].as_array().map(Vec::len),
+        Some(cells)
+    );
+    assert_eq!(
+        open["cells"]["features"].as_array().map(Vec::len),
+        Some(cells),
+        "the GeoJSON form holds the same cells"
+    );
+    assert!(covered(&open_columns) > 0, "the open desk covers someone");
+    assert_eq!(open["moment"]["closed_points"], json!([]));
+
+    desk["opening_hours"] = json!("Sa 08:00-12:00");
+    let closed = send_json(
+        &app,
+        "POST",
+        "/api/v1/evaluate?columns=true",
+        None,
+        &json!({"points": [desk], "at": "Mo 10:00"}),
+    )
+    .await;
+    assert_eq!(closed.status, StatusCode::OK, "{}", closed.text());
+    let closed = closed.json();
+    assert_eq!(closed["moment"]["closed_points"], json!([id]));
+    assert!(closed["cells"].is_null(), "GeoJSON only when asked for");
+    let closed_columns = columns_at(&closed);
+    assert_eq!(closed_columns["grid_id"], open_columns["grid_id"]);
+    assert_eq!(covered(&closed_columns), 0, "a closed desk covers nobody");
+    assert_ne!(closed_columns["status"], open_columns["status"]);
+}

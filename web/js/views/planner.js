@@ -1,7 +1,8 @@
 // Planner view: pick or create a scenario, add / drag / delete receiving points, watch the
 // coverage and KPIs follow each edit, save with optimistic versioning, run the optimiser,
-// compare two scenarios and export them. The panels live in `planner/` (the rule, the points
-// and their editor, what the edits changed, the optimiser, the comparison), each mounted over
+// compare two scenarios and export them. The panels live in `planner/` (the rule, the time
+// evaluated for, the points and their editor, what the edits changed, the optimiser, the
+// comparison), each mounted over
 // the view's one shared `state`; this module owns the scenario, the map and the evaluation.
 import * as api from '../api.js';
 import { debounce, h, legendBox, toast } from '../dom.js';
@@ -18,6 +19,7 @@ import { BASELINE_ID, draftOf, fillScenarioSelect, scenarioLabel, scenarioList }
 import { errorText } from './citizen.js';
 import * as changesPanel from './planner/changes.js';
 import * as comparePanel from './planner/compare.js';
+import * as momentPanel from './planner/moment.js';
 import * as optimiserPanel from './planner/optimiser.js';
 import * as pointsPanel from './planner/points.js';
 import * as rulePanel from './planner/rule.js';
@@ -41,6 +43,7 @@ export function mount(root, mode) {
     disposed: false,
     meta: null, // /api/v1/meta: the models, and every default and limit of the form
     service: null, // the last evaluation's load, queues and fairness (`service`)
+    at: null, // the moment evaluated for (`Mo 08:00`), kept by the time panel; null: no time
   };
 
   // ---- Elements -------------------------------------------------------------------------
@@ -78,6 +81,8 @@ export function mount(root, mode) {
       scheduleEvaluate();
     },
   });
+  // The time is a way of looking at the draft, not part of it: choosing one saves nothing.
+  const moment = momentPanel.mount(state, { changed: () => scheduleEvaluate() });
   const pointTools = pointsPanel.mount(state, {
     edited: () => edited(),
     // A field of the selected point: not edited(), whose new editor would take the focus away.
@@ -97,6 +102,7 @@ export function mount(root, mode) {
     if (state.disposed) return;
     state.meta = meta;
     rule.applyMeta(meta);
+    moment.applyMeta(meta);
     optimiser.applyMeta(meta);
   }).catch(() => {
     // The banner says the area is unavailable; the forms stay empty.
@@ -146,7 +152,7 @@ export function mount(root, mode) {
     h('div', { class: 'field' }, h('label', { for: 'planner-token' }, t('planner.token')), tokenInput, h('span', { class: 'hint' }, t('planner.tokenHint'))),
     readOnlyNote,
     rule.element,
-    h('section', { 'aria-labelledby': 'planner-kpis-title' }, h('h2', { id: 'planner-kpis-title' }, t('planner.kpis')), evalStatus, kpiHolder, changes.element, loadHolder),
+    h('section', { 'aria-labelledby': 'planner-kpis-title' }, h('h2', { id: 'planner-kpis-title' }, t('planner.kpis')), moment.element, evalStatus, kpiHolder, changes.element, loadHolder),
     h(
       'section',
       { 'aria-labelledby': 'planner-tools-title' },
@@ -341,15 +347,19 @@ export function mount(root, mode) {
     const abort = new AbortController();
     state.evaluateAbort = abort;
     const seq = ++state.evaluateSeq;
-    const asSaved = seq === state.savedSeq;
+    // Without unsaved edits the draft is the scenario as saved, at whatever time it is seen.
+    const asSaved = seq === state.savedSeq || !state.dirty;
     const started = performance.now();
     const draft = draftOf(state.scenario, state.points);
+    const at = state.at;
+    if (at) draft.at = at;
     const current = () => !abort.signal.aborted && !state.disposed && seq === state.evaluateSeq;
     evalStatus.textContent = t('planner.evaluating');
     kpiHolder.setAttribute('aria-busy', 'true');
     const answered = api.evaluate(draft, { columns: true, signal: abort.signal }).then(async (result) => {
       if (!current()) return;
       kpiHolder.replaceChildren(kpiCards(result.summary, { points: state.points }));
+      moment.show(result.moment ?? null);
       changes.evaluated({ summary: result.summary }, { asSaved });
       state.service = result.service ?? null;
       loadHolder.replaceChildren(...(state.service ? [loadSummary(state.service)] : []));
@@ -358,6 +368,7 @@ export function mount(root, mode) {
       pointTools.refreshEditor();
       kpiHolder.dataset.uncovered = String(result.summary.population_uncovered);
       kpiHolder.dataset.seq = String(seq);
+      kpiHolder.dataset.at = at ?? '';
       kpiHolder.dataset.elapsedMs = String(Math.round(performance.now() - started));
       kpiHolder.removeAttribute('aria-busy');
       // The cells' columns came in the same answer; the hexagons they colour come once a page.
