@@ -64,6 +64,7 @@ test('the planner evaluates at the rush hour and on a Sunday, and the map follow
   await waitForEvaluation(page, 0);
   await waitForMap(page);
   assert.equal(await page.getByTestId('eval-moment').isVisible(), false, 'no moment without a time');
+  assert.equal(await page.getByTestId('eval-picker').isVisible(), false, 'no weekday and time to pick');
   const planned = await cellStatuses(page);
   const pointCount = Number(await page.getByTestId('points-title').getAttribute('data-count'));
 
@@ -101,6 +102,7 @@ test('the planner evaluates at the rush hour and on a Sunday, and the map follow
   await waitForEvaluation(page, seq);
   assert.equal(await page.getByTestId('planner-kpis').getAttribute('data-at'), '');
   assert.equal(await page.getByTestId('eval-moment').isVisible(), false);
+  assert.equal(await page.getByTestId('eval-picker').isVisible(), false);
   assert.deepEqual(await cellStatuses(page), planned);
   assert.equal(await page.getByTestId('dirty-indicator').isVisible(), false, 'choosing a time is no edit');
 
