@@ -350,20 +350,13 @@ pub fn write_suggested_points(
         ]
         .concat(),
         added.iter().map(|a| {
-            let p = &a.point;
-            [
-                p.id.clone(),
-                p.name.clone(),
-                p.kind.as_str().to_string(),
-                format!("{:.6}", p.lon),
-                format!("{:.6}", p.lat),
-                p.opening_hours.clone(),
-                p.approximate.to_string(),
-                p.address.clone().unwrap_or_default(),
+            let mut row = point_cells(&a.point, |x| format!("{x:.6}"));
+            row.extend([
                 format!("{:.0}", a.adds_population),
                 a.explanation.clone(),
                 a.explanation_vi.clone(),
-            ]
+            ]);
+            row
         }),
     )?;
     let features: Vec<Value> = added
@@ -463,7 +456,7 @@ pub fn write_graph_times(dir: &Path, times: &GraphTimes) -> Result<(), ExportErr
 }
 
 /// Receiving points as GeoJSON Point features (id, name, kind, opening hours, approximate,
-/// address).
+/// address, and counters and mobile unit where a point has them), as a points file reads them.
 pub fn points_geojson(points: &[ReceivingPoint]) -> Value {
     let features: Vec<_> = points
         .iter()
@@ -479,6 +472,8 @@ pub fn points_geojson(points: &[ReceivingPoint]) -> Value {
                     "opening_hours": p.opening_hours,
                     "approximate": p.approximate,
                     "address": p.address,
+                    "counters": p.counters,
+                    "unit": p.unit,
                 }
             })
         })
@@ -520,8 +515,9 @@ pub fn scenario_download(
     }
 }
 
-/// The columns of a receiving point in every table of points.
-const POINT_COLUMNS: [&str; 8] = [
+/// The columns of a receiving point in every table of points, as a points file reads them
+/// back (`scenario::read_points`): a stop of a mobile unit keeps its `unit`.
+const POINT_COLUMNS: [&str; 10] = [
     "id",
     "name",
     "kind",
@@ -530,7 +526,25 @@ const POINT_COLUMNS: [&str; 8] = [
     "opening_hours",
     "approximate",
     "address",
+    "counters",
+    "unit",
 ];
+
+/// A point's cells in the order of [`POINT_COLUMNS`], its coordinates written by `coordinate`.
+fn point_cells(p: &ReceivingPoint, coordinate: impl Fn(f64) -> String) -> Vec<String> {
+    vec![
+        csv_text(&p.id),
+        csv_text(&p.name),
+        p.kind.as_str().to_string(),
+        coordinate(p.lon),
+        coordinate(p.lat),
+        csv_text(&p.opening_hours),
+        p.approximate.to_string(),
+        csv_text(p.address.as_deref().unwrap_or_default()),
+        p.counters.map(|c| c.to_string()).unwrap_or_default(),
+        csv_text(p.unit.as_deref().unwrap_or_default()),
+    ]
+}
 
 /// Per-ward columns of the scenario download, after `record` and the point's.
 const WARD_COLUMNS: [&str; 7] = [
@@ -549,17 +563,8 @@ fn scenario_rows(scenario: &Scenario, evaluation: &Evaluation) -> Vec<Vec<String
         .points
         .iter()
         .map(|p| {
-            let mut row = vec![
-                "point".to_string(),
-                csv_text(&p.id),
-                csv_text(&p.name),
-                p.kind.as_str().to_string(),
-                p.lon.to_string(),
-                p.lat.to_string(),
-                csv_text(&p.opening_hours),
-                p.approximate.to_string(),
-                csv_text(p.address.as_deref().unwrap_or_default()),
-            ];
+            let mut row = vec!["point".to_string()];
+            row.extend(point_cells(p, |x| x.to_string()));
             row.resize(1 + POINT_COLUMNS.len() + WARD_COLUMNS.len(), String::new());
             row
         })

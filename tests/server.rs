@@ -1595,3 +1595,61 @@ async fn coverage_at_a_time_answers_the_cells_as_columns_and_geojson() {
     assert_eq!(covered(&closed_columns), 0, "a closed desk covers nobody");
     assert_ne!(closed_columns["status"], open_columns["status"]);
 }
+
+/// A mobile unit's stops are saved with their `unit`, downloaded with it (CSV and GeoJSON) and
+/// read back as the same points: the download is a points file again.
+#[tokio::test]
+async fn a_mobile_unit_survives_the_scenario_download() {
+    let fx = Fixture::new();
+    let app = fx.app();
+    let (lon, lat) = ORIGIN;
+    let stop = |id: &str, dx: f64, hours: &str| {
+        json!({"id": id, "name": format!("Bàn lưu động {id}"), "kind": "flexible_point",
+               "lon": lon + dx, "lat": lat, "opening_hours": hours, "unit": "xe-1"})
+    };
+    let points = json!([
+        stop("stop-tu", 0.0, "Tu 08:00-12:00"),
+        stop("stop-th", 0.02, "Th 08:00-12:00"),
+        {"id": "desk", "name": "Bộ phận một cửa", "kind": "ward_desk", "lon": lon, "lat": lat + 0.02,
+         "opening_hours": "Mo-Fr 08:00-17:00", "counters": 3},
+    ]);
+    let created = send_json(
+        &app,
+        "POST",
+        "/api/v1/scenarios",
+        Some(TOKEN),
+        &json!({"name": "Xe lưu động", "points": points}),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+    let id = created.json()["id"].as_str().expect("id").to_string();
+    let saved = get(&app, &format!("/api/v1/scenarios/{id}")).await.json();
+    assert_eq!(saved["points"][0]["unit"], "xe-1");
+    assert!(
+        saved["points"][2].get("unit").is_none(),
+        "{}",
+        saved["points"][2]
+    );
+
+    let csv = get(&app, &format!("/api/v1/scenarios/{id}/export?format=csv")).await;
+    assert_eq!(csv.status, StatusCode::OK, "{}", csv.text());
+    let header = csv.text().lines().next().unwrap_or_default().to_string();
+    assert!(header.contains(",counters,unit,"), "{header}");
+    let geojson = get(
+        &app,
+        &format!("/api/v1/scenarios/{id}/export?format=geojson"),
+    )
+    .await;
+    assert_eq!(geojson.status, StatusCode::OK);
+
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let expected: Vec<motcua::scenario::ReceivingPoint> =
+        serde_json::from_value(saved["points"].clone()).expect("points");
+    for (name, body) in [("points.csv", csv.body), ("points.geojson", geojson.body)] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, &body).expect("download written");
+        let read = motcua::scenario::read_points(&path)
+            .unwrap_or_else(|e| panic!("{name} reads back as points: {e}"));
+        assert_eq!(read, expected, "{name}");
+    }
+}

@@ -1,6 +1,7 @@
-// The planner at a time (issue 12, item 5): the evaluation is asked for the rush hour or a
-// weekday and time, the moment's speed band and closed points stand beside the figures and the
-// map colours the cells of that moment.
+// The planner at a time (issue 12, items 4 and 5): the evaluation is asked for the rush hour or
+// a weekday and time, the moment's speed band and closed points stand beside the figures and
+// the map colours the cells of that moment; a mobile unit with two stops at different hours
+// serves from the stop that stands then.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, screenshot, startServer, trackErrors, trackForeignRequests, waitForMap } from './helpers.mjs';
@@ -108,5 +109,88 @@ test('the planner evaluates at the rush hour and on a Sunday, and the map follow
 
   assert.deepEqual(errors, [], 'no uncaught errors in the page');
   assert.deepEqual(foreign, [], 'nothing is fetched from outside the motcua server');
+  await context.close();
+});
+
+test('a mobile unit with two stops serves from the stop that stands at the time asked', { timeout: 240000 }, async () => {
+  // A scenario of one far-off desk, so that the two stops make the difference.
+  const base = await (await fetch(`${server.baseUrl}/api/v1/scenarios/baseline`)).json();
+  const created = await fetch(`${server.baseUrl}/api/v1/scenarios`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${server.token}` },
+    body: JSON.stringify({ name: `Xe lưu động ${Date.now()}`, points: base.points.slice(0, 1) }),
+  });
+  assert.equal(created.status, 201);
+  const { id } = await created.json();
+
+  const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'vi-VN' });
+  await context.addInitScript((token) => localStorage.setItem('motcua.token', token), server.token);
+  const page = await context.newPage();
+  const errors = trackErrors(page);
+  await page.goto(`${server.baseUrl}/#/planner/${encodeURIComponent(id)}`);
+  await page.getByTestId('view-planner').waitFor();
+  await page.waitForFunction(() => document.querySelector('[data-testid="view-planner"]').dataset.loaded === 'true', null, { timeout: 60000 });
+  await waitForEvaluation(page, 0);
+  await waitForMap(page);
+  const alone = await cellStatuses(page);
+
+  // Two stops of one unit: Hà Đông on Tuesday mornings, Long Biên on Thursday mornings.
+  const stops = [
+    { at: [105.7794, 20.9713], hours: 'Tu 08:00-12:00', unit: 'Xe số 1' },
+    { at: [105.8880, 21.0450], hours: 'Th 08:00-12:00', unit: 'Xe số 1' },
+  ];
+  const ids = [];
+  for (const stop of stops) {
+    const seq = await evaluationSeq(page);
+    await page.evaluate((center) => window.motcua.maps.main.jumpTo({ center, zoom: 13 }), stop.at);
+    await page.getByTestId('add-kind').selectOption('flexible_point');
+    await page.getByTestId('tool-add-centre').click();
+    await page.getByTestId('point-editor').waitFor();
+    await waitForEvaluation(page, seq);
+    // The hours first: a stop of a unit without hours is refused by the server.
+    await page.getByTestId('point-hours').fill(stop.hours);
+    await page.getByTestId('point-hours').press('Tab');
+    const before = await evaluationSeq(page);
+    await page.getByTestId('point-unit').fill(stop.unit);
+    await page.getByTestId('point-unit').press('Tab');
+    await waitForEvaluation(page, before);
+    ids.push(await page.locator('[data-testid="point-item"].selected').getAttribute('data-point-id'));
+  }
+  assert.equal(await page.getByTestId('evaluate-status').textContent(), '', 'the server took both stops');
+  // The list holds the unit's stops together under its name.
+  const group = page.getByTestId('unit-group');
+  assert.equal(await group.count(), 1);
+  assert.equal(await group.getAttribute('data-unit'), 'Xe số 1');
+  assert.equal(await group.getAttribute('data-stops'), '2');
+  assert.match(await group.textContent(), /Đơn vị lưu động Xe số 1: 2 điểm dừng/);
+  const order = await page.getByTestId('point-item').evaluateAll((items) => items.map((li) => li.dataset.pointId));
+  assert.deepEqual(order.slice(-2), ids, 'the stops follow their unit');
+  await screenshot(page, 'planner-mobile-unit');
+
+  // Without a time every stop counts; on Tuesday at 10:00 only the Hà Đông stop stands.
+  const planned = await cellStatuses(page);
+  await evaluateAt(page, 'Tu', '10:00');
+  const tuesday = await cellStatuses(page);
+  const closedTu = await page.getByTestId('moment-closed').locator('li').allTextContents();
+  await evaluateAt(page, 'Th', '10:00');
+  const thursday = await cellStatuses(page);
+  const closedTh = await page.getByTestId('moment-closed').locator('li').allTextContents();
+  assert.deepEqual(closedTu, ['Điểm mới 2'], 'on Tuesday the Long Biên stop is closed');
+  assert.deepEqual(closedTh, ['Điểm mới 1'], 'on Thursday the Hà Đông stop is closed');
+  assert.notDeepEqual(tuesday, thursday, 'the unit covers other cells on Tuesday than on Thursday');
+  assert.ok(covered(planned) >= covered(tuesday) && covered(planned) >= covered(thursday), 'without a time both stops count');
+  assert.ok(covered(tuesday) > covered(alone) || covered(thursday) > covered(alone), 'a stop adds coverage when it stands');
+  await waitForMap(page);
+  await screenshot(page, 'planner-mobile-unit-thursday');
+
+  // Saved and read back with its unit.
+  await page.getByTestId('save-scenario').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="view-planner"]').dataset.dirty === 'false', null, { timeout: 20000 });
+  const saved = await (await fetch(`${server.baseUrl}/api/v1/scenarios/${encodeURIComponent(id)}`)).json();
+  assert.deepEqual(
+    saved.points.filter((p) => p.unit).map((p) => [p.unit, p.opening_hours]),
+    stops.map((s) => [s.unit, s.hours]),
+  );
+  assert.deepEqual(errors, [], 'no uncaught errors in the page');
   await context.close();
 });

@@ -1,7 +1,9 @@
 // Planner panel: the draft's receiving points. The tools that add one (on the map or at its
 // centre), the list filtered by name, and the editor of the selected point (name, kind, opening
-// hours, counters, its load). The planner owns the map and the evaluation; this panel tells it
-// what changed through the callbacks it is given.
+// hours, counters, the mobile unit it is a stop of, its load). A mobile unit is one desk that
+// stands at several stops, each a point of its own with its place and hours, all naming the
+// unit; the list shows a unit's stops together under its name. The planner owns the map and
+// the evaluation; this panel tells it what changed through the callbacks it is given.
 import { h } from '../../dom.js';
 import { fmtInt, t } from '../../i18n.js';
 import { KINDS, KIND_COLOURS } from '../../layers/points.js';
@@ -80,21 +82,34 @@ export function mount(state, { edited, changed, focus, addAtCentre }) {
     edited();
   }
 
+  function pointItem(p) {
+    return h(
+      'li',
+      { testid: 'point-item', class: [p.id === state.selectedId ? 'selected' : '', unitOf(p) ? 'unit-stop' : ''].join(' ').trim(), dataset: { pointId: p.id } },
+      h('span', { class: 'kind-dot', style: `background:${KIND_COLOURS[p.kind] ?? '#555'}`, title: t(`kind.${p.kind}`) }),
+      h('button', { type: 'button', class: 'pname', testid: 'point-select', onClick: () => focus(p) }, p.name),
+      unitOf(p) && p.opening_hours ? h('span', { class: 'hint unit-hours' }, p.opening_hours) : null,
+      state.readOnly ? null : h('button', { type: 'button', class: 'danger small', testid: 'point-delete', 'aria-label': t('planner.deletePoint', { name: p.name }), onClick: () => deletePoint(p.id) }, '✕'),
+    );
+  }
+
+  /** Fixed points in their order, then each mobile unit under its name with its stops. */
   function renderList() {
     pointsTitle.textContent = t('planner.points', { n: fmtInt(state.points.length) });
     pointsTitle.dataset.count = String(state.points.length);
     const q = foldText(pointsFilter.value);
-    const shown = state.points.filter((p) => !q || foldText(p.name).includes(q));
+    const shown = state.points.filter((p) => !q || foldText(p.name).includes(q) || foldText(unitOf(p)).includes(q));
+    const units = new Map();
+    for (const p of shown.filter(unitOf)) {
+      if (!units.has(unitOf(p))) units.set(unitOf(p), []);
+      units.get(unitOf(p)).push(p);
+    }
     pointsList.replaceChildren(
-      ...shown.map((p) =>
-        h(
-          'li',
-          { testid: 'point-item', class: p.id === state.selectedId ? 'selected' : '', dataset: { pointId: p.id } },
-          h('span', { class: 'kind-dot', style: `background:${KIND_COLOURS[p.kind] ?? '#555'}`, title: t(`kind.${p.kind}`) }),
-          h('button', { type: 'button', class: 'pname', testid: 'point-select', onClick: () => focus(p) }, p.name),
-          state.readOnly ? null : h('button', { type: 'button', class: 'danger small', testid: 'point-delete', 'aria-label': t('planner.deletePoint', { name: p.name }), onClick: () => deletePoint(p.id) }, '✕'),
-        ),
-      ),
+      ...shown.filter((p) => !unitOf(p)).map(pointItem),
+      ...[...units].flatMap(([unit, stops]) => [
+        h('li', { class: 'unit-group', testid: 'unit-group', dataset: { unit, stops: String(stops.length) } }, t('planner.unit.group', { unit, n: fmtInt(stops.length) })),
+        ...stops.map(pointItem),
+      ]),
     );
   }
 
@@ -111,6 +126,10 @@ export function mount(state, { edited, changed, focus, addAtCentre }) {
     const hoursInput = h('input', { type: 'text', id: 'point-hours', testid: 'point-hours', value: p.opening_hours ?? '', placeholder: 'Mo-Fr 08:00-17:00' }); // i18n: not translated (opening_hours syntax)
     const kindCounters = state.meta?.defaults?.counters_by_kind ?? {};
     const countersInput = h('input', { type: 'number', min: 1, max: 1000, step: 1, id: 'point-counters', testid: 'point-counters', value: p.counters ?? '', placeholder: String(kindCounters[p.kind] ?? '') });
+    // An existing unit from the list, or a new name: the point becomes one of its stops.
+    const unitNames = [...new Set(state.points.map(unitOf).filter(Boolean))].sort();
+    const unitInput = h('input', { type: 'text', id: 'point-unit', testid: 'point-unit', list: 'point-units', value: unitOf(p), placeholder: t('planner.unit.placeholder'), 'aria-describedby': 'point-unit-hint' });
+    const unitList = h('datalist', { id: 'point-units' }, unitNames.map((u) => h('option', { value: u })));
     const commit = () => {
       p.name = nameInput.value.trim() || p.name;
       p.kind = kindSelect.value;
@@ -118,10 +137,13 @@ export function mount(state, { edited, changed, focus, addAtCentre }) {
       const counters = Number.parseInt(countersInput.value, 10);
       if (Number.isInteger(counters) && counters >= 1) p.counters = counters;
       else delete p.counters;
+      const unit = unitInput.value.trim();
+      if (unit) p.unit = unit;
+      else delete p.unit;
       renderList();
       changed();
     };
-    for (const el of [nameInput, kindSelect, hoursInput, countersInput]) {
+    for (const el of [nameInput, kindSelect, hoursInput, countersInput, unitInput]) {
       el.addEventListener('change', commit);
       el.disabled = Boolean(state.readOnly);
     }
@@ -131,6 +153,14 @@ export function mount(state, { edited, changed, focus, addAtCentre }) {
       h('div', { class: 'field' }, h('label', { for: 'point-kind' }, t('planner.pointKind')), kindSelect),
       h('div', { class: 'field' }, h('label', { for: 'point-hours' }, t('planner.pointHours')), hoursInput),
       h('div', { class: 'field' }, h('label', { for: 'point-counters' }, t('planner.pointCounters')), countersInput),
+      h(
+        'div',
+        { class: 'field' },
+        h('label', { for: 'point-unit' }, t('planner.unit.label')),
+        unitInput,
+        unitList,
+        h('span', { class: 'hint', id: 'point-unit-hint' }, t('planner.unit.hint')),
+      ),
       h('p', { class: 'hint' }, `${p.lon.toFixed(5)}, ${p.lat.toFixed(5)}`, p.approximate ? ` · ${t('citizen.approximate')}` : ''),
       pointLoadDetails(
         state.service?.points?.find((q) => q.id === p.id),
@@ -155,6 +185,11 @@ export function mount(state, { edited, changed, focus, addAtCentre }) {
       if (!pointEditor.contains(document.activeElement)) renderEditor();
     },
   };
+}
+
+/** The name of the mobile unit `p` is a stop of, or '' for a point that stays in place. */
+function unitOf(p) {
+  return String(p.unit ?? '').trim();
 }
 
 /** Coordinates to six decimals (about 0.1 m), as points files keep them. */
