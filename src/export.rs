@@ -351,20 +351,13 @@ pub fn write_suggested_points(
         ]
         .concat(),
         added.iter().map(|a| {
-            let p = &a.point;
-            [
-                p.id.clone(),
-                p.name.clone(),
-                p.kind.as_str().to_string(),
-                format!("{:.6}", p.lon),
-                format!("{:.6}", p.lat),
-                p.opening_hours.clone(),
-                p.approximate.to_string(),
-                p.address.clone().unwrap_or_default(),
+            let mut row = point_cells(&a.point, |x| format!("{x:.6}"));
+            row.extend([
                 format!("{:.0}", a.adds_population),
                 a.explanation.clone(),
                 a.explanation_vi.clone(),
-            ]
+            ]);
+            row
         }),
     )?;
     let features: Vec<Value> = added
@@ -480,6 +473,8 @@ pub fn points_geojson(points: &[ReceivingPoint]) -> Value {
                     "opening_hours": p.opening_hours,
                     "approximate": p.approximate,
                     "address": p.address,
+                    "counters": p.counters,
+                    "unit": p.unit,
                 }
             })
         })
@@ -526,7 +521,11 @@ pub fn scenario_download(
         (ExportTable::Points, ExportFormat::Csv) => csv_bytes(
             &what,
             &POINT_COLUMNS,
-            scenario.points.iter().map(point_row).collect::<Vec<_>>(),
+            scenario
+                .points
+                .iter()
+                .map(|p| point_cells(p, |x| x.to_string()))
+                .collect::<Vec<_>>(),
         ),
         (ExportTable::Wards | ExportTable::Districts, ExportFormat::Csv) => {
             let rows = regions_of(evaluation, table);
@@ -685,16 +684,19 @@ fn region_row(r: &RegionStats) -> Vec<String> {
     row
 }
 
-fn point_row(p: &ReceivingPoint) -> Vec<String> {
+/// A point's cells in the order of [`POINT_COLUMNS`], its coordinates written by `coordinate`.
+fn point_cells(p: &ReceivingPoint, coordinate: impl Fn(f64) -> String) -> Vec<String> {
     vec![
         csv_text(&p.id),
         csv_text(&p.name),
         p.kind.as_str().to_string(),
-        p.lon.to_string(),
-        p.lat.to_string(),
+        coordinate(p.lon),
+        coordinate(p.lat),
         csv_text(&p.opening_hours),
         p.approximate.to_string(),
         csv_text(p.address.as_deref().unwrap_or_default()),
+        p.counters.map(|c| c.to_string()).unwrap_or_default(),
+        csv_text(p.unit.as_deref().unwrap_or_default()),
     ]
 }
 
@@ -729,8 +731,9 @@ fn regions_geojson(rows: &[RegionStats], shapes: &Value) -> Value {
     json!({"type": "FeatureCollection", "features": features})
 }
 
-/// The columns of a receiving point in every table of points.
-const POINT_COLUMNS: [&str; 8] = [
+/// The columns of a receiving point in every table of points, as a points file reads them
+/// back (`scenario::read_points`): a stop of a mobile unit keeps its `unit`.
+const POINT_COLUMNS: [&str; 10] = [
     "id",
     "name",
     "kind",
@@ -739,6 +742,8 @@ const POINT_COLUMNS: [&str; 8] = [
     "opening_hours",
     "approximate",
     "address",
+    "counters",
+    "unit",
 ];
 
 /// Text for a CSV cell that spreadsheets will not run as a formula: names come from users, and

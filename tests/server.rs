@@ -1700,3 +1700,139 @@ async fn coverage_at_a_time_the_week_and_the_bands_in_meta() {
         assert_eq!(r["next_open"], "2026-12-14T08:00", "{r}");
     }
 }
+
+/// The cells of a timed evaluation come in the same forms as those of a plain one, from the
+/// same grid, and a point closed at that time changes them: a desk open on weekdays covers
+/// people at Monday 10:00, the same desk open only on Saturdays covers nobody then.
+#[tokio::test]
+async fn coverage_at_a_time_answers_the_cells_as_columns_and_geojson() {
+    let fx = Fixture::new();
+    let app = fx.app();
+    let points = baseline_points(&app).await;
+    let mut desk = points[0].clone();
+    desk["opening_hours"] = json!("Mo-Fr 08:00-17:00");
+    desk["unit"] = Value::Null;
+    let id = desk["id"].as_str().expect("point id").to_string();
+
+    let plain = send_json(
+        &app,
+        "POST",
+        "/api/v1/evaluate?columns=true&service=false",
+        None,
+        &json!({"points": [desk]}),
+    )
+    .await
+    .json();
+    let columns_at = |body: &Value| body["cell_columns"].clone();
+    let covered = |columns: &Value| {
+        columns["status"]
+            .as_str()
+            .expect("status column")
+            .chars()
+            .filter(|&c| c == 'c')
+            .count()
+    };
+
+    let open = send_json(
+        &app,
+        "POST",
+        "/api/v1/evaluate?columns=true&cells=true",
+        None,
+        &json!({"points": [desk], "at": "Mo 10:00"}),
+    )
+    .await;
+    assert_eq!(open.status, StatusCode::OK, "{}", open.text());
+    let open = open.json();
+    let open_columns = columns_at(&open);
+    assert_eq!(open_columns["grid_id"], columns_at(&plain)["grid_id"]);
+    assert_eq!(open_columns["point_ids"], json!([id]));
+    let cells = open_columns["status"].as_str().map_or(0, str::len);
+    assert!(cells > 0, "{open_columns}");
+    assert_eq!(
+        open_columns["travel_s"].as_array().map(Vec::len),
+        Some(cells)
+    );
+    assert_eq!(
+        open["cells"]["features"].as_array().map(Vec::len),
+        Some(cells),
+        "the GeoJSON form holds the same cells"
+    );
+    assert!(covered(&open_columns) > 0, "the open desk covers someone");
+    assert_eq!(open["moment"]["closed_points"], json!([]));
+
+    desk["opening_hours"] = json!("Sa 08:00-12:00");
+    let closed = send_json(
+        &app,
+        "POST",
+        "/api/v1/evaluate?columns=true",
+        None,
+        &json!({"points": [desk], "at": "Mo 10:00"}),
+    )
+    .await;
+    assert_eq!(closed.status, StatusCode::OK, "{}", closed.text());
+    let closed = closed.json();
+    assert_eq!(closed["moment"]["closed_points"], json!([id]));
+    assert!(closed["cells"].is_null(), "GeoJSON only when asked for");
+    let closed_columns = columns_at(&closed);
+    assert_eq!(closed_columns["grid_id"], open_columns["grid_id"]);
+    assert_eq!(covered(&closed_columns), 0, "a closed desk covers nobody");
+    assert_ne!(closed_columns["status"], open_columns["status"]);
+}
+
+/// A mobile unit's stops are saved with their `unit`, downloaded with it (CSV and GeoJSON) and
+/// read back as the same points: the download is a points file again.
+#[tokio::test]
+async fn a_mobile_unit_survives_the_scenario_download() {
+    let fx = Fixture::new();
+    let app = fx.app();
+    let (lon, lat) = ORIGIN;
+    let stop = |id: &str, dx: f64, hours: &str| {
+        json!({"id": id, "name": format!("Bàn lưu động {id}"), "kind": "flexible_point",
+               "lon": lon + dx, "lat": lat, "opening_hours": hours, "unit": "xe-1"})
+    };
+    let points = json!([
+        stop("stop-tu", 0.0, "Tu 08:00-12:00"),
+        stop("stop-th", 0.02, "Th 08:00-12:00"),
+        {"id": "desk", "name": "Bộ phận một cửa", "kind": "ward_desk", "lon": lon, "lat": lat + 0.02,
+         "opening_hours": "Mo-Fr 08:00-17:00", "counters": 3},
+    ]);
+    let created = send_json(
+        &app,
+        "POST",
+        "/api/v1/scenarios",
+        Some(TOKEN),
+        &json!({"name": "Xe lưu động", "points": points}),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+    let id = created.json()["id"].as_str().expect("id").to_string();
+    let saved = get(&app, &format!("/api/v1/scenarios/{id}")).await.json();
+    assert_eq!(saved["points"][0]["unit"], "xe-1");
+    assert!(
+        saved["points"][2].get("unit").is_none(),
+        "{}",
+        saved["points"][2]
+    );
+
+    let csv = get(&app, &format!("/api/v1/scenarios/{id}/export?format=csv")).await;
+    assert_eq!(csv.status, StatusCode::OK, "{}", csv.text());
+    let header = csv.text().lines().next().unwrap_or_default().to_string();
+    assert!(header.contains(",counters,unit,"), "{header}");
+    let geojson = get(
+        &app,
+        &format!("/api/v1/scenarios/{id}/export?format=geojson"),
+    )
+    .await;
+    assert_eq!(geojson.status, StatusCode::OK);
+
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let expected: Vec<motcua::scenario::ReceivingPoint> =
+        serde_json::from_value(saved["points"].clone()).expect("points");
+    for (name, body) in [("points.csv", csv.body), ("points.geojson", geojson.body)] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, &body).expect("download written");
+        let read = motcua::scenario::read_points(&path)
+            .unwrap_or_else(|e| panic!("{name} reads back as points: {e}"));
+        assert_eq!(read, expected, "{name}");
+    }
+}

@@ -306,7 +306,8 @@ pub fn check_coordinates(lon: f64, lat: f64) -> Result<(), String> {
     crate::ingest::check_lon_lat(lon, lat)
 }
 
-/// Reads points from a CSV (`id,name,lon,lat[,kind,opening_hours,approximate,address,counters,unit]`) or a
+/// Reads points from a CSV (`id,name,lon,lat[,kind,opening_hours,approximate,address,counters,unit]`,
+/// also a scenario download, whose rows other than `record` = `point` are skipped) or a
 /// GeoJSON FeatureCollection of Points (properties `id`, `name`, `kind`, ...), by extension.
 pub fn read_points(path: &Path) -> Result<Vec<ReceivingPoint>, ScenarioError> {
     let label = path.display().to_string();
@@ -379,11 +380,20 @@ fn points_from_csv(text: &str, label: &str) -> Result<Vec<ReceivingPoint>, Scena
         col("counters"),
         col("unit"),
     );
+    // A scenario download (`export::scenario_download`) holds its wards after its points, each
+    // row saying which in `record`: it reads back as the points alone.
+    let record_kind = col("record");
     let mut points = Vec::new();
     for (i, record) in reader.records().enumerate() {
         let line = i + 2;
         let record = record.map_err(|e| err(line, e.to_string()))?;
         let field = |c: Option<usize>| c.and_then(|c| record.get(c)).unwrap_or("").to_string();
+        if !matches!(
+            field(record_kind).to_ascii_lowercase().as_str(),
+            "" | "point"
+        ) {
+            continue;
+        }
         let number = |c: Option<usize>, what: &str| -> Result<f64, ScenarioError> {
             let raw = field(c);
             match raw.parse::<f64>() {
@@ -465,10 +475,12 @@ fn points_from_geojson(text: &str, label: &str) -> Result<Vec<ReceivingPoint>, S
             _ => return Err(ferr("coordinates are not numbers")),
         };
         let props = f.get("properties").cloned().unwrap_or_default();
+        // A property set to null is one left out (the export writes null for no address).
         let text_prop = |k: &str| {
-            props.get(k).map(|v| match v {
-                serde_json::Value::String(s) => s.clone(),
-                other => other.to_string(),
+            props.get(k).and_then(|v| match v {
+                serde_json::Value::Null => None,
+                serde_json::Value::String(s) => Some(s.clone()),
+                other => Some(other.to_string()),
             })
         };
         let id = text_prop("id").ok_or_else(|| ferr("has no `id` property"))?;

@@ -246,7 +246,8 @@ pub struct Draft {
     /// `/api/v1/meta` publishes (`defaults.service`).
     pub service: Option<ServiceRequest>,
     /// Evaluate for residents leaving at this time (Hanoi): `2026-12-07T19:00` or `Sa 10:00`;
-    /// a point counts only when open on arrival. Load and queues are not computed then.
+    /// a point counts only when open on arrival. Load and queues are not computed then; the
+    /// cells come with `?cells` / `?columns` as without a time (without catchments).
     pub at: Option<String>,
 }
 

@@ -3,7 +3,7 @@
 use crate::coverage::CellColumns;
 use crate::scenario::{
     DEFAULT_MODE, Evaluation, ExportFormat, ExportTable, IsochroneLayer, IsochroneRequest,
-    ReceivingPoint, Scenario, ServiceDoc, ServiceRequest,
+    ReceivingPoint, Scenario, ServiceDoc, ServiceRequest, StudyArea,
 };
 use crate::server::budget::AreaBudget;
 use crate::server::dto::{
@@ -13,6 +13,7 @@ use crate::server::dto::{
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::extract::{ApiJson, ApiPath, ApiQuery, Token, WriteAccess};
 use crate::server::store::{ListCursor, StoredScenario};
+use crate::server::time::MomentDoc;
 use crate::server::{AppState, blocking};
 use axum::Json;
 use axum::body::Bytes;
@@ -370,7 +371,9 @@ pub async fn evaluate(
     ApiJson(mut draft): ApiJson<Draft>,
 ) -> Result<Json<CoverageResult>, ApiError> {
     if let Some(at) = draft.at.take().filter(|a| !a.trim().is_empty()) {
-        return super::time::evaluate_at(&state, draft, &at).await.map(Json);
+        return super::time::evaluate_at(&state, draft, &at, CellForms::of(&q))
+            .await
+            .map(Json);
     }
     let service = draft.service.unwrap_or_default();
     let scenario = draft_scenario(draft);
@@ -384,13 +387,13 @@ pub async fn evaluate(
 
 /// Which forms of the cells an answer carries: GeoJSON hexagons, columns of the cell grid.
 #[derive(Clone, Copy)]
-struct CellForms {
+pub(super) struct CellForms {
     geojson: bool,
     columns: bool,
 }
 
 impl CellForms {
-    fn of(q: &CoverageQuery) -> CellForms {
+    pub(super) fn of(q: &CoverageQuery) -> CellForms {
         CellForms {
             geojson: q.cells.unwrap_or(false),
             columns: q.columns.unwrap_or(false),
@@ -413,52 +416,65 @@ async fn evaluate_to_result(
                 None => area.evaluate(&scenario)?,
             };
             let evaluate_ms = started.elapsed().as_secs_f64() * 1000.0;
-            let meta = area.meta();
-            let ids = point_ids(&scenario.points);
-            let cell_columns = forms.columns.then(|| {
-                let catchments = evaluation
-                    .service
-                    .as_ref()
-                    .map_or(&[][..], |s| &s.catchments.of_cell[..]);
-                CellColumns::new(&evaluation.report.cells, catchments, &ids)
-            });
-            // Written as text at once: a whole-city layer as a JSON tree cost ~15x its size.
-            let cells = forms
-                .geojson
-                .then(|| {
-                    let layer = evaluation.report.cells_layer(
-                        &ids,
-                        area.ward_names(),
-                        evaluation.service.as_ref(),
-                    );
-                    serde_json::value::to_raw_value(&layer).map_err(ApiError::internal)
-                })
-                .transpose()?;
-            let service = ServiceDoc::new(&scenario, &evaluation);
-            let Evaluation {
-                report,
-                mut timings_ms,
-                points_by_kind,
-                ..
-            } = evaluation;
-            // Wall-clock time of the whole domain call, whatever stages the domain reports.
-            timings_ms.insert(SERVER_EVALUATE_KEY.to_string(), evaluate_ms);
-            Ok(CoverageResult {
-                summary: SummaryDoc::new(&report.summary, points_by_kind),
-                wards: report.wards,
-                districts: report.districts,
-                area: AreaRef {
-                    name: meta.name.clone(),
-                    roads_vintage: meta.roads_vintage.clone(),
-                },
-                timings_ms,
-                service,
-                cells,
-                moment: None,
-                cell_columns,
-            })
+            coverage_result(&area, &scenario, evaluation, forms, evaluate_ms, None)
         })
         .await
+}
+
+/// The answer of an evaluation, plain or at a moment (`moment`), with the forms of the cells
+/// asked for: the one place an evaluation's cells become GeoJSON or columns. `evaluate_ms` is
+/// the wall-clock time of the domain call.
+pub(super) fn coverage_result(
+    area: &StudyArea,
+    scenario: &Scenario,
+    evaluation: Evaluation,
+    forms: CellForms,
+    evaluate_ms: f64,
+    moment: Option<MomentDoc>,
+) -> Result<CoverageResult, ApiError> {
+    let meta = area.meta();
+    let ids = point_ids(&scenario.points);
+    let cell_columns = forms.columns.then(|| {
+        let catchments = evaluation
+            .service
+            .as_ref()
+            .map_or(&[][..], |s| &s.catchments.of_cell[..]);
+        CellColumns::new(&evaluation.report.cells, catchments, &ids)
+    });
+    // Written as text at once: a whole-city layer as a JSON tree cost ~15x its size.
+    let cells = forms
+        .geojson
+        .then(|| {
+            let layer =
+                evaluation
+                    .report
+                    .cells_layer(&ids, area.ward_names(), evaluation.service.as_ref());
+            serde_json::value::to_raw_value(&layer).map_err(ApiError::internal)
+        })
+        .transpose()?;
+    let service = ServiceDoc::new(scenario, &evaluation);
+    let Evaluation {
+        report,
+        mut timings_ms,
+        points_by_kind,
+        ..
+    } = evaluation;
+    // Wall-clock time of the whole domain call, whatever stages the domain reports.
+    timings_ms.insert(SERVER_EVALUATE_KEY.to_string(), evaluate_ms);
+    Ok(CoverageResult {
+        summary: SummaryDoc::new(&report.summary, points_by_kind),
+        wards: report.wards,
+        districts: report.districts,
+        area: AreaRef {
+            name: meta.name.clone(),
+            roads_vintage: meta.roads_vintage.clone(),
+        },
+        timings_ms,
+        service,
+        cells,
+        moment,
+        cell_columns,
+    })
 }
 
 fn point_ids(points: &[ReceivingPoint]) -> Vec<String> {

@@ -11,10 +11,10 @@ use crate::graph::{BandAt, TravelMode};
 use crate::scenario::{Scenario, StudyArea, WeekRequest, WeekSweep, parse_at};
 use crate::server::AppState;
 use crate::server::budget::AreaBudget;
-use crate::server::dto::{AreaRef, CoverageResult, Draft, SummaryDoc};
+use crate::server::dto::{CoverageResult, Draft};
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::server::scenarios::{check_scenario, draft_scenario, load};
+use crate::server::scenarios::{CellForms, check_scenario, coverage_result, draft_scenario, load};
 
 /// When an evaluation was made for, and what that moment changed.
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -61,11 +61,13 @@ pub fn mode_bands(area: &StudyArea) -> Vec<ModeBands> {
         .collect()
 }
 
-/// `POST /api/v1/evaluate` with `at`: the draft evaluated for residents leaving at that time.
-pub async fn evaluate_at(
+/// `POST /api/v1/evaluate` with `at`: the draft evaluated for residents leaving at that time,
+/// its cells in the `forms` asked for, as an evaluation without a time gives them.
+pub(super) async fn evaluate_at(
     state: &AppState,
     draft: Draft,
     at: &str,
+    forms: CellForms,
 ) -> Result<CoverageResult, ApiError> {
     let at = parse_at(at)?;
     let scenario = draft_scenario(draft);
@@ -75,33 +77,22 @@ pub async fn evaluate_at(
         .heavy(move || {
             let started = std::time::Instant::now();
             let timed = area.evaluate_at(&scenario, at)?;
-            let mut timings_ms = timed.evaluation.timings_ms.clone();
-            timings_ms.insert(
-                "server_evaluate".into(),
-                started.elapsed().as_secs_f64() * 1000.0,
-            );
-            let meta = area.meta();
-            let report = timed.evaluation.report;
-            Ok(CoverageResult {
-                summary: SummaryDoc::new(&report.summary, timed.evaluation.points_by_kind),
-                wards: report.wards,
-                districts: report.districts,
-                area: AreaRef {
-                    name: meta.name.clone(),
-                    roads_vintage: meta.roads_vintage.clone(),
-                },
-                timings_ms,
-                service: None,
-                cells: None,
-                cell_columns: None,
-                moment: Some(MomentDoc {
-                    at: timed.at.format("%Y-%m-%dT%H:%M").to_string(),
-                    band: timed.band,
-                    closed_points: timed.closed_points,
-                    changing_points: timed.changing_points,
-                    unknown_hours_points: timed.unknown_hours_points,
-                }),
-            })
+            let evaluate_ms = started.elapsed().as_secs_f64() * 1000.0;
+            let moment = MomentDoc {
+                at: timed.at.format("%Y-%m-%dT%H:%M").to_string(),
+                band: timed.band,
+                closed_points: timed.closed_points,
+                changing_points: timed.changing_points,
+                unknown_hours_points: timed.unknown_hours_points,
+            };
+            coverage_result(
+                &area,
+                &scenario,
+                timed.evaluation,
+                forms,
+                evaluate_ms,
+                Some(moment),
+            )
         })
         .await
 }

@@ -40,6 +40,47 @@ export function opensAt(nextOpen) {
   return t('citizen.opensAt', { time: `${Number(m[4])}:${m[5]}`, day });
 }
 
+/** "Thứ Hai 08:00" / "Monday 08:00" for a moment as the API writes it: a Hanoi date and time
+ *  (`2026-12-07T08:00`) or a weekday and time of the reference week (`Mo 08:00`). */
+export function momentLabel(at) {
+  const text = String(at ?? '');
+  const dated = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(text);
+  if (dated) {
+    const weekday = (new Date(Date.UTC(+dated[1], +dated[2] - 1, +dated[3])).getUTCDay() + 6) % 7;
+    return `${t(`week.day.${DAYS[weekday]}`)} ${dated[4]}:${dated[5]}`;
+  }
+  const weekly = /^(Mo|Tu|We|Th|Fr|Sa|Su) (\d{2}):(\d{2})$/.exec(text);
+  return weekly ? `${t(`week.day.${weekly[1]}`)} ${weekly[2]}:${weekly[3]}` : text;
+}
+
+/** The name of a speed band (`morning_peak`) in the page's language, else as the profile says. */
+export function bandLabel(name) {
+  const key = `week.band.${name}`;
+  const label = t(key);
+  return label === key ? String(name) : label;
+}
+
+/** The weekdays in the API's notation, Monday first. */
+export const WEEKDAYS = DAYS;
+
+/**
+ * The first moment at or after `now` (Hanoi time, `2026-12-12T13:00`) that falls on weekday
+ * `day` (`Sa`) at `clock` (`10:00`), as the API writes a moment: `2026-12-19T10:00`. A citizen
+ * planning "Saturday 10:00" means the coming Saturday, holidays and all.
+ */
+export function nextMoment(now, day, clock) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(String(now));
+  const c = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(String(clock));
+  const target = DAYS.indexOf(day);
+  if (!m || !c || target < 0) return null;
+  const start = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5]);
+  const midnight = Date.UTC(+m[1], +m[2] - 1, +m[3]);
+  const weekday = (new Date(midnight).getUTCDay() + 6) % 7;
+  let when = midnight + ((target - weekday + 7) % 7) * 86400000 + (+c[1] * 60 + +c[2]) * 60000;
+  if (when < start) when += 7 * 86400000;
+  return new Date(when).toISOString().slice(0, 16);
+}
+
 /** The heat map and the worst hours of a sweep. */
 export function weekHeatMap(sweep) {
   const head = h('tr', {}, h('th', { scope: 'col' }, ''), ...DAYS.map((d) => h('th', { scope: 'col' }, t(`week.dayShort.${d}`))));

@@ -68,3 +68,21 @@ test('opening hours read as days and times, in both languages', () => {
   assert.equal(describeHours('sunrise-sunset'), 'sunrise-sunset');
   assert.equal(describeHours(''), '');
 });
+
+test('a later departure is the coming weekday at that time, written as the API reads it', async () => {
+  const { momentLabel, nextMoment } = await import('../js/week.js');
+  // Saturday 12 December 2026, 13:00 in Hanoi.
+  const now = '2026-12-12T13:00';
+  assert.equal(nextMoment(now, 'Mo', '07:53'), '2026-12-14T07:53');
+  assert.equal(nextMoment(now, 'Sa', '14:00'), '2026-12-12T14:00', 'later the same day');
+  assert.equal(nextMoment(now, 'Sa', '10:00'), '2026-12-19T10:00', 'earlier the same day: next week');
+  assert.equal(nextMoment(now, 'Sa', '13:00'), '2026-12-12T13:00');
+  assert.equal(nextMoment('2026-12-31T20:00', 'Th', '08:00'), '2027-01-07T08:00');
+  assert.equal(nextMoment(now, 'Sa', '25:00'), null);
+  i18n.setLang('vi');
+  assert.equal(momentLabel('2026-12-14T07:53'), 'Thứ Hai 07:53');
+  assert.equal(momentLabel('Sa 10:00'), 'Thứ Bảy 10:00');
+  i18n.setLang('en');
+  assert.equal(momentLabel('Mo 08:00'), 'Monday 08:00');
+  i18n.setLang('vi');
+});

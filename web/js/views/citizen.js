@@ -1,7 +1,10 @@
 // Citizen view: choose a starting place (search, map tap, device location) and a travel mode,
-// then see the nearest receiving points ranked by travel time with the route drawn.
+// then see the nearest receiving points ranked by travel time with the route drawn. The citizen
+// leaves now or at a later weekday and time ("Thứ Bảy 10:00": the coming Saturday), and may
+// list the points open on arrival first; whether each is open then, and when it opens next,
+// is the server's answer for that moment.
 import * as api from '../api.js';
-import { hanoiNow, opensAt } from '../week.js';
+import { WEEKDAYS, hanoiNow, momentLabel, nextMoment, opensAt } from '../week.js';
 import { h, debounce, legendBox } from '../dom.js';
 import { currentLang, fmtDistance, fmtMinutes, t } from '../i18n.js';
 import { describeHours } from '../hours.js';
@@ -15,6 +18,8 @@ const MODES = ['motorbike', 'walk', 'car', 'bicycle'];
 const MODE_KEY = 'motcua.travelMode';
 const NEAREST_K = 3;
 const SNAP_WARN_M = 300;
+/** What the "leave later" picker shows first. */
+const LATER_DEFAULT = { day: 'Sa', clock: '10:00' };
 
 function storedMode() {
   try {
@@ -35,6 +40,8 @@ export function mount(root) {
     searchAbort: null,
     nearestAbort: null,
     disposed: false,
+    later: false, // leave at the picked weekday and time instead of now
+    openFirst: false, // list the points open on arrival first
   };
 
   const mapEl = h('div', { class: 'map', testid: 'map' });
@@ -51,6 +58,47 @@ export function mount(root) {
   const fromLine = h('p', { class: 'from-line', testid: 'origin-label' });
   const status = h('p', { class: 'status', testid: 'nearest-status', role: 'status', 'aria-live': 'polite' });
   const resultsList = h('ol', { class: 'nearest-list', testid: 'nearest-results' });
+
+  const laterDay = h('select', { id: 'citizen-later-day', testid: 'later-day', 'aria-label': t('citizen.when.day') }, WEEKDAYS.map((d) => h('option', { value: d, selected: d === LATER_DEFAULT.day }, t(`week.day.${d}`))));
+  const laterClock = h('input', { type: 'time', id: 'citizen-later-clock', testid: 'later-clock', value: LATER_DEFAULT.clock, 'aria-label': t('citizen.when.clock') });
+  const laterPicker = h('div', { class: 'row later-picker', testid: 'later-picker', hidden: true }, laterDay, laterClock);
+  const leavingLine = h('p', { class: 'hint', testid: 'leaving-at', hidden: true });
+  const whenChoice = (value, label) =>
+    h(
+      'label',
+      { class: 'mode-option' },
+      h('input', {
+        type: 'radio',
+        name: 'leave-when',
+        value,
+        testid: `when-${value}`,
+        checked: (value === 'later') === state.later,
+        onChange: () => {
+          state.later = value === 'later';
+          laterPicker.hidden = !state.later;
+          if (state.origin) loadNearest();
+        },
+      }),
+      h('span', {}, label),
+    );
+  const whenFieldset = h('fieldset', { class: 'mode-switch when-switch' }, h('legend', {}, t('citizen.when')), whenChoice('now', t('citizen.when.now')), whenChoice('later', t('citizen.when.later')), laterPicker);
+  const openFirstInput = h('input', { type: 'checkbox', id: 'citizen-open-first', testid: 'open-first' });
+  const openFirstField = h('div', { class: 'check-row' }, openFirstInput, h('label', { for: 'citizen-open-first' }, t('citizen.openFirst')));
+  openFirstInput.addEventListener('change', () => {
+    state.openFirst = openFirstInput.checked;
+    if (state.origin) loadNearest();
+  });
+  for (const el of [laterDay, laterClock]) {
+    el.addEventListener('change', () => {
+      if (state.origin && leaveAt()) loadNearest();
+    });
+  }
+
+  /** When the citizen leaves, Hanoi time (`2026-12-19T10:00`); null while the time is half typed. */
+  function leaveAt() {
+    const now = hanoiNow();
+    return state.later ? nextMoment(now, laterDay.value, laterClock.value) : now;
+  }
 
   const modeFieldset = h(
     'fieldset',
@@ -104,7 +152,10 @@ export function mount(root) {
     h('div', { class: 'locate-row' }, locateButton),
     h('p', { class: 'hint' }, t('citizen.tapHint')),
     modeFieldset,
+    whenFieldset,
+    openFirstField,
     fromLine,
+    leavingLine,
     h('h2', {}, t('citizen.results')),
     status,
     resultsList,
@@ -191,14 +242,22 @@ export function mount(root) {
 
   async function loadNearest() {
     const origin = state.origin;
+    const at = leaveAt();
+    if (!at) return;
+    const openFirst = state.openFirst;
     state.nearestAbort?.abort();
     const abort = new AbortController();
     state.nearestAbort = abort;
     status.textContent = t('citizen.loading');
     view.dataset.loading = 'true';
     try {
-      const data = await api.nearest({ lon: origin.lon, lat: origin.lat, mode: state.mode, k: NEAREST_K, at: hanoiNow() }, { signal: abort.signal });
+      const data = await api.nearest({ lon: origin.lon, lat: origin.lat, mode: state.mode, k: NEAREST_K, at, openFirst }, { signal: abort.signal });
       if (abort.signal.aborted || state.disposed) return;
+      state.answeredLater = state.later;
+      leavingLine.hidden = !state.later;
+      leavingLine.textContent = state.later ? t('citizen.leavingAt', { when: momentLabel(at) }) : '';
+      view.dataset.at = at;
+      view.dataset.openFirst = String(openFirst);
       state.results = data?.results ?? [];
       state.selected = 0;
       const snap = data?.origin?.snap_distance_m ?? data?.snap_distance_m;
@@ -226,11 +285,13 @@ export function mount(root) {
     resultsList.replaceChildren(
       ...state.results.map((r, i) => {
         const p = r.point;
+        // Leaving later, "open" means open when the citizen gets there, not at this minute.
+        const later = state.answeredLater;
         const badge =
           r.open_now === true
-            ? h('span', { class: 'badge open', testid: 'open-badge' }, t('citizen.openNow'))
+            ? h('span', { class: 'badge open', testid: 'open-badge', dataset: { open: 'true' } }, later ? t('citizen.openOnArrival') : t('citizen.openNow'))
             : r.open_now === false
-              ? h('span', { class: 'badge closed', testid: 'open-badge' }, r.next_open ? opensAt(r.next_open) : t('citizen.closedNow'))
+              ? h('span', { class: 'badge closed', testid: 'open-badge', dataset: { open: 'false' } }, r.next_open ? opensAt(r.next_open) : later ? t('citizen.closedOnArrival') : t('citizen.closedNow'))
               : h('span', { class: 'badge unknown', testid: 'open-badge' }, t('citizen.openUnknown'));
         return h(
           'li',

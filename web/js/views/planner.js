@@ -1,25 +1,29 @@
 // Planner view: pick or create a scenario, add / drag / delete receiving points, watch the
 // coverage and KPIs follow each edit, save with optimistic versioning, run the optimiser,
-// compare two scenarios and export them. The optimiser and comparison panels live in
-// `planner/`, each mounted over the view's one shared `state`.
+// compare two scenarios and export them. The panels live in `planner/` (the rule, the time
+// evaluated for, the points and their editor, what the edits changed, the optimiser, the
+// comparison), each mounted over
+// the view's one shared `state`; this module owns the scenario, the map and the evaluation.
 import * as api from '../api.js';
 import { debounce, h, legendBox, toast } from '../dom.js';
-import { fmtDecimal, fmtInt, t } from '../i18n.js';
+import { t } from '../i18n.js';
 import { kpiCards } from '../kpis.js';
 import { createMap } from '../map.js';
 import { extentLegend } from '../layers/basemap.js';
 import { addCells, cellsFromColumns, cellsLegend, setCatchment, setCells } from '../layers/cells.js';
-import { levelsById, loadSummary, pointLoadDetails } from '../load.js';
-import { KINDS, KIND_COLOURS, addPoints, pointIdAt, pointsLegend, setPoints, setSelectedPoint } from '../layers/points.js';
+import { levelsById, loadSummary } from '../load.js';
+import { addPoints, pointIdAt, pointsLegend, setPoints, setSelectedPoint } from '../layers/points.js';
 import { addSuggestions } from '../layers/suggestions.js';
 import { setMode } from '../state.js';
 import { BASELINE_ID, draftOf, fillScenarioSelect, scenarioLabel, scenarioList } from '../scenarios.js';
-import { foldText } from '../text.js';
 import { errorText } from './citizen.js';
 import * as changesPanel from './planner/changes.js';
 import * as comparePanel from './planner/compare.js';
+import * as momentPanel from './planner/moment.js';
 import * as optimiserPanel from './planner/optimiser.js';
 import * as officesPanel from './planner/osm-offices.js';
+import * as pointsPanel from './planner/points.js';
+import * as rulePanel from './planner/rule.js';
 
 const EVALUATE_DEBOUNCE_MS = 150;
 
@@ -40,6 +44,7 @@ export function mount(root, mode) {
     disposed: false,
     meta: null, // /api/v1/meta: the models, and every default and limit of the form
     service: null, // the last evaluation's load, queues and fairness (`service`)
+    at: null, // the moment evaluated for (`Mo 08:00`), kept by the time panel; null: no time
   };
 
   // ---- Elements -------------------------------------------------------------------------
@@ -53,31 +58,6 @@ export function mount(root, mode) {
   const kpiHolder = h('div', { testid: 'planner-kpis' });
   const loadHolder = h('div', { testid: 'planner-load' });
   const evalStatus = h('p', { class: 'status', testid: 'evaluate-status', role: 'status', 'aria-live': 'polite' });
-  const addButton = h('button', { type: 'button', class: 'secondary', testid: 'tool-add', 'aria-pressed': 'false', onClick: () => setAdding(!state.adding) }, '+ ', t('planner.addPoint'));
-  const addKindSelect = h(
-    'select',
-    { id: 'planner-add-kind', testid: 'add-kind' },
-    KINDS.map((k) => h('option', { value: k, selected: k === state.addKind }, t(`kind.${k}`))),
-  );
-  const addCentreButton = h('button', { type: 'button', class: 'secondary small', testid: 'tool-add-centre', onClick: addPointAtCentre }, t('planner.addAtCentre'));
-  const pointEditor = h('div', { class: 'card point-editor', testid: 'point-editor', hidden: true });
-  const modeSelect = h('select', { id: 'planner-mode', testid: 'scenario-mode' }, ['motorbike', 'car', 'bicycle', 'walk'].map((m) => h('option', { value: m }, t(`mode.${m}`))));
-  const minutesInput = h('input', { type: 'number', id: 'rule-minutes', testid: 'rule-minutes', min: '1', step: '1' });
-  const radiusInput = h('input', { type: 'number', id: 'rule-km', testid: 'rule-km', min: '0', step: '0.5', 'aria-describedby': 'rule-km-error' });
-  minutesInput.setAttribute('aria-describedby', 'rule-minutes-error');
-  const minutesError = h('p', { class: 'status error', id: 'rule-minutes-error', testid: 'rule-minutes-error', role: 'alert', hidden: true });
-  const kmError = h('p', { class: 'status error', id: 'rule-km-error', testid: 'rule-km-error', role: 'alert', hidden: true });
-  const ruleKept = h('p', { class: 'hint', testid: 'rule-kept', hidden: true });
-  const combineSelect = h('select', { id: 'rule-combine', testid: 'rule-combine' }, h('option', { value: 'or' }, t('kpi.combine.or')), h('option', { value: 'and' }, t('kpi.combine.and')));
-  const radiusKindSelect = h(
-    'select',
-    { id: 'rule-radius-kind', testid: 'rule-radius-kind' },
-    h('option', { value: 'straight' }, t('planner.radius.straight')),
-    h('option', { value: 'network' }, t('planner.radius.network')),
-  );
-  const pointsTitle = h('h3', { testid: 'points-title' });
-  const pointsFilter = h('input', { type: 'search', testid: 'points-filter', placeholder: t('planner.pointsFilter'), 'aria-label': t('planner.pointsFilter') });
-  const pointsList = h('ul', { class: 'points-list', testid: 'points-list' });
   const saveButton = h('button', { type: 'button', testid: 'save-scenario', onClick: save }, t('planner.save'));
   const dirtyNote = h('span', { class: 'dirty', testid: 'dirty-indicator', hidden: true }, '● ', t('planner.unsaved'));
   const conflictBanner = h(
@@ -96,13 +76,25 @@ export function mount(root, mode) {
   const exportCsv = h('a', { testid: 'export-csv', download: '' }, t('planner.exportCsv'));
   const exportGeojson = h('a', { testid: 'export-geojson', download: '' }, t('planner.exportGeojson'));
 
-  // The tools that change points; hidden on a read-only scenario, whose edits cannot be saved.
-  const editTools = h(
-    'div',
-    { testid: 'edit-tools' },
-    h('div', { class: 'row' }, addButton, h('label', { for: 'planner-add-kind', class: 'visually-hidden' }, t('planner.addKind')), addKindSelect),
-    h('p', { class: 'hint' }, t('planner.dragHint'), ' ', addCentreButton),
-  );
+  const rule = rulePanel.mount(state, {
+    changed: () => {
+      setDirty(true);
+      scheduleEvaluate();
+    },
+  });
+  // The time is a way of looking at the draft, not part of it: choosing one saves nothing.
+  const moment = momentPanel.mount(state, { changed: () => scheduleEvaluate() });
+  const pointTools = pointsPanel.mount(state, {
+    edited: () => edited(),
+    // A field of the selected point: not edited(), whose new editor would take the focus away.
+    changed: () => {
+      setDirty(true);
+      drawPoints();
+      scheduleEvaluate();
+    },
+    focus: (p) => focusPoint(p),
+    addAtCentre: () => addPointAtCentre(),
+  });
   const optimiser = optimiserPanel.mount(state, { edited: () => edited() });
   const changes = changesPanel.mount(state);
   const comparison = comparePanel.mount(state);
@@ -112,58 +104,19 @@ export function mount(root, mode) {
   api.getMeta().then((meta) => {
     if (state.disposed) return;
     state.meta = meta;
-    const limits = meta.limits ?? {};
-    if (limits.max_minutes != null) minutesInput.max = String(limits.max_minutes);
-    if (limits.max_radius_km != null) radiusInput.max = String(limits.max_radius_km);
+    rule.applyMeta(meta);
+    moment.applyMeta(meta);
     optimiser.applyMeta(meta);
   }).catch(() => {
     // The banner says the area is unavailable; the forms stay empty.
   });
 
-  addKindSelect.addEventListener('change', () => {
-    state.addKind = addKindSelect.value;
-  });
-  /**
-   * A rule field outside the limits `/api/v1/meta` gives is marked and explained, and the
-   * figures are not recomputed: they keep the last valid rule, and the message says which.
-   */
-  const checkRuleField = (input, errorEl, { value, low, high, lowOpen, key }) => {
-    const ok = input.value.trim() !== '' && Number.isFinite(value) && (lowOpen ? value > low : value >= low) && value <= high;
-    input.setAttribute('aria-invalid', ok ? 'false' : 'true');
-    errorEl.hidden = ok;
-    if (!ok) errorEl.textContent = t(key, { high: fmtDecimal(high, 0) });
-    return ok;
-  };
-  const onRuleChange = () => {
-    if (!state.scenario) return;
-    const limits = state.meta?.limits ?? {};
-    const minutes = Number(minutesInput.value);
-    const km = Number(radiusInput.value);
-    const minutesOk = checkRuleField(minutesInput, minutesError, { value: minutes, low: 0, lowOpen: true, high: limits.max_minutes ?? Infinity, key: 'planner.rule.minutesInvalid' });
-    const kmOk = checkRuleField(radiusInput, kmError, { value: km, low: 0, lowOpen: false, high: limits.max_radius_km ?? Infinity, key: 'planner.rule.kmInvalid' });
-    ruleKept.hidden = minutesOk && kmOk;
-    const rule = state.scenario.rule ?? {};
-    ruleKept.textContent = t('planner.rule.kept', { minutes: fmtDecimal(rule.max_minutes ?? 0, 0), km: fmtDecimal(rule.radius_km ?? 0, 1) });
-    if (!minutesOk || !kmOk) return;
-    state.scenario.mode = modeSelect.value;
-    state.scenario.rule = {
-      ...state.scenario.rule,
-      max_minutes: minutes,
-      radius_km: km,
-      combine: combineSelect.value,
-      radius_kind: radiusKindSelect.value,
-    };
-    setDirty(true);
-    scheduleEvaluate();
-  };
-  for (const el of [modeSelect, minutesInput, radiusInput, combineSelect, radiusKindSelect]) el.addEventListener('change', onRuleChange);
   tokenInput.addEventListener('change', () => {
     api.setToken(tokenInput.value.trim());
     toast(t('planner.tokenSaved'));
     // Saved scenarios are listed only with the token.
     refreshList();
   });
-  pointsFilter.addEventListener('input', renderPoints);
   scenarioSelect.addEventListener('change', () => {
     if (state.dirty && !window.confirm(t('planner.discardConfirm'))) {
       scenarioSelect.value = state.scenarioId;
@@ -201,31 +154,13 @@ export function mount(root, mode) {
     h('div', { class: 'field' }, h('label', { for: 'planner-new-name' }, t('planner.newName')), createForm),
     h('div', { class: 'field' }, h('label', { for: 'planner-token' }, t('planner.token')), tokenInput, h('span', { class: 'hint' }, t('planner.tokenHint'))),
     readOnlyNote,
-    h(
-      'details',
-      { class: 'rule-box', testid: 'rule-box' },
-      h('summary', {}, t('planner.rule')),
-      h(
-        'div',
-        { class: 'rule-grid' },
-        h('div', { class: 'field' }, h('label', { for: 'planner-mode' }, t('mode.label')), modeSelect),
-        h('div', { class: 'field' }, h('label', { for: 'rule-minutes' }, t('planner.rule.minutes')), minutesInput, minutesError),
-        h('div', { class: 'field' }, h('label', { for: 'rule-combine' }, t('planner.rule.combine')), combineSelect),
-        h('div', { class: 'field' }, h('label', { for: 'rule-km' }, t('planner.rule.km')), radiusInput, kmError),
-        h('div', { class: 'field' }, h('label', { for: 'rule-radius-kind' }, t('planner.rule.radiusKind')), radiusKindSelect),
-      ),
-      ruleKept,
-    ),
-    h('section', { 'aria-labelledby': 'planner-kpis-title' }, h('h2', { id: 'planner-kpis-title' }, t('planner.kpis')), evalStatus, kpiHolder, changes.element, loadHolder),
+    rule.element,
+    h('section', { 'aria-labelledby': 'planner-kpis-title' }, h('h2', { id: 'planner-kpis-title' }, t('planner.kpis')), moment.element, evalStatus, kpiHolder, changes.element, loadHolder),
     h(
       'section',
       { 'aria-labelledby': 'planner-tools-title' },
       h('h2', { id: 'planner-tools-title' }, t('planner.tools')),
-      editTools,
-      pointEditor,
-      pointsTitle,
-      pointsFilter,
-      pointsList,
+      pointTools.elements,
       h('div', { class: 'row' }, saveButton, dirtyNote),
       saveError,
       conflictBanner,
@@ -273,11 +208,9 @@ export function mount(root, mode) {
       const readOnly = scenario.read_only ?? id === BASELINE_ID;
       state.readOnly = readOnly;
       readOnlyNote.hidden = !readOnly;
-      editTools.hidden = readOnly;
-      if (readOnly) setAdding(false);
+      pointTools.setReadOnly(readOnly);
       saveButton.textContent = readOnly ? t('planner.saveAsNew') : t('planner.save');
       deleteScenarioButton.hidden = readOnly;
-      renderEditor();
       optimiser.clear();
       setDirty(false);
       changes.reset();
@@ -285,8 +218,8 @@ export function mount(root, mode) {
       state.savedSeq = state.evaluateSeq + 1;
       exportCsv.href = api.exportUrl(id, 'csv');
       exportGeojson.href = api.exportUrl(id, 'geojson');
-      fillRule();
-      renderPoints();
+      rule.fill();
+      pointTools.render();
       drawPoints();
       view.dataset.loaded = 'true';
       view.dataset.version = String(scenario.version ?? '');
@@ -361,19 +294,6 @@ export function mount(root, mode) {
     }
   }
 
-  function fillRule() {
-    const s = state.scenario;
-    const rule = s.rule ?? {};
-    modeSelect.value = s.mode ?? 'motorbike';
-    const defaultRule = state.meta?.defaults?.rule ?? {};
-    minutesInput.value = String(rule.max_minutes ?? defaultRule.max_minutes ?? '');
-    radiusInput.value = String(rule.radius_km ?? defaultRule.radius_km ?? '');
-    for (const el of [minutesError, kmError, ruleKept]) el.hidden = true;
-    for (const el of [minutesInput, radiusInput]) el.setAttribute('aria-invalid', 'false');
-    combineSelect.value = rule.combine === 'and' ? 'and' : 'or';
-    radiusKindSelect.value = rule.radius_kind === 'network' ? 'network' : 'straight';
-  }
-
   // ---- Editing ----------------------------------------------------------------------------
   function setDirty(dirty) {
     state.dirty = dirty;
@@ -383,124 +303,27 @@ export function mount(root, mode) {
     view.dataset.dirty = String(dirty);
   }
 
-  function setAdding(adding) {
-    state.adding = adding;
-    addButton.setAttribute('aria-pressed', String(adding));
-    addButton.lastChild.textContent = adding ? t('planner.addPointActive') : t('planner.addPoint');
-    if (state.map) state.map.getCanvas().style.cursor = adding ? 'crosshair' : '';
-  }
-
   function edited() {
     setDirty(true);
-    renderPoints();
-    renderEditor();
+    pointTools.render();
     drawPoints();
     scheduleEvaluate();
-  }
-
-  function addPointAt(lon, lat) {
-    if (state.readOnly) return;
-    state.newCount += 1;
-    const point = {
-      id: `p_new_${Date.now().toString(36)}_${state.newCount}`,
-      name: t('planner.newPointName', { n: state.newCount }),
-      kind: state.addKind,
-      lon: round6(lon),
-      lat: round6(lat),
-      // The server reads opening_hours as a string; empty means not known.
-      opening_hours: '',
-      approximate: false,
-      address: null,
-    };
-    state.points.push(point);
-    state.selectedId = point.id;
-    setAdding(false);
-    edited();
   }
 
   function addPointAtCentre() {
     if (!state.map) return;
     const c = state.map.getCenter();
-    addPointAt(c.lng, c.lat);
-  }
-
-  function deletePoint(id) {
-    state.points = state.points.filter((p) => p.id !== id);
-    if (state.selectedId === id) state.selectedId = null;
-    edited();
+    pointTools.addPointAt(c.lng, c.lat);
   }
 
   function selectPoint(id) {
     state.selectedId = id;
-    renderPoints();
-    renderEditor();
+    pointTools.render();
     changes.render();
     if (state.map) {
       setSelectedPoint(state.map, id);
       setCatchment(state.map, id);
     }
-  }
-
-  function renderPoints() {
-    pointsTitle.textContent = t('planner.points', { n: fmtInt(state.points.length) });
-    pointsTitle.dataset.count = String(state.points.length);
-    const q = foldText(pointsFilter.value);
-    const shown = state.points.filter((p) => !q || foldText(p.name).includes(q));
-    pointsList.replaceChildren(
-      ...shown.map((p) =>
-        h(
-          'li',
-          { testid: 'point-item', class: p.id === state.selectedId ? 'selected' : '', dataset: { pointId: p.id } },
-          h('span', { class: 'kind-dot', style: `background:${KIND_COLOURS[p.kind] ?? '#555'}`, title: t(`kind.${p.kind}`) }),
-          h('button', { type: 'button', class: 'pname', testid: 'point-select', onClick: () => focusPoint(p) }, p.name),
-          state.readOnly ? null : h('button', { type: 'button', class: 'danger small', testid: 'point-delete', 'aria-label': t('planner.deletePoint', { name: p.name }), onClick: () => deletePoint(p.id) }, '✕'),
-        ),
-      ),
-    );
-  }
-
-  /** Name, kind and opening hours of the selected point, edited in place. */
-  function renderEditor() {
-    const p = state.points.find((q) => q.id === state.selectedId);
-    pointEditor.hidden = !p;
-    if (!p) {
-      pointEditor.replaceChildren();
-      return;
-    }
-    const nameInput = h('input', { type: 'text', id: 'point-name', testid: 'point-name', value: p.name });
-    const kindSelect = h('select', { id: 'point-kind', testid: 'point-kind' }, KINDS.map((k) => h('option', { value: k, selected: k === p.kind }, t(`kind.${k}`))));
-    const hoursInput = h('input', { type: 'text', id: 'point-hours', testid: 'point-hours', value: p.opening_hours ?? '', placeholder: 'Mo-Fr 08:00-17:00' }); // i18n: not translated (opening_hours syntax)
-    const kindCounters = state.meta?.defaults?.counters_by_kind ?? {};
-    const countersInput = h('input', { type: 'number', min: 1, max: 1000, step: 1, id: 'point-counters', testid: 'point-counters', value: p.counters ?? '', placeholder: String(kindCounters[p.kind] ?? '') });
-    const commit = () => {
-      p.name = nameInput.value.trim() || p.name;
-      p.kind = kindSelect.value;
-      p.opening_hours = hoursInput.value.trim();
-      const counters = Number.parseInt(countersInput.value, 10);
-      if (Number.isInteger(counters) && counters >= 1) p.counters = counters;
-      else delete p.counters;
-      // Not edited(): rebuilding this form would take the keyboard focus away.
-      setDirty(true);
-      renderPoints();
-      drawPoints();
-      scheduleEvaluate();
-    };
-    for (const el of [nameInput, kindSelect, hoursInput, countersInput]) {
-      el.addEventListener('change', commit);
-      el.disabled = Boolean(state.readOnly);
-    }
-    pointEditor.replaceChildren(
-      h('h3', {}, t('planner.selectedPoint')),
-      h('div', { class: 'field' }, h('label', { for: 'point-name' }, t('planner.pointName')), nameInput),
-      h('div', { class: 'field' }, h('label', { for: 'point-kind' }, t('planner.pointKind')), kindSelect),
-      h('div', { class: 'field' }, h('label', { for: 'point-hours' }, t('planner.pointHours')), hoursInput),
-      h('div', { class: 'field' }, h('label', { for: 'point-counters' }, t('planner.pointCounters')), countersInput),
-      h('p', { class: 'hint' }, `${p.lon.toFixed(5)}, ${p.lat.toFixed(5)}`, p.approximate ? ` · ${t('citizen.approximate')}` : ''),
-      pointLoadDetails(
-        state.service?.points?.find((q) => q.id === p.id),
-        state.service?.load?.max_wait_min ?? 15,
-      ),
-    );
   }
 
   function focusPoint(p) {
@@ -529,23 +352,28 @@ export function mount(root, mode) {
     const abort = new AbortController();
     state.evaluateAbort = abort;
     const seq = ++state.evaluateSeq;
-    const asSaved = seq === state.savedSeq;
+    // Without unsaved edits the draft is the scenario as saved, at whatever time it is seen.
+    const asSaved = seq === state.savedSeq || !state.dirty;
     const started = performance.now();
     const draft = draftOf(state.scenario, state.points);
+    const at = state.at;
+    if (at) draft.at = at;
     const current = () => !abort.signal.aborted && !state.disposed && seq === state.evaluateSeq;
     evalStatus.textContent = t('planner.evaluating');
     kpiHolder.setAttribute('aria-busy', 'true');
     const answered = api.evaluate(draft, { columns: true, signal: abort.signal }).then(async (result) => {
       if (!current()) return;
       kpiHolder.replaceChildren(kpiCards(result.summary, { points: state.points }));
+      moment.show(result.moment ?? null);
       changes.evaluated({ summary: result.summary }, { asSaved });
       state.service = result.service ?? null;
       loadHolder.replaceChildren(...(state.service ? [loadSummary(state.service)] : []));
       // Overloaded and strained points marked as edits change the network.
       drawPoints();
-      if (!pointEditor.contains(document.activeElement)) renderEditor();
+      pointTools.refreshEditor();
       kpiHolder.dataset.uncovered = String(result.summary.population_uncovered);
       kpiHolder.dataset.seq = String(seq);
+      kpiHolder.dataset.at = at ?? '';
       kpiHolder.dataset.elapsedMs = String(Math.round(performance.now() - started));
       kpiHolder.removeAttribute('aria-busy');
       // The cells' columns came in the same answer; the hexagons they colour come once a page.
@@ -604,8 +432,8 @@ export function mount(root, mode) {
     const onMove = (e) => {
       const p = state.points.find((q) => q.id === dragging);
       if (!p) return;
-      p.lon = round6(e.lngLat.lng);
-      p.lat = round6(e.lngLat.lat);
+      p.lon = pointsPanel.round6(e.lngLat.lng);
+      p.lat = pointsPanel.round6(e.lngLat.lat);
       drawPoints();
     };
     const onUp = () => {
@@ -641,7 +469,7 @@ export function mount(root, mode) {
     });
     map.on('click', (e) => {
       if (state.adding && !state.readOnly) {
-        addPointAt(e.lngLat.lng, e.lngLat.lat);
+        pointTools.addPointAt(e.lngLat.lng, e.lngLat.lat);
         return;
       }
       selectPoint(pointIdAt(map, e.point));
@@ -683,8 +511,4 @@ export function mount(root, mode) {
       state.map?.remove();
     },
   };
-}
-
-function round6(x) {
-  return Math.round(x * 1e6) / 1e6;
 }

@@ -1,28 +1,37 @@
 // Planner panel: what the edits changed. The figures of the draft against the scenario's last
 // save and against the current points (the baseline, under the draft's own rule and mode), and
 // for the selected point the people it serves, how many of them only the edits cover, and a
-// warning when a new point covers no one new.
+// warning when a new point covers no one new. Every comparison is made at the moment the
+// draft is evaluated for (`state.at`), or without a time.
 import * as api from '../../api.js';
 import { h } from '../../dom.js';
 import { fmtInt, fmtSignedInt, fmtSignedMinutes, fmtSignedShare, t } from '../../i18n.js';
 import { BASELINE_ID, draftOf } from '../../scenarios.js';
 
-/** Mounts the panel over the planner's shared `state` (scenario, points, selectedId, service). */
+/** Mounts the panel over the planner's shared `state` (scenario, points, selectedId, service, at). */
 export function mount(state) {
   const element = h('div', { class: 'edit-changes', testid: 'edit-changes' });
-  let saved = null; // {summary, cells}: the evaluation of the scenario as last saved
+  let saved = null; // {summary, cells, at}: the evaluation of the scenario as last saved
   let latest = null; // {summary, cells}: the evaluation of the draft
-  let baseline = null; // {key, summary}: the baseline's points under the draft's rule
+  let baseline = null; // {key, summary}: the baseline's points under the draft's rule and time
   let baselinePoints = null;
   let savedIds = new Set();
 
-  /** The baseline's points evaluated under `scenario`'s rule and mode, once per rule. */
+  /** `points` evaluated under `scenario`'s rule and mode at `at` (null: no time). */
+  async function summaryOf(scenario, points, at) {
+    const draft = draftOf(scenario, points);
+    if (at) draft.at = at;
+    return (await api.evaluate(draft)).summary;
+  }
+
+  /** The baseline's points evaluated under `scenario`'s rule and mode, once per rule and time. */
   function baselineSummary(scenario) {
-    const key = JSON.stringify([scenario.mode, scenario.rule]);
+    const at = state.at ?? null;
+    const key = JSON.stringify([scenario.mode, scenario.rule, at]);
     if (baseline?.key !== key) {
       const pending = (async () => {
         baselinePoints ??= (await api.getScenario(BASELINE_ID)).points ?? [];
-        return (await api.evaluate(draftOf(scenario, baselinePoints))).summary;
+        return summaryOf(scenario, baselinePoints, at);
       })();
       baseline = { key, pending, summary: null };
       pending.then(
@@ -75,7 +84,7 @@ export function mount(state) {
     if (latest && saved && state.dirty) lines.push(deltaLine('change-saved', t('planner.change.saved'), latest.summary, saved.summary));
     if (latest && baseline?.summary && state.scenarioId !== BASELINE_ID) lines.push(deltaLine('change-baseline', t('planner.change.baseline'), latest.summary, baseline.summary));
     const p = state.points.find((q) => q.id === state.selectedId);
-    if (p && latest?.cells && state.service) {
+    if (p && latest?.cells && saved?.cells && state.service) {
       const { residents, newly } = reachOf(p.id);
       lines.push(
         h(
@@ -92,12 +101,30 @@ export function mount(state) {
   return {
     element,
     render,
-    /** A fresh evaluation of the draft; `asSaved`: the draft is the scenario as saved. */
+    /**
+     * A fresh evaluation of the draft at `state.at`; `asSaved`: the draft is the scenario as
+     * saved. With unsaved edits and another time than the last save's figures were made at, the
+     * saved points are evaluated again at that time.
+     */
     async evaluated({ summary, cells }, { asSaved = false } = {}) {
+      const at = state.at ?? null;
       latest = { summary: summary ?? latest?.summary, cells: cells ?? latest?.cells };
       if (asSaved || !saved) {
-        saved = { ...latest };
+        saved = { ...latest, at };
         savedIds = new Set(state.points.map((q) => q.id));
+      } else if (saved.at !== at && state.scenario) {
+        const reference = { summary: null, cells: null, at };
+        saved = reference;
+        summaryOf(state.scenario, state.scenario.points ?? [], at).then(
+          (s) => {
+            if (saved !== reference || state.disposed) return;
+            reference.summary = s;
+            render();
+          },
+          () => {
+            // Without it the panel shows the change against the baseline only.
+          },
+        );
       }
       render();
       if (state.scenarioId !== BASELINE_ID && state.scenario) {
@@ -111,7 +138,7 @@ export function mount(state) {
     },
     /** The draft was saved: what is on screen is now the last save. */
     saved() {
-      if (latest) saved = { ...latest };
+      if (latest) saved = { ...latest, at: state.at ?? null };
       savedIds = new Set(state.points.map((q) => q.id));
       render();
     },
