@@ -186,8 +186,10 @@ export function exportUrl(id, format) {
 }
 
 /** Start an optimiser run; answers `{run_id}`. Fields left undefined take the defaults /meta lists. */
-export function startOptimise({ scenario = null, draft = null, model, add, consolidate = false, keep }) {
-  return request('POST', `${BASE}/optimise`, { body: { scenario, draft, model, add, consolidate, keep }, auth: true });
+/** Starts an optimisation run; `at` or `week` judge the plan at a time or over the week, new
+ *  points open `new_point_hours`; fields left undefined take the server's defaults. */
+export function startOptimise({ scenario = null, draft = null, model, add, consolidate = false, keep, at, week, new_point_hours, capacity_from_counters }) {
+  return request('POST', `${BASE}/optimise`, { body: { scenario, draft, model, add, consolidate, keep, at, week, new_point_hours, capacity_from_counters }, auth: true });
 }
 
 export const optimiseStatus = (runId) => request('GET', `${BASE}/optimise/${encodeURIComponent(runId)}`);

@@ -83,3 +83,25 @@ test('planner runs the optimiser, accepts a suggestion, compares and exports', {
   assert.deepEqual(foreign, [], 'nothing is fetched from outside the motcua server');
   await context.close();
 });
+
+test('planner asks where one 24/7 point adds most person-hours over the week', { timeout: 300000 }, async () => {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  const page = await context.newPage();
+  const errors = trackErrors(page);
+  await page.goto(`${server.baseUrl}/#/planner/baseline`);
+  await page.waitForFunction(() => document.querySelector('[data-testid="view-planner"]')?.dataset.loaded === 'true', null, { timeout: 30000 });
+  await page.getByTestId('token-input').fill(server.token);
+  await page.getByTestId('token-input').press('Tab');
+  // The new points' hours come prefilled from the server's defaults.
+  assert.match(await page.getByTestId('opt-hours').inputValue(), /Mo-Fr/);
+  await page.getByTestId('opt-model').selectOption('mclp');
+  await page.getByTestId('opt-add').fill('1');
+  await page.getByTestId('opt-when').selectOption('week');
+  await page.getByTestId('opt-hours').fill('24/7');
+  await page.getByTestId('opt-run').click();
+  await page.getByTestId('opt-accept').waitFor({ timeout: 240000 });
+  assert.match(await page.getByTestId('opt-summary').textContent(), /người·giờ/, 'the figures say they are person-hours');
+  assert.match(await page.getByTestId('opt-suggestion').first().textContent(), /người·giờ mỗi tuần/);
+  assert.deepEqual(errors, [], 'no uncaught errors in the page');
+  await context.close();
+});
