@@ -53,6 +53,8 @@ export default {
   'citizen.from': 'Starting from: {place}',
   'citizen.pickedOnMap': 'the place picked on the map',
   'citizen.myLocation': 'my location',
+  'citizen.pickedOnMapField': 'Point picked on the map',
+  'citizen.myLocationField': 'My location',
   'citizen.snapFar': 'The starting place is {d} from the nearest road; times may be less accurate.',
   'citizen.results': 'Nearest receiving points',
   'citizen.loading': 'Computing routes…',

@@ -53,6 +53,8 @@ export default {
   'citizen.from': 'Xuất phát từ: {place}',
   'citizen.pickedOnMap': 'điểm đã chọn trên bản đồ',
   'citizen.myLocation': 'vị trí của tôi',
+  'citizen.pickedOnMapField': 'Điểm đã chọn trên bản đồ',
+  'citizen.myLocationField': 'Vị trí của tôi',
   'citizen.snapFar': 'Điểm xuất phát cách đường gần nhất {d}; thời gian có thể kém chính xác.',
   'citizen.results': 'Điểm tiếp nhận gần nhất',
   'citizen.loading': 'Đang tính đường đi…',

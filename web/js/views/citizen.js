@@ -2,7 +2,10 @@
 // then see the nearest receiving points ranked by travel time with the route drawn. The citizen
 // leaves now or at a later weekday and time ("Thứ Bảy 10:00": the coming Saturday), and may
 // list the points open on arrival first; whether each is open then, and when it opens next,
-// is the server's answer for that moment.
+// is the server's answer for that moment. The start, the travel mode and the leave-later and
+// open-first choices live in the address (`#/citizen?lon=105.85250&lat=21.03000&mode=walk`), so
+// an answer can be shared, reloaded, and survives a switch of language (which mounts the view
+// again from the address).
 import * as api from '../api.js';
 import { WEEKDAYS, hanoiNow, momentLabel, nextMoment, opensAt } from '../week.js';
 import { h, debounce, legendBox } from '../dom.js';
@@ -13,6 +16,7 @@ import { extentLegend } from '../layers/basemap.js';
 import { addOrigin, setOrigin } from '../layers/origin.js';
 import { addPoints, pointsLegend, setPoints } from '../layers/points.js';
 import { addRoutes, setRoutes } from '../layers/routes.js';
+import { hashFor, setMode } from '../state.js';
 
 const MODES = ['motorbike', 'walk', 'car', 'bicycle'];
 const MODE_KEY = 'motcua.travelMode';
@@ -20,6 +24,35 @@ const NEAREST_K = 3;
 const SNAP_WARN_M = 300;
 /** What the "leave later" picker shows first. */
 const LATER_DEFAULT = { day: 'Sa', clock: '10:00' };
+/** Decimals of a start in the address: 1e-5 degree is about a metre in Hanoi. */
+const COORD_DECIMALS = 5;
+const CLOCK_RE = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+/** A coordinate as the address writes it, so that a reloaded link asks the very same question. */
+function roundCoord(x) {
+  return Number(x.toFixed(COORD_DECIMALS));
+}
+
+/**
+ * The citizen's choices read from the address's query parameters; anything missing or out of
+ * range (a hand-edited link) falls back to the default instead of failing.
+ */
+export function choicesFromParams(params = {}) {
+  const lon = Number(params.lon);
+  const lat = Number(params.lat);
+  const hasOrigin = params.lon !== undefined && params.lat !== undefined && Number.isFinite(lon) && Number.isFinite(lat) && Math.abs(lon) <= 180 && Math.abs(lat) <= 90;
+  const place = typeof params.place === 'string' && params.place.trim() ? params.place.trim() : null;
+  const day = WEEKDAYS.includes(params.day) ? params.day : null;
+  const clock = CLOCK_RE.test(params.clock ?? '') ? params.clock : null;
+  return {
+    origin: hasOrigin ? { lon: roundCoord(lon), lat: roundCoord(lat), place } : null,
+    mode: MODES.includes(params.mode) ? params.mode : null,
+    later: Boolean(day && clock),
+    day: day ?? LATER_DEFAULT.day,
+    clock: clock ?? LATER_DEFAULT.clock,
+    openFirst: params.open_first === '1',
+  };
+}
 
 function storedMode() {
   try {
@@ -30,18 +63,19 @@ function storedMode() {
   }
 }
 
-export function mount(root) {
+export function mount(root, routeMode = {}) {
+  const initial = choicesFromParams(routeMode.params);
   const state = {
-    origin: null, // {lon, lat, label}
-    mode: storedMode(),
+    origin: null, // {lon, lat, label, place}: place is the searched name the address keeps
+    mode: initial.mode ?? storedMode(),
     results: [],
     selected: 0,
     map: null,
     searchAbort: null,
     nearestAbort: null,
     disposed: false,
-    later: false, // leave at the picked weekday and time instead of now
-    openFirst: false, // list the points open on arrival first
+    later: initial.later, // leave at the picked weekday and time instead of now
+    openFirst: initial.openFirst, // list the points open on arrival first
   };
 
   const mapEl = h('div', { class: 'map', testid: 'map' });
@@ -59,9 +93,9 @@ export function mount(root) {
   const status = h('p', { class: 'status', testid: 'nearest-status', role: 'status', 'aria-live': 'polite' });
   const resultsList = h('ol', { class: 'nearest-list', testid: 'nearest-results' });
 
-  const laterDay = h('select', { id: 'citizen-later-day', testid: 'later-day', 'aria-label': t('citizen.when.day') }, WEEKDAYS.map((d) => h('option', { value: d, selected: d === LATER_DEFAULT.day }, t(`week.day.${d}`))));
-  const laterClock = h('input', { type: 'time', id: 'citizen-later-clock', testid: 'later-clock', value: LATER_DEFAULT.clock, 'aria-label': t('citizen.when.clock') });
-  const laterPicker = h('div', { class: 'row later-picker', testid: 'later-picker', hidden: true }, laterDay, laterClock);
+  const laterDay = h('select', { id: 'citizen-later-day', testid: 'later-day', 'aria-label': t('citizen.when.day') }, WEEKDAYS.map((d) => h('option', { value: d, selected: d === initial.day }, t(`week.day.${d}`))));
+  const laterClock = h('input', { type: 'time', id: 'citizen-later-clock', testid: 'later-clock', value: initial.clock, 'aria-label': t('citizen.when.clock') });
+  const laterPicker = h('div', { class: 'row later-picker', testid: 'later-picker', hidden: !state.later }, laterDay, laterClock);
   const leavingLine = h('p', { class: 'hint', testid: 'leaving-at', hidden: true });
   const whenChoice = (value, label) =>
     h(
@@ -76,22 +110,49 @@ export function mount(root) {
         onChange: () => {
           state.later = value === 'later';
           laterPicker.hidden = !state.later;
+          syncAddress();
           if (state.origin) loadNearest();
         },
       }),
       h('span', {}, label),
     );
   const whenFieldset = h('fieldset', { class: 'mode-switch when-switch' }, h('legend', {}, t('citizen.when')), whenChoice('now', t('citizen.when.now')), whenChoice('later', t('citizen.when.later')), laterPicker);
-  const openFirstInput = h('input', { type: 'checkbox', id: 'citizen-open-first', testid: 'open-first' });
+  const openFirstInput = h('input', { type: 'checkbox', id: 'citizen-open-first', testid: 'open-first', checked: state.openFirst });
   const openFirstField = h('div', { class: 'check-row' }, openFirstInput, h('label', { for: 'citizen-open-first' }, t('citizen.openFirst')));
   openFirstInput.addEventListener('change', () => {
     state.openFirst = openFirstInput.checked;
+    syncAddress();
     if (state.origin) loadNearest();
   });
   for (const el of [laterDay, laterClock]) {
     el.addEventListener('change', () => {
-      if (state.origin && leaveAt()) loadNearest();
+      if (!leaveAt()) return;
+      syncAddress();
+      if (state.origin) loadNearest();
     });
+  }
+
+  /** The address's query parameters for what is on screen. */
+  function addressParams() {
+    const params = {};
+    if (state.origin) {
+      params.lon = state.origin.lon.toFixed(COORD_DECIMALS);
+      params.lat = state.origin.lat.toFixed(COORD_DECIMALS);
+      if (state.origin.place) params.place = state.origin.place;
+    }
+    params.mode = state.mode;
+    if (state.later && CLOCK_RE.test(laterClock.value)) {
+      params.day = laterDay.value;
+      params.clock = laterClock.value;
+    }
+    if (state.openFirst) params.open_first = '1';
+    return params;
+  }
+
+  /** Write the choices into the address without a history entry per tap. */
+  function syncAddress() {
+    if (state.disposed) return;
+    setMode({ view: 'citizen', params: addressParams() }, { replace: true, quiet: true });
   }
 
   /** When the citizen leaves, Hanoi time (`2026-12-19T10:00`); null while the time is half typed. */
@@ -116,6 +177,7 @@ export function mount(root) {
           checked: m === state.mode,
           onChange: () => {
             state.mode = m;
+            syncAddress();
             try {
               localStorage.setItem(MODE_KEY, m);
             } catch {
@@ -167,6 +229,11 @@ export function mount(root) {
 
   const debouncedSearch = debounce((q) => runSearch(q, { immediate: true }), 250);
   searchInput.addEventListener('input', () => debouncedSearch(searchInput.value));
+  // The box may hold a description of the start ("Point picked on the map"): typing replaces it.
+  searchInput.addEventListener('focus', () => {
+    if ([t('citizen.pickedOnMapField'), t('citizen.myLocationField')].includes(searchInput.value)) searchInput.select();
+  });
+  if (initial.origin) restore(initial);
 
   async function runSearch(q, { immediate }) {
     if (!immediate) return;
@@ -211,7 +278,7 @@ export function mount(root) {
     searchResults.replaceChildren();
     searchInput.value = place.name;
     if (state.map) focusPlace(state.map, place);
-    setStart({ lon: place.lon, lat: place.lat, label: place.name });
+    setStart({ lon: place.lon, lat: place.lat, label: place.name, place: place.name });
   }
 
   function useDeviceLocation() {
@@ -224,6 +291,7 @@ export function mount(root) {
       (pos) => {
         const place = { lon: pos.coords.longitude, lat: pos.coords.latitude, label: t('citizen.myLocation') };
         if (state.map) focusPlace(state.map, place);
+        searchInput.value = t('citizen.myLocationField');
         setStart(place);
       },
       (err) => {
@@ -233,11 +301,45 @@ export function mount(root) {
     );
   }
 
+  /** A search typed before the start was chosen elsewhere would list places for the old query. */
+  function dropSearch() {
+    debouncedSearch.cancel();
+    state.searchAbort?.abort();
+    searchResults.replaceChildren();
+  }
+
+  /** A start picked on the map has no name: the search box says so instead of the old query. */
+  function pickOnMap(lngLat) {
+    dropSearch();
+    searchInput.value = t('citizen.pickedOnMapField');
+    setStart({ lon: lngLat.lng, lat: lngLat.lat, label: t('citizen.pickedOnMap') });
+  }
+
   function setStart(origin) {
-    state.origin = origin;
-    fromLine.textContent = t('citizen.from', { place: origin.label });
-    if (state.map) setOrigin(state.map, [origin.lon, origin.lat]);
+    // Rounded as the address writes it, so that the shared link gives the same answer.
+    state.origin = { ...origin, lon: roundCoord(origin.lon), lat: roundCoord(origin.lat) };
+    fromLine.textContent = t('citizen.from', { place: state.origin.label });
+    if (state.map) setOrigin(state.map, [state.origin.lon, state.origin.lat]);
+    syncAddress();
     loadNearest();
+  }
+
+  /** Show the choices of an address (opening a link, a reload, a language switch, a pasted link). */
+  function restore(choices) {
+    state.mode = choices.mode ?? state.mode;
+    for (const input of modeFieldset.querySelectorAll('input')) input.checked = input.value === state.mode;
+    state.later = choices.later;
+    for (const input of whenFieldset.querySelectorAll('input[name="leave-when"]')) input.checked = (input.value === 'later') === state.later;
+    laterDay.value = choices.day;
+    laterClock.value = choices.clock;
+    laterPicker.hidden = !state.later;
+    state.openFirst = choices.openFirst;
+    openFirstInput.checked = state.openFirst;
+    if (!choices.origin) return;
+    const { lon, lat, place } = choices.origin;
+    dropSearch();
+    searchInput.value = place ?? t('citizen.pickedOnMapField');
+    setStart({ lon, lat, label: place ?? t('citizen.pickedOnMap'), place });
   }
 
   async function loadNearest() {
@@ -357,7 +459,7 @@ export function mount(root) {
     } catch {
       // The nearest list still works; the overview of all points is only context.
     }
-    map.on('click', (e) => setStart({ lon: e.lngLat.lng, lat: e.lngLat.lat, label: t('citizen.pickedOnMap') }));
+    map.on('click', (e) => pickOnMap(e.lngLat));
     map.getCanvas().style.cursor = 'crosshair';
     if (state.origin) {
       setOrigin(map, [state.origin.lon, state.origin.lat]);
@@ -366,6 +468,16 @@ export function mount(root) {
   })();
 
   return {
+    /** A link pasted or edited in the address bar while the view is open. */
+    onModeChange(next) {
+      // The view's own link in the navigation: keep the answer on screen, and in the address.
+      if (!next.params) {
+        syncAddress();
+        return;
+      }
+      if (hashFor({ view: 'citizen', params: next.params }) === hashFor({ view: 'citizen', params: addressParams() })) return;
+      restore(choicesFromParams(next.params));
+    },
     unmount() {
       state.disposed = true;
       state.searchAbort?.abort();
