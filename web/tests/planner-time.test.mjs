@@ -156,6 +156,12 @@ test('a mobile unit with two stops serves from the stop that stands at the time 
     await waitForEvaluation(page, before);
     ids.push(await page.locator('[data-testid="point-item"].selected').getAttribute('data-point-id'));
   }
+  // A last edit may still be evaluating: wait until it has answered before reading its status.
+  await page.waitForFunction(
+    () => !document.querySelector('[data-testid="planner-kpis"]').hasAttribute('aria-busy') && document.querySelector('[data-testid="evaluate-status"]').textContent !== 'Đang tính…',
+    null,
+    { timeout: 60000 },
+  );
   assert.equal(await page.getByTestId('evaluate-status').textContent(), '', 'the server took both stops');
   // The list holds the unit's stops together under its name.
   const group = page.getByTestId('unit-group');
