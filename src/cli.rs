@@ -1213,10 +1213,7 @@ fn optimise(args: OptimiseArgs) -> Result<()> {
         scenario.mode,
         plan.model
     );
-    let unit = match plan.measure {
-        crate::scenario::CoverageMeasure::People => "people",
-        crate::scenario::CoverageMeasure::PersonHours => "person-hours a week",
-    };
+    let (unit, _) = plan.measure.unit();
     match (&request.time, &plan.at) {
         (PlacementTime::At(_), Some(at)) => println!(
             "Judged for residents leaving at {at} (Hanoi): a point serves only when open on arrival; new points open {}",

@@ -987,10 +987,7 @@ fn describe(
         )
     };
     // Over a week the weights are person-hours, and the sentence says so.
-    let (unit_en, unit_vi) = match d.measure {
-        CoverageMeasure::People => ("people", "người"),
-        CoverageMeasure::PersonHours => ("person-hours a week", "người·giờ mỗi tuần"),
-    };
+    let (unit_en, unit_vi) = d.measure.unit();
     let people_en = |x: f64| format!("{} {unit_en}", group_thousands(x.round() as i64));
     // Vietnamese groups thousands with "." and writes decimals with ",".
     let people_vi = |x: f64| format!("{} {unit_vi}", super::vi_thousands(x));

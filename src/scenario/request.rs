@@ -453,6 +453,17 @@ pub enum CoverageMeasure {
     PersonHours,
 }
 
+impl CoverageMeasure {
+    /// What a covered figure counts, in English and in Vietnamese: "people", "person-hours a
+    /// week".
+    pub fn unit(self) -> (&'static str, &'static str) {
+        match self {
+            CoverageMeasure::People => ("people", "người"),
+            CoverageMeasure::PersonHours => ("person-hours a week", "người·giờ mỗi tuần"),
+        }
+    }
+}
+
 impl PlacementTime {
     /// The time the shells' fields ask: `at` a moment (`2026-12-07T19:00`, `Sa 10:00`),
     /// `week` the hours of the week of `week_of` (default the reference week), neither any time.
