@@ -65,7 +65,7 @@ pub enum StoreError {
     },
     /// No scenario with this id in this study area.
     #[error(
-        "no saved scenario with id {id:?} in study area {area:?}; list them with GET /api/v1/scenarios"
+        "no saved scenario with id {id:?} in study area {area:?}: it may have been deleted; choose one from the list of saved scenarios"
     )]
     NotFound { id: String, area: String },
     /// The update was based on an older version than the one stored.
